@@ -1,0 +1,45 @@
+import type { Job } from '../../queue/queue.ts'
+import { requestJson } from '../http-client.ts'
+import { toServerUrl } from '../options.ts'
+
+interface ClientFlags {
+  port?: string
+  host?: string
+  url?: string
+  json?: boolean
+}
+
+function time(ms: number | null): string {
+  return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-'
+}
+
+function toLine(job: Job): string {
+  return [job.id, job.status.padEnd(9), job.step.padEnd(24), job.topic.padEnd(24), `${job.attempts}/${job.maxAttempts}`, time(job.createdAt)].join('  ')
+}
+
+/** `motia-like jobs list`. */
+export async function listJobs(flags: ClientFlags & { status?: string; step?: string; topic?: string; search?: string; limit: string }): Promise<void> {
+  const query = new URLSearchParams()
+  for (const key of ['status', 'step', 'topic', 'search', 'limit'] as const) {
+    const value = flags[key]
+    if (value) query.set(key, value)
+  }
+  const result = (await requestJson(toServerUrl(flags), 'GET', `/__motia/jobs?${query}`)) as { jobs: Job[]; total: number }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+    return
+  }
+  process.stdout.write(`${result.jobs.map(toLine).join('\n')}${result.jobs.length ? '\n' : ''}`)
+  process.stdout.write(`${result.jobs.length} of ${result.total} job(s)\n`)
+}
+
+/** `motia-like jobs show|retry|cancel <id>`. */
+export async function jobAction(verb: 'show' | 'retry' | 'cancel', id: string, flags: ClientFlags): Promise<void> {
+  const path = `/__motia/jobs/${encodeURIComponent(id)}${verb === 'show' ? '' : `/${verb}`}`
+  const job = (await requestJson(toServerUrl(flags), verb === 'show' ? 'GET' : 'POST', path)) as Job
+  if (flags.json || verb === 'show') {
+    process.stdout.write(`${JSON.stringify(job, null, 2)}\n`)
+    return
+  }
+  process.stdout.write(`${toLine(job)}\n`)
+}

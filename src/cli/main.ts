@@ -1,0 +1,82 @@
+import { Command } from 'commander'
+import { toErrorMessage } from '../errors.ts'
+
+const debug = process.argv.includes('--debug')
+
+/** Runs a command body; a failure is one line on stderr and exit code 1 (a stack only with --debug). */
+function action<A extends unknown[]>(run: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await run(...args)
+    } catch (error) {
+      process.stderr.write(`motia-like: ${toErrorMessage(error)}\n`)
+      if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
+      process.exitCode = 1
+    }
+  }
+}
+
+const program = new Command()
+  .name('motia-like')
+  .description('Run a folder of step files as a backend: API, event and cron steps with background jobs.')
+  .option('--debug', 'print stacks of errors')
+  .showHelpAfterError()
+
+for (const mode of ['dev', 'start'] as const) {
+  program
+    .command(mode)
+    .description(
+      mode === 'dev'
+        ? 'run the project for development: readable logs, error details in responses'
+        : 'run the project for production: admin endpoints only on loopback or with MOTIA_ADMIN_TOKEN',
+    )
+    .option('-d, --dir <dir>', 'project folder', process.cwd())
+    .option('-p, --port <port>', 'port (default: PORT or 3000)')
+    .option('-H, --host <host>', 'host to bind (default: HOST or 127.0.0.1)')
+    .option('--memory', 'keep state in memory instead of .motia-like/data.db')
+    .action(action(async (flags) => (await import('./commands/serve.ts')).serve(mode, flags)))
+}
+
+program
+  .command('graph')
+  .description('print the flow graph of the project')
+  .option('-d, --dir <dir>', 'project folder', process.cwd())
+  .option('-f, --format <format>', 'json, mermaid or dot', 'mermaid')
+  .option('--flow <name>', 'only the steps of one flow')
+  .option('--check', 'exit 1 when there are graph warnings or load errors')
+  .action(action(async (flags) => (await import('./commands/graph.ts')).graph(flags)))
+
+program
+  .command('emit')
+  .description('emit an event into a running server')
+  .requiredOption('-t, --topic <topic>', 'topic to emit')
+  .option('--data <json>', 'event data as JSON', '{}')
+  .option('-p, --port <port>', 'port of the server (default: PORT or 3000)')
+  .option('-H, --host <host>', 'host of the server')
+  .option('--url <url>', 'base URL of the server')
+  .action(action(async (flags) => (await import('./commands/emit.ts')).emit(flags)))
+
+const jobs = program.command('jobs').description('inspect and drive the jobs of a running server')
+const jobFlags = (command: Command) =>
+  command
+    .option('-p, --port <port>', 'port of the server (default: PORT or 3000)')
+    .option('-H, --host <host>', 'host of the server')
+    .option('--url <url>', 'base URL of the server')
+    .option('--json', 'print JSON')
+jobFlags(
+  jobs
+    .command('list')
+    .description('list jobs, newest first')
+    .option('-s, --status <status>', 'pending, running, completed, failed, cancelled or dead')
+    .option('--step <step>', 'only jobs of this step')
+    .option('--topic <topic>', 'only jobs of this topic')
+    .option('--search <text>', 'text in the payload')
+    .option('-n, --limit <n>', 'how many', '20'),
+).action(action(async (flags) => (await import('./commands/jobs.ts')).listJobs(flags)))
+for (const verb of ['show', 'retry', 'cancel'] as const) {
+  jobFlags(jobs.command(`${verb} <id>`).description(`${verb} one job`)).action(
+    action(async (id: string, flags) => (await import('./commands/jobs.ts')).jobAction(verb, id, flags)),
+  )
+}
+
+await program.parseAsync(process.argv)

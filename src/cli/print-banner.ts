@@ -1,0 +1,30 @@
+import { styleText } from 'node:util'
+import type { App } from '../runtime/start-app.ts'
+
+const color = process.stdout.isTTY && !process.env['NO_COLOR']
+const paint = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text) : text)
+
+/** Prints what a started server serves: URL, routes, subscriptions, crons, warnings and load errors. */
+export function printBanner(app: App, mode: 'dev' | 'start', startedInMs: number): void {
+  const { runtime } = app
+  const steps = runtime.registry.steps()
+  const lines: string[] = [
+    `${paint('bold', 'motia-like')} ${mode} ready at ${paint('cyan', app.url)} in ${Math.round(startedInMs)} ms (${steps.length} steps)`,
+  ]
+  const routes = runtime.routes.routes().sort((a, b) => a.path.localeCompare(b.path))
+  if (routes.length) lines.push('', paint('bold', 'routes'))
+  for (const route of routes) lines.push(`  ${route.method.padEnd(7)} ${route.path.padEnd(32)} ${paint('dim', route.step)}`)
+  const events = steps.filter((step) => step.type === 'event').sort((a, b) => a.name.localeCompare(b.name))
+  if (events.length) lines.push('', paint('bold', 'subscriptions'))
+  for (const step of events) lines.push(`  ${step.subscribes.join(', ').padEnd(40)} ${paint('dim', step.name)}`)
+  const crons = runtime.cron.scheduled()
+  if (crons.length) lines.push('', paint('bold', 'cron'))
+  for (const cron of crons) lines.push(`  ${cron.cron.padEnd(40)} ${paint('dim', cron.step)}`)
+  const { warnings } = runtime.graph()
+  if (warnings.length) lines.push('')
+  for (const warning of warnings) lines.push(paint('yellow', `warning: ${warning.message}`))
+  const errors = runtime.registry.errors()
+  if (errors.length) lines.push('')
+  for (const error of errors) lines.push(paint('red', `error: ${error.message}`))
+  process.stdout.write(`${lines.join('\n')}\n\n`)
+}

@@ -1,0 +1,43 @@
+import { MotiaError } from '../errors.ts'
+import type { RootLogger } from '../logger/create-logger.ts'
+import type { Step } from '../steps/step.ts'
+import type { EmitEvent, FlowContext, Logger, StateManager } from '../types.ts'
+import type { Emitter } from './emitter.ts'
+
+/** What every handler context of a runtime shares. */
+export interface ContextDeps {
+  emitter: Emitter
+  state: StateManager
+  logger: RootLogger
+}
+
+const noStreams: Record<string, never> = Object.freeze({})
+
+/**
+ * Builds the context of one handler invocation. The logger is bound lazily: most handlers of a
+ * busy fan-out never log, and binding costs more than the rest of the context.
+ */
+export function createContext(deps: ContextDeps, step: Step, traceId: string, signal?: AbortSignal): FlowContext {
+  let logger: Logger | undefined
+  const origin = { traceId, step }
+  return {
+    traceId,
+    state: deps.state,
+    streams: noStreams,
+    get logger() {
+      logger ??= deps.logger.child({ traceId, step: step.name, flows: step.flows })
+      return logger
+    },
+    emit(event: EmitEvent) {
+      if (signal?.aborted) {
+        return Promise.reject(
+          new MotiaError(
+            'ATTEMPT_ABANDONED',
+            `Step "${step.name}" emitted "${event.topic}" after its attempt timed out; the emit was dropped. Make the handler finish within its timeout.`,
+          ),
+        )
+      }
+      return deps.emitter(event, origin)
+    },
+  }
+}

@@ -1,0 +1,69 @@
+import { EmitNotDeclaredError, ValidationError } from '../errors.ts'
+import type { Logger } from '../types.ts'
+import type { NewJob, Queue } from '../queue/queue.ts'
+import { formatIssues } from '../schema/validator.ts'
+import type { StepRegistry } from '../steps/registry.ts'
+import type { Step } from '../steps/step.ts'
+import type { EmitEvent } from '../types.ts'
+
+const DEFAULT_MAX_RETRIES = 3
+
+/** Routes an emitted event to a job per subscribing step. */
+export type Emitter = (event: EmitEvent, origin: { traceId: string; step?: Step }) => Promise<void>
+
+function groupOf(event: EmitEvent, subscriber: Step, traceId: string): string | null {
+  if (event.messageGroupId !== undefined) return event.messageGroupId
+  const field = subscriber.config.infrastructure?.queue?.messageGroupId
+  if (!field) return null
+  if (field === 'traceId') return traceId
+  const value = (event.data as Record<string, unknown> | null)?.[field]
+  return value === undefined || value === null ? null : String(value)
+}
+
+function toJob(event: EmitEvent, subscriber: Step, traceId: string): NewJob {
+  const queue = subscriber.config.infrastructure?.queue
+  const delaySeconds = queue?.delaySeconds ?? 0
+  return {
+    step: subscriber.name,
+    topic: event.topic,
+    data: event.data,
+    traceId,
+    maxRetries: queue?.retryStrategy === 'none' ? 0 : (queue?.maxRetries ?? DEFAULT_MAX_RETRIES),
+    messageGroupId: groupOf(event, subscriber, traceId),
+    delayMs: event.delay ?? delaySeconds * 1000,
+    priority: event.priority ?? 0,
+    ...(event.idempotencyKey ? { idempotencyKey: event.idempotencyKey } : {}),
+  }
+}
+
+/**
+ * Creates the emitter: checks the topic is declared, validates the data against every subscriber's
+ * input schema (a bad payload is the caller's fault, so it fails at emit), then stores one job per
+ * subscriber before resolving.
+ */
+export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logger): Emitter {
+  return async (event, origin) => {
+    const { step, traceId } = origin
+    if (step && !step.emits.some((spec) => spec.topic === event.topic)) {
+      throw new EmitNotDeclaredError(step.name, step.relativeFile, event.topic)
+    }
+    const subscribers = registry.subscribersOf(event.topic)
+    if (subscribers.length === 0) {
+      logger.debug(`No step subscribes to "${event.topic}"; the event was not queued.`, { topic: event.topic, traceId })
+      return
+    }
+    const jobs: NewJob[] = []
+    for (const subscriber of subscribers) {
+      const check = subscriber.validators.input?.(event.data)
+      if (check && !check.ok) {
+        const from = step ? `Step "${step.name}" (${step.relativeFile}) emitted` : 'Emitted'
+        throw new ValidationError(
+          `${from} "${event.topic}" with data that does not match the input schema of step "${subscriber.name}" (${subscriber.relativeFile}): ${formatIssues(check.issues)}. Fix the data or the schema.`,
+          check.issues,
+        )
+      }
+      jobs.push(toJob(event, subscriber, traceId))
+    }
+    await queue.enqueue(jobs)
+  }
+}

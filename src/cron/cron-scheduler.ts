@@ -1,0 +1,77 @@
+import { CronJob } from 'cron'
+import { toErrorMessage } from '../errors.ts'
+import type { Step } from '../steps/step.ts'
+import type { Logger } from '../types.ts'
+import { type CronLock, localCronLock } from './cron-lock.ts'
+
+/** Runs cron steps on their schedules. */
+export interface CronScheduler {
+  mount(step: Step): void
+  unmount(step: Step): void
+  /** Schedules of the mounted steps, by step name. */
+  scheduled(): { step: string; cron: string; nextRun: string | null }[]
+  /** Runs a mounted cron step now, outside its schedule; false when no such step is mounted. */
+  trigger(name: string): Promise<boolean>
+  close(): Promise<void>
+}
+
+export interface CronSchedulerOptions {
+  /** Runs one tick; a rejection is logged and the schedule goes on. */
+  runTick: (step: Step) => Promise<void>
+  logger: Logger
+  lock?: CronLock
+}
+
+/** Creates a scheduler on the `cron` package; each tick is wrapped so an error never stops the schedule. */
+export function createCronScheduler(options: CronSchedulerOptions): CronScheduler {
+  const lock = options.lock ?? localCronLock
+  const jobs = new Map<string, { job: CronJob; cron: string; step: Step }>()
+
+  async function tick(step: Step, tickAt: number): Promise<void> {
+    try {
+      if (!(await lock.acquire(step.name, tickAt))) return
+      await options.runTick(step)
+    } catch (error) {
+      options.logger.error(`Cron step "${step.name}" (${step.relativeFile}) failed: ${toErrorMessage(error)}`, {
+        step: step.name,
+        error,
+      })
+    }
+  }
+
+  return {
+    mount(step) {
+      if (step.config.type !== 'cron') return
+      this.unmount(step)
+      const { cron, timezone } = step.config
+      const job = CronJob.from({
+        cronTime: cron,
+        onTick: () => void tick(step, Date.now()),
+        start: true,
+        ...(timezone ? { timeZone: timezone } : {}),
+      })
+      jobs.set(step.name, { job, cron, step })
+    },
+    unmount(step) {
+      jobs.get(step.name)?.job.stop()
+      jobs.delete(step.name)
+    },
+    scheduled() {
+      return [...jobs.entries()].map(([step, { job, cron }]) => ({
+        step,
+        cron,
+        nextRun: job.nextDate().toISO(),
+      }))
+    },
+    async trigger(name) {
+      const mounted = jobs.get(name)
+      if (!mounted) return false
+      await options.runTick(mounted.step)
+      return true
+    },
+    async close() {
+      for (const { job } of jobs.values()) job.stop()
+      jobs.clear()
+    },
+  }
+}

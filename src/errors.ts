@@ -1,0 +1,100 @@
+/** Base class of every error this framework raises: a stable `code` and an optional `cause`. */
+export class MotiaError extends Error {
+  readonly code: string
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'MotiaError'
+    this.code = code
+  }
+
+  /**
+   * Step files may import their own copy of this module (each hot-reload generation is fresh), so
+   * `instanceof` matches by class name along the prototype chain rather than by identity.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    for (let proto = value ? Object.getPrototypeOf(value) : null; proto; proto = Object.getPrototypeOf(proto)) {
+      if ((proto as { constructor?: { name?: string } }).constructor?.name === this.name) return true
+    }
+    return false
+  }
+}
+
+/** A step file whose config is invalid, duplicated or cannot be imported. */
+export class StepConfigError extends MotiaError {
+  readonly file: string
+  readonly line: number | undefined
+
+  constructor(file: string, message: string, options?: { cause?: unknown; line?: number }) {
+    super('STEP_CONFIG_INVALID', message, options)
+    this.name = 'StepConfigError'
+    this.file = file
+    this.line = options?.line
+  }
+}
+
+/** A handler emitted a topic that its config does not declare in `emits`. */
+export class EmitNotDeclaredError extends MotiaError {
+  constructor(step: string, file: string, topic: string) {
+    super(
+      'EMIT_NOT_DECLARED',
+      `Step "${step}" (${file}) emitted "${topic}", which is not in its config.emits. Add it to emits or remove the emit.`,
+    )
+    this.name = 'EmitNotDeclaredError'
+  }
+}
+
+/** One problem found by a schema, with the path of the offending field. */
+export interface ValidationIssue {
+  path: string
+  message: string
+}
+
+/** Data that does not match a schema: a request body, or an event's input. */
+export class ValidationError extends MotiaError {
+  readonly issues: ValidationIssue[]
+
+  constructor(message: string, issues: ValidationIssue[]) {
+    super('VALIDATION_FAILED', message)
+    this.name = 'ValidationError'
+    this.issues = issues
+  }
+}
+
+/** Thrown by a handler to fail a job at once, with no retry: it goes straight to the dead-letter queue. */
+export class NonRetriableError extends MotiaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NON_RETRIABLE', message, options)
+    this.name = 'NonRetriableError'
+  }
+}
+
+/** A handler ran longer than its step's `infrastructure.handler.timeout`. */
+export class HandlerTimeoutError extends MotiaError {
+  constructor(step: string, timeoutMs: number) {
+    super(
+      'HANDLER_TIMEOUT',
+      `Step "${step}" did not finish within ${timeoutMs / 1000} s. Make the handler faster or raise infrastructure.handler.timeout.`,
+    )
+    this.name = 'HandlerTimeoutError'
+  }
+}
+
+/** An error with an HTTP status; the HTTP layer turns it into a JSON response. */
+export class HttpError extends MotiaError {
+  readonly status: number
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
+    super(code, message)
+    this.name = 'HttpError'
+    this.status = status
+    this.details = details
+  }
+}
+
+/** The message of anything thrown, for logs and job records. */
+export function toErrorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error)
+}

@@ -1,0 +1,143 @@
+import { type Request, type Response, Router } from 'express'
+import { HttpError } from '../errors.ts'
+import type { Job, JobFilter, JobStatus } from '../queue/queue.ts'
+import type { Runtime } from '../runtime/create-runtime.ts'
+import { isAuthorized } from './admin-guard.ts'
+
+const schemaFields = new Set(['middleware', 'bodySchema', 'input', 'responseSchema'])
+const jobStatuses: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'dead']
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+function toFilter(query: Request['query']): JobFilter {
+  const status = str(query['status'])
+  if (status && !jobStatuses.includes(status as JobStatus)) {
+    throw new HttpError(400, 'BAD_FILTER', `Unknown job status "${status}". Use one of: ${jobStatuses.join(', ')}.`)
+  }
+  const limit = str(query['limit'])
+  const offset = str(query['offset'])
+  const filter: JobFilter = {}
+  if (status) filter.status = status as JobStatus
+  for (const key of ['step', 'topic', 'traceId', 'search'] as const) {
+    const value = str(query[key])
+    if (value) filter[key] = value
+  }
+  if (limit) filter.limit = Math.min(Math.max(Number.parseInt(limit, 10) || 50, 1), 1000)
+  if (offset) filter.offset = Math.max(Number.parseInt(offset, 10) || 0, 0)
+  return filter
+}
+
+export interface AdminOptions {
+  /** When false, stacks of job errors are sent only to authorized callers. */
+  exposeStacks: boolean
+  adminToken: string | undefined
+}
+
+/** The built-in endpoints: POST /emit and /__motia/*. */
+export function createAdminRoutes(runtime: Runtime, options: AdminOptions): Router {
+  const router = Router()
+
+  const toJson = (req: Request, job: Job): Job => {
+    if (options.exposeStacks || (options.adminToken && isAuthorized(req, options.adminToken))) return job
+    return { ...job, errors: job.errors.map(({ stack: _stack, ...rest }) => rest) }
+  }
+  const found = (res: Response, id: string, job: Job | null): job is Job => {
+    if (job) return true
+    res.status(404).json({ error: `No job with id "${id}".` })
+    return false
+  }
+
+  router.post('/emit', async (req, res) => {
+    const { topic, data } = (req.body ?? {}) as { topic?: unknown; data?: unknown }
+    if (typeof topic !== 'string' || topic === '') {
+      throw new HttpError(400, 'BAD_EMIT', 'Body must be JSON {"topic": "name", "data": {...}}: "topic" is missing.')
+    }
+    const traceId = await runtime.emit({ topic, data: data ?? {} })
+    res.status(200).json({ success: true, emitted: { topic, data: data ?? {} }, traceId })
+  })
+
+  router.get('/__motia/health', (_req, res) => {
+    res.json({ status: 'ok', steps: runtime.registry.steps().length, errors: runtime.registry.errors().length })
+  })
+
+  router.get('/__motia/graph', (req, res) => {
+    res.json(runtime.graph(str(req.query['flow'])))
+  })
+
+  router.get('/__motia/steps', (_req, res) => {
+    const graph = runtime.graph()
+    const steps = runtime.registry.steps().map((step) => {
+      const { input, body, responses } = step.jsonSchemas
+      // Schemas are sent as JSON Schema below; middleware are functions.
+      const config = Object.fromEntries(Object.entries(step.config).filter(([key]) => !schemaFields.has(key)))
+      return {
+        name: step.name,
+        type: step.type,
+        file: step.relativeFile,
+        flows: step.flows,
+        config: {
+          ...config,
+          ...(input ? { input } : {}),
+          ...(body ? { bodySchema: body } : {}),
+          ...(responses ? { responseSchema: responses } : {}),
+        },
+      }
+    })
+    res.json({
+      steps: steps.sort((a, b) => a.name.localeCompare(b.name)),
+      errors: runtime.registry.errors().map((error) => ({ ...error, file: error.file.replace(`${runtime.projectDir}/`, '') })),
+      warnings: graph.warnings,
+    })
+  })
+
+  router.post('/__motia/cron/:step/trigger', async (req, res) => {
+    const name = req.params['step'] as string
+    if (!(await runtime.cron.trigger(name))) {
+      res.status(404).json({ error: `No cron step named "${name}".` })
+      return
+    }
+    res.json({ step: name, triggered: true })
+  })
+
+  router.get('/__motia/state/:group', async (req, res) => {
+    const group = req.params['group'] as string
+    res.json({ group, items: await runtime.state.entries(group) })
+  })
+
+  router.get('/__motia/jobs', async (req, res) => {
+    const { jobs, total } = await runtime.queue.list(toFilter(req.query))
+    res.json({ jobs: jobs.map((job) => toJson(req, job)), total })
+  })
+
+  router.get('/__motia/jobs/stats', async (_req, res) => {
+    res.json(await runtime.queue.stats())
+  })
+
+  router.get('/__motia/jobs/:id', async (req, res) => {
+    const id = req.params['id'] as string
+    const job = await runtime.queue.get(id)
+    if (found(res, id, job)) res.json(toJson(req, job))
+  })
+
+  const transition = (action: 'retry' | 'cancel', allowed: readonly JobStatus[]) =>
+    async (req: Request, res: Response) => {
+      const id = req.params['id'] as string
+      const current = await runtime.queue.get(id)
+      if (!found(res, id, current)) return
+      if (!allowed.includes(current.status)) {
+        res.status(409).json({
+          error: `Job ${id} is ${current.status}; only ${allowed.join(', ')} jobs can be ${action === 'retry' ? 'retried' : 'cancelled'}.`,
+        })
+        return
+      }
+      const job = await runtime.queue[action](id)
+      if (found(res, id, job)) res.json(toJson(req, job))
+    }
+
+  router.post('/__motia/jobs/:id/retry', transition('retry', ['dead', 'failed', 'cancelled']))
+  router.post('/__motia/jobs/:id/cancel', transition('cancel', ['pending', 'failed']))
+
+  return router
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto'
+import type { Request, RequestHandler, Response } from 'express'
+import { HttpError, MotiaError } from '../errors.ts'
+import { HandlerFailedError } from './http-errors.ts'
+import type { Step } from '../steps/step.ts'
+import type { ApiMiddleware, ApiRequest, ApiResponse, ApiRouteHandler, FlowContext } from '../types.ts'
+
+/** Builds a handler context for a step and trace (the runtime's createContext, bound). */
+export type ContextFactory = (step: Step, traceId: string) => FlowContext
+
+type RawBodyRequest = Request & { rawBody?: string }
+
+function toApiRequest(req: RawBodyRequest): ApiRequest {
+  return {
+    body: req.body ?? {},
+    pathParams: { ...(req.params as Record<string, string>) },
+    queryParams: req.query as Record<string, string | string[]>,
+    headers: req.headers as Record<string, string | string[]>,
+    rawBody: req.rawBody ?? '',
+  }
+}
+
+function isResponse(value: unknown): value is ApiResponse {
+  return typeof value === 'object' && value !== null && typeof (value as ApiResponse).status === 'number'
+}
+
+function send(res: Response, result: ApiResponse): void {
+  if (result.headers) res.set(result.headers)
+  res.status(result.status)
+  const { body } = result
+  if (body === undefined || body === null) res.end()
+  else if (Buffer.isBuffer(body)) res.send(body)
+  else if (typeof body === 'string') {
+    if (!res.get('content-type')) res.type('text/plain')
+    res.send(body)
+  } else res.json(body)
+}
+
+/** Runs the middleware chain, then the handler: each middleware calls next() to go on. */
+function run(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
+  const handler = step.handler as ApiRouteHandler
+  const chain: ApiMiddleware[] = step.middleware
+  const at = async (index: number): Promise<ApiResponse> => {
+    const middleware = chain[index]
+    if (!middleware) return handler(request, ctx)
+    return middleware(request, ctx, () => at(index + 1))
+  }
+  return at(0)
+}
+
+/** Turns an API step into an express handler: body validation, context, response mapping. */
+export function toApiHandler(step: Step, createContext: ContextFactory): RequestHandler {
+  return async (req, res, next) => {
+    const traceId = randomUUID()
+    res.set('x-trace-id', traceId)
+    try {
+      const request = toApiRequest(req)
+      const check = step.validators.body?.(request.body)
+      if (check && !check.ok) {
+        res.status(400).json({ error: 'Request body does not match the bodySchema of this endpoint.', issues: check.issues })
+        return
+      }
+      if (check?.ok) request.body = check.value
+      const result = await run(step, request, createContext(step, traceId))
+      if (!isResponse(result)) {
+        throw new MotiaError(
+          'INVALID_RESPONSE',
+          `API step "${step.name}" (${step.relativeFile}) returned no response. Return { status, body } from the handler.`,
+        )
+      }
+      send(res, result)
+    } catch (error) {
+      // A handler's own failure is a 500 (the caller did nothing wrong) unless it threw an HttpError.
+      next(error instanceof HttpError ? error : new HandlerFailedError(step, error, traceId))
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import express, { type Express, type Request } from 'express'
+import type { Runtime } from '../runtime/create-runtime.ts'
+import { createAdminGuard } from './admin-guard.ts'
+import { createAdminRoutes } from './admin-routes.ts'
+import { createErrorMiddleware } from './http-errors.ts'
+
+export interface HttpOptions {
+  /** `dev` exposes handler error messages and job stacks; `start` guards admin endpoints. */
+  mode: 'dev' | 'start'
+  /** Largest accepted body, e.g. '1mb'. */
+  bodyLimit: string
+  adminToken: string | undefined
+}
+
+function keepRawBody(req: Request & { rawBody?: string }, _res: unknown, buffer: Buffer): void {
+  req.rawBody = buffer.toString('utf8')
+}
+
+/** Assembles the express app: body parsing, the API route table, built-in endpoints and errors. */
+export function createHttpApp(runtime: Runtime, options: HttpOptions): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', false)
+  const parse = { limit: options.bodyLimit, verify: keepRawBody }
+  app.use(express.json({ ...parse, type: ['application/json', 'application/*+json'] }))
+  app.use(express.urlencoded({ ...parse, extended: true }))
+  app.use(express.text({ ...parse, type: 'text/*' }))
+
+  const admin = createAdminRoutes(runtime, { exposeStacks: options.mode === 'dev', adminToken: options.adminToken })
+  if (options.mode === 'start') {
+    const guard = createAdminGuard(options.adminToken)
+    app.use('/__motia', guard)
+    app.post('/emit', guard)
+  }
+  app.use(admin)
+  app.use(runtime.routes.handler)
+  app.use((req, res) => {
+    res.status(404).json({ error: `No route for ${req.method} ${req.path}.` })
+  })
+  app.use(createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' }))
+  return app
+}

@@ -1,0 +1,41 @@
+import { once } from 'node:events'
+import type { Server } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Express } from 'express'
+
+/** A listening HTTP server that can be closed with its open connections. */
+export interface HttpServer {
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+/** Starts listening; `close()` stops accepting, destroys idle and open sockets, and resolves when done. */
+export async function listen(app: Express, port: number, host: string): Promise<HttpServer> {
+  const server: Server = app.listen(port, host)
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]) => {
+      throw error
+    }),
+  ])
+  const address = server.address() as AddressInfo
+  const shownHost = host.includes(':') ? `[${host}]` : host
+  let closed: Promise<void> | undefined
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        for (const socket of sockets) socket.destroy()
+      })
+      return closed
+    },
+  }
+}

@@ -1,0 +1,58 @@
+import { type RequestHandler, Router } from 'express'
+import type { Step } from '../steps/step.ts'
+
+/** API routes that can be swapped while the server runs (hot reload mounts through it). */
+export interface RouteTable {
+  mount(step: Step): void
+  unmount(step: Step): void
+  routes(): { method: string; path: string; step: string }[]
+  /** The express middleware that serves the current routes. */
+  handler: RequestHandler
+}
+
+/** Static segments win over parameters, so `/jobs/stats` is tried before `/jobs/:id`. */
+function specificity(path: string): [number, number] {
+  const params = path.split('/').filter((segment) => segment.startsWith(':') || segment.startsWith('*')).length
+  return [params, -path.length]
+}
+
+/** Creates a route table; `toHandler` turns an API step into its express handler. */
+export function createRouteTable(toHandler: (step: Step) => RequestHandler): RouteTable {
+  const mounted = new Map<string, Step>()
+  let router: Router | null = null
+
+  function build(): Router {
+    const next = Router()
+    const steps = [...mounted.values()].sort((a, b) => {
+      const [pa, la] = specificity(a.config.type === 'api' ? a.config.path : '')
+      const [pb, lb] = specificity(b.config.type === 'api' ? b.config.path : '')
+      return pa - pb || la - lb
+    })
+    for (const step of steps) {
+      if (step.config.type !== 'api') continue
+      const method = step.config.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options'
+      next[method](step.config.path, toHandler(step))
+    }
+    return next
+  }
+
+  return {
+    mount(step) {
+      mounted.set(step.name, step)
+      router = null
+    },
+    unmount(step) {
+      mounted.delete(step.name)
+      router = null
+    },
+    routes() {
+      return [...mounted.values()].flatMap((step) =>
+        step.config.type === 'api' ? [{ method: step.config.method, path: step.config.path, step: step.name }] : [],
+      )
+    },
+    handler(req, res, next) {
+      router ??= build()
+      router(req, res, next)
+    },
+  }
+}

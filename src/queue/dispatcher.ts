@@ -1,0 +1,346 @@
+import { HandlerTimeoutError, MotiaError } from '../errors.ts'
+import { createAlarm } from './alarm.ts'
+import { createDeadlineWatch } from './deadline-watch.ts'
+import type { JobStore } from './job-store.ts'
+import { toJobStats } from './job-stats.ts'
+import {
+  toCancelledJob,
+  toCompletedJob,
+  toCreatedJob,
+  toFailedJob,
+  toInterruptedJob,
+  toRetriedJob,
+} from './job-transitions.ts'
+import type { ConsumerOptions, Job, JobEvent, JobHandler, Queue } from './queue.ts'
+
+export interface DispatcherOptions {
+  /** Clock for job timestamps, runAt and timeouts (ms since epoch). */
+  now?: () => number
+  /** Source of backoff jitter in [0, 1). */
+  random?: () => number
+  /** How long an idempotency key keeps a second enqueue from creating a job; default 24 h. */
+  idempotencyWindowMs?: number
+  /** Receives errors that have no caller to reject: a failing store during scheduling, a throwing listener. */
+  onError?: (error: unknown) => void
+}
+
+interface Consumer {
+  options: ConsumerOptions
+  handler: JobHandler
+}
+
+/** A step's consumer and its attempts in flight, which outlive a replaced consumer. */
+interface StepSlot {
+  name: string
+  consumer: Consumer | null
+  running: number
+}
+
+interface Attempt {
+  job: Job
+  slot: StepSlot
+  consumer: Consumer
+  controller: AbortController
+  deadline: number
+  done: boolean
+}
+
+const dayMs = 24 * 60 * 60 * 1000
+const ignore = (): void => {}
+
+const checkConsumerOptions = (step: string, options: ConsumerOptions): void => {
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+    throw new MotiaError(
+      'QUEUE_CONSUMER_INVALID',
+      `Step "${step}" has concurrency ${options.concurrency}. Set infrastructure.queue.concurrency to a whole number of at least 1.`,
+    )
+  }
+  if (!(options.timeoutMs > 0)) {
+    throw new MotiaError(
+      'QUEUE_CONSUMER_INVALID',
+      `Step "${step}" has timeout ${options.timeoutMs} ms. Set infrastructure.handler.timeout to a positive number.`,
+    )
+  }
+}
+
+/**
+ * Creates a Queue that runs consumers, concurrency, timeouts, retries with backoff, dead-lettering
+ * and events over any JobStore, so a backend only implements storage.
+ */
+export function createDispatchingQueue(store: JobStore, options: DispatcherOptions = {}): Queue {
+  const now = options.now ?? Date.now
+  const random = options.random ?? Math.random
+  const idempotencyWindowMs = options.idempotencyWindowMs ?? dayMs
+  const onError = options.onError ?? ignore
+  const slots = new Map<string, StepSlot>()
+  const listeners = new Set<(event: JobEvent) => void>()
+  const inFlight = new Set<Attempt>()
+  let consumed: string[] = []
+  let drainWaiters: Array<() => void> = []
+  let dirty = new Set<string>()
+  let flushQueued = false
+  let closed = false
+  let closing: Promise<void> | null = null
+  let onAttemptsSettled: (() => void) | null = null
+
+  const emit = (event: JobEvent): void => {
+    for (const listener of listeners) {
+      try {
+        listener(event)
+      } catch (error) {
+        onError(error)
+      }
+    }
+  }
+
+  const isIdle = (): boolean => inFlight.size === 0 && store.countUnsettled(consumed) === 0
+
+  const resolveDrains = (): void => {
+    const waiters = drainWaiters
+    drainWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
+  const pump = (slot: StepSlot): void => {
+    for (;;) {
+      const consumer = slot.consumer
+      if (closed || !consumer || slot.running >= consumer.options.concurrency) return
+      const job = store.claimNext(slot.name, now(), consumer.options.fifo)
+      if (!job) return
+      start(slot, consumer, job)
+    }
+  }
+
+  const flush = (): void => {
+    flushQueued = false
+    const steps = dirty
+    dirty = new Set()
+    for (const step of steps) {
+      const slot = slots.get(step)
+      if (!slot) continue
+      try {
+        pump(slot)
+      } catch (error) {
+        onError(error)
+      }
+    }
+    try {
+      wake.set(closed || consumed.length === 0 ? null : store.nextRunAt(consumed, now()))
+      if (drainWaiters.length > 0 && isIdle()) resolveDrains()
+    } catch (error) {
+      onError(error)
+    }
+  }
+
+  const schedule = (step: string): void => {
+    dirty.add(step)
+    if (flushQueued) return
+    flushQueued = true
+    queueMicrotask(flush)
+  }
+
+  const wake = createAlarm(
+    now,
+    () => {
+      for (const step of consumed) dirty.add(step)
+      flush()
+    },
+    onError,
+  )
+
+  const release = (attempt: Attempt): void => {
+    attempt.done = true
+    attempt.slot.running -= 1
+    inFlight.delete(attempt)
+    deadlines.delete(attempt)
+    if (inFlight.size === 0) onAttemptsSettled?.()
+  }
+
+  const record = (attempt: Attempt, error: unknown, failed: boolean): void => {
+    const { job } = attempt
+    const time = now()
+    if (!failed) {
+      const completed = toCompletedJob(job, time)
+      store.update(completed)
+      if (listeners.size > 0) emit({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
+      return
+    }
+    const next = toFailedJob(job, error, time, attempt.consumer.options.backoff, random)
+    store.update(next)
+    if (listeners.size > 0) emit({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
+  }
+
+  const finish = (attempt: Attempt, error: unknown, failed: boolean): void => {
+    if (attempt.done) return
+    release(attempt)
+    try {
+      record(attempt, error, failed)
+    } catch (storeError) {
+      onError(storeError)
+    }
+    schedule(attempt.slot.name)
+  }
+
+  const timeOut = (attempt: Attempt): void => {
+    const error = new HandlerTimeoutError(attempt.job.step, attempt.consumer.options.timeoutMs)
+    finish(attempt, error, true)
+    attempt.controller.abort(error)
+  }
+
+  const deadlines = createDeadlineWatch<Attempt>(now, timeOut, onError)
+
+  const start = (slot: StepSlot, consumer: Consumer, job: Job): void => {
+    const attempt: Attempt = {
+      job,
+      slot,
+      consumer,
+      controller: new AbortController(),
+      deadline: (job.startedAt ?? now()) + consumer.options.timeoutMs,
+      done: false,
+    }
+    slot.running += 1
+    inFlight.add(attempt)
+    deadlines.add(attempt)
+    if (listeners.size > 0) emit({ type: 'started', job })
+    let result: Promise<void>
+    try {
+      result = consumer.handler(job, attempt.controller.signal)
+    } catch (error) {
+      finish(attempt, error, true)
+      return
+    }
+    // finish() catches everything it calls, so the chained promise cannot reject.
+    void Promise.resolve(result).then(
+      () => finish(attempt, undefined, false),
+      (error: unknown) => finish(attempt, error, true),
+    )
+  }
+
+  const refreshConsumed = (): void => {
+    consumed = []
+    for (const slot of slots.values()) if (slot.consumer) consumed.push(slot.name)
+  }
+
+  /** Applies a user's change to a job atomically; an unchanged job is returned as it is. */
+  const change = (id: string, transition: (job: Job, time: number) => Job): Job | null => {
+    const time = now()
+    const job = store.transaction(() => {
+      const found = store.get(id)
+      if (!found) return null
+      const next = transition(found, time)
+      if (next !== found) store.update(next)
+      return next
+    })
+    if (job) schedule(job.step)
+    return job
+  }
+
+  const abandonRunning = (): void => {
+    const time = now()
+    for (const attempt of Array.from(inFlight)) {
+      release(attempt)
+      try {
+        store.update(toInterruptedJob(attempt.job, time))
+      } catch (error) {
+        onError(error)
+      }
+      attempt.controller.abort(
+        new MotiaError('QUEUE_CLOSED', `The queue closed before step "${attempt.job.step}" finished job ${attempt.job.id}.`),
+      )
+    }
+  }
+
+  const waitForAttempts = async (graceMs: number): Promise<void> => {
+    if (inFlight.size === 0) return
+    let graceTimer: ReturnType<typeof setTimeout> | undefined
+    await new Promise<void>((resolve) => {
+      onAttemptsSettled = resolve
+      graceTimer = setTimeout(resolve, Math.max(0, graceMs))
+    })
+    clearTimeout(graceTimer)
+    onAttemptsSettled = null
+  }
+
+  return {
+    async enqueue(newJobs) {
+      if (closing) {
+        throw new MotiaError('QUEUE_CLOSED', 'The queue is closed. Enqueue jobs before calling close().')
+      }
+      const time = now()
+      const jobs = store.transaction(() =>
+        newJobs.map((newJob) => {
+          const key = newJob.idempotencyKey ?? null
+          if (key !== null) {
+            const existing = store.findByIdempotencyKey(newJob.step, key, time - idempotencyWindowMs)
+            if (existing) return existing
+          }
+          const job = toCreatedJob(newJob, time)
+          store.insert(job, key)
+          return job
+        }),
+      )
+      for (const job of jobs) if (slots.get(job.step)?.consumer) schedule(job.step)
+      return jobs
+    },
+
+    consume(step, consumerOptions, handler) {
+      checkConsumerOptions(step, consumerOptions)
+      let slot = slots.get(step)
+      if (!slot) {
+        slot = { name: step, consumer: null, running: 0 }
+        slots.set(step, slot)
+      }
+      slot.consumer = { options: { ...consumerOptions }, handler }
+      refreshConsumed()
+      schedule(step)
+    },
+
+    stopConsuming(step) {
+      const slot = slots.get(step)
+      if (!slot?.consumer) return
+      slot.consumer = null
+      refreshConsumed()
+      schedule(step)
+    },
+
+    get: async (id) => store.get(id),
+
+    async list(filter = {}) {
+      return store.list({ ...filter, limit: filter.limit ?? 50, offset: filter.offset ?? 0 })
+    },
+
+    retry: async (id) => change(id, toRetriedJob),
+
+    cancel: async (id) => change(id, toCancelledJob),
+
+    stats: async () => toJobStats(store.statsInput(), now()),
+
+    onEvent(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+
+    async drain() {
+      if (closed || isIdle()) return
+      await new Promise<void>((resolve) => {
+        drainWaiters.push(resolve)
+      })
+    },
+
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        closed = true
+        wake.clear()
+        await waitForAttempts(graceMs)
+        abandonRunning()
+        deadlines.clear()
+        wake.clear()
+        resolveDrains()
+        store.close()
+      })()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Every change of a job's record, as pure functions: the meaning of a status change is written once
+ * and every backend gets it through the dispatcher.
+ */
+import { NonRetriableError, toErrorMessage } from '../errors.ts'
+import { toBackoffDelay, type BackoffOptions } from './backoff.ts'
+import type { Job, JobAttemptError, NewJob } from './queue.ts'
+
+/** True when an error asks for no retry: a NonRetriableError, also one from another copy of this package. */
+export function isNonRetriableError(error: unknown): boolean {
+  return (
+    error instanceof NonRetriableError ||
+    (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'NON_RETRIABLE')
+  )
+}
+
+/** The pending job created from `newJob` at `time`. */
+export function toCreatedJob(newJob: NewJob, time: number): Job {
+  return {
+    id: crypto.randomUUID(),
+    step: newJob.step,
+    topic: newJob.topic,
+    data: newJob.data,
+    traceId: newJob.traceId,
+    status: 'pending',
+    attempts: 0,
+    maxAttempts: newJob.maxRetries + 1,
+    lastError: null,
+    errors: [],
+    messageGroupId: newJob.messageGroupId ?? null,
+    priority: newJob.priority ?? 0,
+    createdAt: time,
+    startedAt: null,
+    finishedAt: null,
+    runAt: time + Math.max(0, newJob.delayMs ?? 0),
+  }
+}
+
+/** The running job after its attempt succeeded at `time`. */
+export function toCompletedJob(job: Job, time: number): Job {
+  return { ...job, status: 'completed', finishedAt: time }
+}
+
+/**
+ * The running job after its attempt failed with `error` at `time`: dead when the error is
+ * non-retriable or no attempt is left, else failed until runAt = time + backoff (whole ms, rounded up).
+ */
+export function toFailedJob(
+  job: Job,
+  error: unknown,
+  time: number,
+  backoff: BackoffOptions,
+  random: () => number,
+): Job {
+  const message = toErrorMessage(error)
+  const entry: JobAttemptError = { attempt: job.attempts, message, at: time }
+  if (error instanceof Error && error.stack !== undefined) entry.stack = error.stack
+  const dead = isNonRetriableError(error) || job.attempts >= job.maxAttempts
+  return {
+    ...job,
+    status: dead ? 'dead' : 'failed',
+    errors: [...job.errors, entry],
+    lastError: message,
+    finishedAt: dead ? time : null,
+    runAt: dead ? job.runAt : time + Math.ceil(toBackoffDelay(job.attempts, backoff, random)),
+  }
+}
+
+/** A dead, failed or cancelled job made pending again with fresh attempts; other jobs as they are. */
+export function toRetriedJob(job: Job, time: number): Job {
+  if (job.status !== 'dead' && job.status !== 'failed' && job.status !== 'cancelled') return job
+  return { ...job, status: 'pending', attempts: 0, runAt: time, finishedAt: null }
+}
+
+/** A pending or failed job cancelled at `time`; other jobs as they are. */
+export function toCancelledJob(job: Job, time: number): Job {
+  if (job.status !== 'pending' && job.status !== 'failed') return job
+  return { ...job, status: 'cancelled', finishedAt: time }
+}
+
+/** A running job whose attempt was cut off by shutdown: pending again, the unfinished attempt not counted. */
+export function toInterruptedJob(job: Job, time: number): Job {
+  return { ...job, status: 'pending', attempts: Math.max(0, job.attempts - 1), runAt: time }
+}

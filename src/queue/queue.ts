@@ -1,0 +1,115 @@
+/**
+ * The job queue: every (event, subscriber) pair is a job that a backend stores, schedules and runs
+ * with retries, backoff, timeout, concurrency and FIFO groups. Implementations expose no client
+ * type, so memory, SQLite and BullMQ are interchangeable and share one contract suite.
+ */
+
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'dead'
+
+export interface JobAttemptError {
+  attempt: number
+  message: string
+  at: number
+  /** Kept in the store; the HTTP layer only sends it to authorized callers. */
+  stack?: string
+}
+
+export interface Job {
+  id: string
+  step: string
+  topic: string
+  data: unknown
+  traceId: string
+  /** `failed` means waiting for a retry; `dead` is the dead-letter queue. */
+  status: JobStatus
+  attempts: number
+  maxAttempts: number
+  lastError: string | null
+  errors: JobAttemptError[]
+  messageGroupId: string | null
+  priority: number
+  createdAt: number
+  startedAt: number | null
+  finishedAt: number | null
+  /** Earliest time (ms since epoch) the job may run next. */
+  runAt: number
+}
+
+/** One job to create: a delivery of an event to one subscribing step. */
+export interface NewJob {
+  step: string
+  topic: string
+  data: unknown
+  traceId: string
+  /** Retries after the first attempt; the job gets maxRetries + 1 attempts. */
+  maxRetries: number
+  messageGroupId?: string | null
+  /** Milliseconds before the first attempt may run. */
+  delayMs?: number
+  /** Higher runs first; default 0. */
+  priority?: number
+  /** Jobs of one emit share a key; a second enqueue with the same key (and step) creates nothing. */
+  idempotencyKey?: string
+}
+
+/** How a step consumes its jobs. */
+export interface ConsumerOptions {
+  /** Jobs of this step running at once. */
+  concurrency: number
+  /** Milliseconds an attempt may run before it fails with HandlerTimeoutError. */
+  timeoutMs: number
+  /** When true, jobs with the same messageGroupId run one at a time in creation order, across retries. */
+  fifo: boolean
+  /** Exponential backoff between attempts, with jitter. */
+  backoff: { baseMs: number; maxMs: number }
+}
+
+/** Runs one attempt of a job; a rejection is a failed attempt. `signal` aborts on timeout. */
+export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>
+
+export interface JobFilter {
+  status?: JobStatus
+  step?: string
+  topic?: string
+  traceId?: string
+  /** Text searched in the JSON of the payload. */
+  search?: string
+  limit?: number
+  offset?: number
+}
+
+export interface JobStats {
+  byStatus: Record<JobStatus, number>
+  byStep: Record<string, Partial<Record<JobStatus, number>>>
+  /** Jobs waiting to run: pending plus failed (waiting for a retry). */
+  depth: number
+  oldestPendingAgeMs: number | null
+  runTimeMs: { p50: number | null; p95: number | null }
+}
+
+/** What the queue reports as jobs change, for logs, traces and live views. */
+export type JobEvent =
+  | { type: 'started'; job: Job }
+  | { type: 'completed'; job: Job; durationMs: number }
+  | { type: 'failed'; job: Job; error: unknown; willRetry: boolean }
+
+export interface Queue {
+  /** Creates jobs; resolves once they are stored (durable backends: committed). */
+  enqueue(jobs: NewJob[]): Promise<Job[]>
+  /** Starts (or replaces) the consumer of a step; replacing keeps its jobs and their order. */
+  consume(step: string, options: ConsumerOptions, handler: JobHandler): void
+  /** Stops taking new jobs for a step; its pending jobs stay stored. */
+  stopConsuming(step: string): void
+  get(id: string): Promise<Job | null>
+  list(filter?: JobFilter): Promise<{ jobs: Job[]; total: number }>
+  /** Makes a dead, failed or cancelled job pending again with a fresh set of attempts. */
+  retry(id: string): Promise<Job | null>
+  /** Cancels a pending or failed job; a running job is not interrupted. */
+  cancel(id: string): Promise<Job | null>
+  stats(): Promise<JobStats>
+  onEvent(listener: (event: JobEvent) => void): () => void
+  /** Resolves when no job with a consumer is pending, running or waiting for a retry. */
+  drain(): Promise<void>
+  /** Stops taking jobs, waits for running ones up to graceMs, and releases resources. Idempotent. */
+  close(graceMs?: number): Promise<void>
+}

@@ -1,0 +1,25 @@
+import type { ConsumerOptions } from '../queue/queue.ts'
+import type { Step } from '../steps/step.ts'
+
+/** Defaults for event steps that do not set `infrastructure`. */
+export const JOB_DEFAULTS = {
+  concurrency: 10,
+  timeoutSeconds: 60,
+  backoffBaseMs: 1000,
+  backoffMaxMs: 60_000,
+} as const
+
+/** How the queue runs a step's jobs, from its `infrastructure` config. */
+export function toConsumerOptions(step: Step): ConsumerOptions {
+  const infrastructure = step.config.infrastructure
+  const queue = infrastructure?.queue
+  return {
+    concurrency: queue?.concurrency ?? JOB_DEFAULTS.concurrency,
+    timeoutMs: (infrastructure?.handler?.timeout ?? JOB_DEFAULTS.timeoutSeconds) * 1000,
+    fifo: queue?.type === 'fifo',
+    backoff: {
+      baseMs: queue?.backoff?.baseMs ?? JOB_DEFAULTS.backoffBaseMs,
+      maxMs: queue?.backoff?.maxMs ?? JOB_DEFAULTS.backoffMaxMs,
+    },
+  }
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto'
+import { createContext } from '../context/create-context.ts'
+import { createEmitter, type Emitter } from '../context/emitter.ts'
+import type { CronLock } from '../cron/cron-lock.ts'
+import { type CronScheduler, createCronScheduler } from '../cron/cron-scheduler.ts'
+import { toErrorMessage } from '../errors.ts'
+import { buildFlowGraph } from '../graph/build-flow-graph.ts'
+import type { FlowGraph } from '../graph/flow-graph.ts'
+import { toApiHandler } from '../http/api-handler.ts'
+import { createRouteTable, type RouteTable } from '../http/route-table.ts'
+import type { RootLogger } from '../logger/create-logger.ts'
+import type { Queue } from '../queue/queue.ts'
+import type { StateStore } from '../state/state-store.ts'
+import { createModuleImporter, type ModuleImporter } from '../steps/import-module.ts'
+import { loadProject } from '../steps/load-project.ts'
+import { createStepRegistry, type StepChange, type StepRegistry } from '../steps/registry.ts'
+import type { Step } from '../steps/step.ts'
+import type { CronHandler, EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
+import { toConsumerOptions } from './consumer-options.ts'
+import { watchJobs } from './watch-jobs.ts'
+
+export interface RuntimeOptions {
+  projectDir: string
+  queue: Queue
+  state: StateStore
+  logger: RootLogger
+  cronLock?: CronLock
+}
+
+/** A loaded project: its steps mounted on HTTP routes, queue consumers and cron schedules. */
+export interface Runtime {
+  readonly projectDir: string
+  readonly registry: StepRegistry
+  readonly queue: Queue
+  readonly state: StateStore
+  readonly logger: RootLogger
+  readonly routes: RouteTable
+  readonly cron: CronScheduler
+  readonly importer: ModuleImporter
+  createContext(step: Step, traceId: string, signal?: AbortSignal): FlowContext
+  /** Emits from outside any step (POST /emit, tests); returns the trace id. */
+  emit(event: EmitEvent, traceId?: string): Promise<string>
+  graph(flow?: string): FlowGraph
+  /** Loads every step file and mounts the steps. */
+  load(): Promise<void>
+  close(): Promise<void>
+}
+
+interface Mounter {
+  mount(step: Step): void
+  unmount(step: Step): void
+}
+
+/** Creates a runtime over the given backends; call `load()` to read the project. */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { projectDir, queue, state, logger } = options
+  const registry = createStepRegistry()
+  const importer = createModuleImporter()
+  const emitter: Emitter = createEmitter(registry, queue, logger)
+  const contextDeps = { emitter, state, logger }
+  const bindContext = (step: Step, traceId: string, signal?: AbortSignal) =>
+    createContext(contextDeps, step, traceId, signal)
+
+  const routes = createRouteTable((step) => toApiHandler(step, bindContext))
+  const cron = createCronScheduler({
+    logger,
+    ...(options.cronLock ? { lock: options.cronLock } : {}),
+    runTick: async (step) => {
+      const ctx = bindContext(step, randomUUID())
+      const handler = step.handler as CronHandler | EventHandler<unknown>
+      // Motia guides also write cron handlers as (input, ctx); both shapes get the context.
+      await (handler.length >= 2 ? (handler as EventHandler<unknown>)({}, ctx) : (handler as CronHandler)(ctx))
+    },
+  })
+  const consumers: Mounter = {
+    mount(step) {
+      const handler = step.handler as EventHandler
+      queue.consume(step.name, toConsumerOptions(step), (job, signal) =>
+        Promise.resolve(handler(job.data, bindContext(step, job.traceId, signal))),
+      )
+    },
+    unmount(step) {
+      queue.stopConsuming(step.name)
+    },
+  }
+  const nothing: Mounter = { mount() {}, unmount() {} }
+  const mounters: Record<StepType, Mounter> = { api: routes, event: consumers, cron, noop: nothing }
+
+  function apply(change: StepChange): void {
+    const previous = change.type === 'updated' ? change.previous : change.type === 'removed' ? change.step : undefined
+    const next = change.type === 'removed' ? undefined : change.step
+    try {
+      if (previous) mounters[previous.type].unmount(previous)
+      if (next) mounters[next.type].mount(next)
+    } catch (error) {
+      logger.error(`Could not mount step "${change.step.name}" (${change.step.relativeFile}): ${toErrorMessage(error)}`, {
+        error,
+      })
+    }
+  }
+  registry.onChange(apply)
+  const stopWatchingJobs = watchJobs(queue, logger)
+
+  let closed: Promise<void> | undefined
+  return {
+    projectDir,
+    registry,
+    queue,
+    state,
+    logger,
+    routes,
+    cron,
+    importer,
+    createContext: bindContext,
+    async emit(event, traceId = randomUUID()) {
+      await emitter(event, { traceId })
+      return traceId
+    },
+    graph: (flow) => buildFlowGraph(registry.steps(), flow ? { flow } : undefined),
+    load: () => loadProject(projectDir, importer, registry),
+    close() {
+      closed ??= (async () => {
+        stopWatchingJobs()
+        await Promise.allSettled([cron.close(), queue.close()])
+        await state.close()
+      })()
+      return closed
+    },
+  }
+}

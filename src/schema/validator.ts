@@ -1,0 +1,72 @@
+import { Ajv, type ErrorObject } from 'ajv'
+import { z } from 'zod'
+import { zodToJsonSchema } from 'zod-to-json-schema'
+import type { ValidationIssue } from '../errors.ts'
+import type { AnySchema } from '../types.ts'
+
+/** Checks data against a schema: the parsed value when it fits, the issues when it does not. */
+export type Validate = (data: unknown) => { ok: true; value: unknown } | { ok: false; issues: ValidationIssue[] }
+
+type JsonSchema = Record<string, unknown>
+
+interface ZodLike {
+  safeParse(data: unknown): { success: true; data: unknown } | { success: false; error: { issues: ZodIssueLike[] } }
+}
+interface ZodIssueLike {
+  path: PropertyKey[]
+  message: string
+}
+
+/** True for a zod 4 schema (it carries `_zod`). */
+function isZod4(schema: AnySchema): boolean {
+  return '_zod' in schema
+}
+
+/** True for any zod schema, v3 or v4. */
+export function isZodSchema(schema: AnySchema): schema is AnySchema & ZodLike {
+  return typeof (schema as Partial<ZodLike>).safeParse === 'function'
+}
+
+/** Converts a zod 3, zod 4 or JSON Schema to JSON Schema, for the graph, the Workbench and OpenAPI. */
+export function toJsonSchema(schema: AnySchema): JsonSchema {
+  if (!isZodSchema(schema)) return schema as JsonSchema
+  if (isZod4(schema)) {
+    // z.toJSONSchema works on any zod 4 schema, whichever copy of zod created it.
+    return z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) as JsonSchema
+  }
+  // zod-to-json-schema is typed against zod 3's classes; a user's zod 3 schema is one at run time.
+  return zodToJsonSchema(schema as Parameters<typeof zodToJsonSchema>[0]) as JsonSchema
+}
+
+let ajv: Ajv | undefined
+function getAjv(): Ajv {
+  ajv ??= new Ajv({ allErrors: true, strict: false, coerceTypes: false })
+  return ajv
+}
+
+function fromAjvError(error: ErrorObject): ValidationIssue {
+  const missing = error.keyword === 'required' ? `/${String(error.params['missingProperty'])}` : ''
+  const path = `${error.instancePath}${missing}`.replace(/^\//, '').replaceAll('/', '.')
+  return { path, message: error.message ?? 'is invalid' }
+}
+
+/** Builds a validator for a zod 3, zod 4 or JSON Schema; compiled once, run per request or emit. */
+export function createValidator(schema: AnySchema): Validate {
+  if (isZodSchema(schema)) {
+    return (data) => {
+      const result = schema.safeParse(data)
+      if (result.success) return { ok: true, value: result.data }
+      const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
+      return { ok: false, issues }
+    }
+  }
+  const { $schema: _ignored, ...body } = schema as JsonSchema
+  const check = getAjv().compile(body)
+  return (data) => (check(data) ? { ok: true, value: data } : { ok: false, issues: (check.errors ?? []).map(fromAjvError) })
+}
+
+/** Formats issues for a one-line error message. */
+export function formatIssues(issues: ValidationIssue[]): string {
+  return issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ')
+}
+

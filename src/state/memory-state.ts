@@ -1,0 +1,79 @@
+import { MotiaError } from '../errors.ts'
+import type { StateStore } from './state-store.ts'
+import { toStateJson } from './to-state-json.ts'
+
+/** An in-process state store for tests and `--memory`: JSON copies in Maps, lost when the process exits. */
+export function createMemoryStateStore(): StateStore {
+  const groups = new Map<string, Map<string, string>>()
+  let closed = false
+
+  function open(): Map<string, Map<string, string>> {
+    if (closed) throw new MotiaError('STATE_CLOSED', 'The memory state store is closed. Create a new store to keep using state.')
+    return groups
+  }
+
+  function sortedEntries(group: string): [string, string][] {
+    const entries = [...(open().get(group) ?? [])]
+    return entries.sort(([a], [b]) => compareCodePoints(a, b))
+  }
+
+  return {
+    async get<T>(group: string, key: string): Promise<T | null> {
+      const json = open().get(group)?.get(key)
+      return json === undefined ? null : (JSON.parse(json) as T)
+    },
+
+    async set<T>(group: string, key: string, value: T): Promise<T> {
+      const json = toStateJson(group, key, value)
+      const all = open()
+      let entries = all.get(group)
+      if (!entries) {
+        entries = new Map()
+        all.set(group, entries)
+      }
+      entries.set(key, json)
+      return value
+    },
+
+    async delete<T>(group: string, key: string): Promise<T | null> {
+      const all = open()
+      const entries = all.get(group)
+      const json = entries?.get(key)
+      if (!entries || json === undefined) return null
+      entries.delete(key)
+      if (entries.size === 0) all.delete(group)
+      return JSON.parse(json) as T
+    },
+
+    async getGroup<T>(group: string): Promise<T[]> {
+      return sortedEntries(group).map(([, json]) => JSON.parse(json) as T)
+    },
+
+    async entries<T>(group: string): Promise<{ key: string; value: T }[]> {
+      return sortedEntries(group).map(([key, json]) => ({ key, value: JSON.parse(json) as T }))
+    },
+
+    async groups(): Promise<string[]> {
+      return [...open().keys()].sort(compareCodePoints)
+    },
+
+    async clear(group: string): Promise<void> {
+      open().delete(group)
+    },
+
+    async close(): Promise<void> {
+      closed = true
+      groups.clear()
+    },
+  }
+}
+
+/** Orders strings as SQLite and Redis do (UTF-8 bytes, i.e. code points), not by UTF-16 code units. */
+function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length)
+  for (let i = 0; i < length; i++) {
+    const difference = (a.codePointAt(i) ?? 0) - (b.codePointAt(i) ?? 0)
+    if (difference !== 0) return difference
+  }
+  return a.length - b.length
+}

@@ -1,0 +1,94 @@
+import type { Database } from 'better-sqlite3'
+import { MotiaError } from '../errors.ts'
+import { openDatabase } from '../sqlite/open-database.ts'
+import type { StateStore } from './state-store.ts'
+import { toStateJson } from './to-state-json.ts'
+
+/** Where the SQLite state store keeps its rows: a file it opens and closes, or a database someone else owns. */
+export type SqliteStateOptions = { file: string } | { db: Database }
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS state (
+    group_name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (group_name, key)
+  )
+`
+
+/** A state store in a SQLite table `state`, durable across restarts; it closes the database only if it opened it. */
+export function createSqliteStateStore(options: SqliteStateOptions): StateStore {
+  const ownsDb = 'file' in options
+  const db = ownsDb ? openDatabase(options.file) : options.db
+  db.exec(SCHEMA)
+
+  const selectValue = db.prepare<[string, string], string>('SELECT value FROM state WHERE group_name = ? AND key = ?').pluck()
+  const upsert = db.prepare<[string, string, string, number]>(
+    `INSERT INTO state (group_name, key, value, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (group_name, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  )
+  const deleteKey = db
+    .prepare<[string, string], string>('DELETE FROM state WHERE group_name = ? AND key = ? RETURNING value')
+    .pluck()
+  const selectGroup = db.prepare<[string], { key: string; value: string }>(
+    'SELECT key, value FROM state WHERE group_name = ? ORDER BY key',
+  )
+  const selectGroupNames = db.prepare<[], string>('SELECT DISTINCT group_name FROM state ORDER BY group_name').pluck()
+  const deleteGroup = db.prepare<[string]>('DELETE FROM state WHERE group_name = ?')
+
+  let closed = false
+
+  function assertOpen(): void {
+    if (closed) throw new MotiaError('STATE_CLOSED', 'The SQLite state store is closed. Create a new store to keep using state.')
+  }
+
+  function parse<T>(json: string | undefined): T | null {
+    return json === undefined ? null : (JSON.parse(json) as T)
+  }
+
+  return {
+    async get<T>(group: string, key: string): Promise<T | null> {
+      assertOpen()
+      return parse<T>(selectValue.get(group, key))
+    },
+
+    async set<T>(group: string, key: string, value: T): Promise<T> {
+      const json = toStateJson(group, key, value)
+      assertOpen()
+      upsert.run(group, key, json, Date.now())
+      return value
+    },
+
+    async delete<T>(group: string, key: string): Promise<T | null> {
+      assertOpen()
+      return parse<T>(deleteKey.get(group, key))
+    },
+
+    async getGroup<T>(group: string): Promise<T[]> {
+      assertOpen()
+      return selectGroup.all(group).map((row) => JSON.parse(row.value) as T)
+    },
+
+    async entries<T>(group: string): Promise<{ key: string; value: T }[]> {
+      assertOpen()
+      return selectGroup.all(group).map((row) => ({ key: row.key, value: JSON.parse(row.value) as T }))
+    },
+
+    async groups(): Promise<string[]> {
+      assertOpen()
+      return selectGroupNames.all()
+    },
+
+    async clear(group: string): Promise<void> {
+      assertOpen()
+      deleteGroup.run(group)
+    },
+
+    async close(): Promise<void> {
+      if (closed) return
+      closed = true
+      if (ownsDb) db.close()
+    },
+  }
+}

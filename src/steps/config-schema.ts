@@ -1,0 +1,95 @@
+import { validateCronExpression } from 'cron'
+import { z } from 'zod'
+
+const topic = z.string().min(1, 'a topic is a non-empty string')
+
+const emit = z.union([
+  topic,
+  z.strictObject({ topic, label: z.string().optional(), conditional: z.boolean().optional() }),
+])
+
+const schema = z.custom<object>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'must be a zod schema (v3 or v4) or a JSON Schema object',
+)
+
+const handlerInfra = z.strictObject({
+  timeout: z.number().positive('timeout is in seconds and must be above 0').optional(),
+  ram: z.number().optional(),
+  cpu: z.number().optional(),
+  machineType: z.enum(['cpu', 'memory', 'gpu']).optional(),
+})
+
+const queueInfra = z.strictObject({
+  type: z.enum(['standard', 'fifo']).optional(),
+  messageGroupId: z.string().nullable().optional(),
+  maxRetries: z.number().int().min(0, 'maxRetries cannot be negative').optional(),
+  retryStrategy: z.enum(['none', 'exponential', 'jitter']).optional(),
+  visibilityTimeout: z.number().min(0).optional(),
+  delaySeconds: z.number().min(0, 'delaySeconds cannot be negative').optional(),
+  concurrency: z.number().int().min(1, 'concurrency must be at least 1').optional(),
+  backoff: z
+    .strictObject({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
+    .optional(),
+})
+
+const infrastructure = z.strictObject({ handler: handlerInfra.optional(), queue: queueInfra.optional() })
+
+const base = {
+  name: z.string().min(1, 'name is required: a unique name for the step'),
+  description: z.string().optional(),
+  flows: z.array(z.string()).optional(),
+  virtualEmits: z.array(emit).optional(),
+  virtualSubscribes: z.array(topic).optional(),
+  includeFiles: z.array(z.string()).optional(),
+  infrastructure: infrastructure.optional(),
+}
+
+const apiConfig = z.strictObject({
+  ...base,
+  type: z.literal('api'),
+  path: z.string().startsWith('/', 'path must start with "/", for example "/orders/:id"'),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']),
+  emits: z.array(emit).optional(),
+  bodySchema: schema.optional(),
+  responseSchema: z.record(z.string().regex(/^\d{3}$/, 'keys are HTTP statuses'), schema).optional(),
+  queryParams: z.array(z.strictObject({ name: z.string(), description: z.string().optional() })).optional(),
+  middleware: z.array(z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', 'must be a function')).optional(),
+})
+
+const eventConfig = z.strictObject({
+  ...base,
+  type: z.literal('event'),
+  subscribes: z.array(topic).min(1, 'an event step subscribes to at least one topic'),
+  emits: z.array(emit).optional(),
+  input: schema.optional(),
+})
+
+const cronConfig = z.strictObject({
+  ...base,
+  type: z.literal('cron'),
+  cron: z.string().refine((expr) => validateCronExpression(expr).valid, {
+    message: 'is not a valid cron expression; use 5 fields ("*/5 * * * *") or 6 with seconds',
+  }),
+  timezone: z.string().optional(),
+  emits: z.array(emit).optional(),
+})
+
+const noopConfig = z.strictObject({
+  ...base,
+  type: z.literal('noop'),
+  virtualEmits: z.array(emit),
+  virtualSubscribes: z.array(topic),
+})
+
+/** The strict schema of every step config, chosen by `type`. */
+export const stepConfigSchema = z.discriminatedUnion('type', [apiConfig, eventConfig, cronConfig, noopConfig], {
+  error: 'type must be one of "api", "event", "cron", "noop"',
+})
+
+export type ParsedStepConfig = z.infer<typeof stepConfigSchema>
+
+/** Names a zod issue path like `infrastructure.queue.maxRetries`. */
+export function toFieldPath(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.') || 'config'
+}

@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises'
+import { relative } from 'node:path'
+import type { z } from 'zod'
+import { StepConfigError, toErrorMessage } from '../errors.ts'
+import { createValidator, toJsonSchema } from '../schema/validator.ts'
+import type { ApiMiddleware, Emit, StepConfig, StepHandler } from '../types.ts'
+import { stepConfigSchema, toFieldPath } from './config-schema.ts'
+import { findErrorLine, findFieldLine } from './error-location.ts'
+import type { ModuleImporter } from './import-module.ts'
+import type { EmitSpec, Step } from './step.ts'
+
+function toEmitSpecs(emits: readonly Emit[] | undefined): EmitSpec[] {
+  return (emits ?? []).map((emit) => (typeof emit === 'string' ? { topic: emit } : { ...emit }))
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
+  const field = toFieldPath(issue.path)
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => `"${key}"`).join(', ')
+    const where = field === 'config' ? 'config' : `config.${field}`
+    return { field: issue.keys[0] ?? field, message: `${where} has unknown field ${keys}: remove it or check its spelling` }
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return { field, message: `config.${field} is required (${issue.message.replace(/^Invalid input: /, '')})` }
+  }
+  return { field, message: `config.${field} ${issue.message.replace(/^Invalid input: /, '')}` }
+}
+
+function configError(file: string, relativeFile: string, source: string, issues: z.core.$ZodIssue[]): StepConfigError {
+  const described = issues.map(describeIssue)
+  const first = described[0]
+  const lastSegment = first?.field.split('.').findLast((part) => !/^\d+$/.test(part))
+  const line = findFieldLine(source, lastSegment)
+  const where = line ? `${relativeFile}:${line}` : relativeFile
+  const message = `Invalid step config in ${where}: ${described.map((d) => d.message).join('; ')}.`
+  return new StepConfigError(file, message, { line })
+}
+
+/** Builds the Step record a subsystem runs from a validated config and its handler. */
+function toStep(file: string, relativeFile: string, config: StepConfig, handler: StepHandler | undefined): Step {
+  const step: Step = {
+    name: config.name,
+    type: config.type,
+    file,
+    relativeFile,
+    config,
+    flows: config.flows ?? [],
+    emits: config.type === 'noop' ? [] : toEmitSpecs(config.emits),
+    virtualEmits: toEmitSpecs(config.virtualEmits),
+    subscribes: config.type === 'event' ? [...config.subscribes] : [],
+    virtualSubscribes: [...(config.virtualSubscribes ?? [])],
+    handler,
+    middleware: config.type === 'api' ? ((config.middleware ?? []) as ApiMiddleware[]) : [],
+    jsonSchemas: {},
+    validators: {},
+  }
+  if (config.type === 'event' && config.input) {
+    step.jsonSchemas.input = toJsonSchema(config.input)
+    step.validators.input = createValidator(config.input)
+  }
+  if (config.type === 'api' && config.bodySchema) {
+    step.jsonSchemas.body = toJsonSchema(config.bodySchema)
+    step.validators.body = createValidator(config.bodySchema)
+  }
+  if (config.type === 'api' && config.responseSchema) {
+    step.jsonSchemas.responses = Object.fromEntries(
+      Object.entries(config.responseSchema).map(([status, schema]) => [status, toJsonSchema(schema)]),
+    )
+  }
+  return step
+}
+
+/** Imports one step file and validates its exports; throws StepConfigError naming file, line and fix. */
+export async function loadStep(file: string, projectDir: string, importer: ModuleImporter): Promise<Step> {
+  const relativeFile = relative(projectDir, file)
+  const source = await readFile(file, 'utf8')
+  let exports: Record<string, unknown>
+  try {
+    exports = await importer.import(file)
+  } catch (error) {
+    const line = findErrorLine(error, file)
+    const where = line ? `${relativeFile}:${line}` : relativeFile
+    const reason = toErrorMessage(error).split('\n').filter((part) => part.trim() && !part.startsWith('Transform failed'))
+    const detail = (reason[0] ?? 'unknown error').replace(/^.*?:\d+:\d+: (ERROR: )?/, '')
+    throw new StepConfigError(file, `Cannot load ${where}: ${detail}. Fix the file; the other steps keep running.`, {
+      cause: error,
+      line,
+    })
+  }
+  // CommonJS files that assign module.exports = { config, handler } arrive as `default` too.
+  const mod = (exports['config'] ? exports : (exports['default'] as Record<string, unknown> | undefined)) ?? exports
+  if (mod['config'] === undefined) {
+    throw new StepConfigError(file, `${relativeFile} exports no config. Export \`config\` (and \`handler\`) from the step file.`)
+  }
+  const parsed = stepConfigSchema.safeParse(mod['config'])
+  if (!parsed.success) throw configError(file, relativeFile, source, parsed.error.issues)
+  // zod parses into a copy; keep the user's own object so schema instances stay untouched.
+  const config = mod['config'] as StepConfig
+  const handler = mod['handler']
+  if (config.type !== 'noop' && typeof handler !== 'function') {
+    throw new StepConfigError(
+      file,
+      `${relativeFile} (step "${config.name}") exports no handler function. Export \`handler\` from the step file.`,
+    )
+  }
+  return toStep(file, relativeFile, config, handler as StepHandler | undefined)
+}

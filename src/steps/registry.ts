@@ -1,0 +1,100 @@
+import { StepConfigError, toErrorMessage } from '../errors.ts'
+import type { Step, StepLoadError } from './step.ts'
+
+export type StepChange =
+  | { type: 'added'; step: Step }
+  | { type: 'updated'; step: Step; previous: Step }
+  | { type: 'removed'; step: Step }
+
+/** The live set of steps and load errors of a project, keyed by file. */
+export interface StepRegistry {
+  steps(): Step[]
+  errors(): StepLoadError[]
+  get(name: string): Step | undefined
+  /** Steps that subscribe to a topic (cached; rebuilt on change). */
+  subscribersOf(topic: string): readonly Step[]
+  /** Adds or replaces the step of a file; a clash with another file's step becomes that file's load error. */
+  set(step: Step): StepChange | null
+  /** Records a load error; a step already loaded from that file stays live. */
+  setError(file: string, error: unknown): void
+  /** Removes the step (and any error) of a file. */
+  remove(file: string): StepChange | null
+  onChange(listener: (change: StepChange) => void): () => void
+}
+
+function routeKey(step: Step): string | null {
+  return step.config.type === 'api' ? `${step.config.method} ${step.config.path}` : null
+}
+
+function findClash(step: Step, others: Iterable<Step>): string | null {
+  const route = routeKey(step)
+  for (const other of others) {
+    if (other.file === step.file) continue
+    if (other.name === step.name) {
+      return `Step name "${step.name}" in ${step.relativeFile} is already used by ${other.relativeFile}. Step names must be unique: rename one of them.`
+    }
+    if (route && routeKey(other) === route) {
+      return `Route ${route} in ${step.relativeFile} (step "${step.name}") is already served by ${other.relativeFile} (step "${other.name}"). Change the path or method of one of them.`
+    }
+  }
+  return null
+}
+
+/** Creates an empty registry. */
+export function createStepRegistry(): StepRegistry {
+  const byFile = new Map<string, Step>()
+  const errorsByFile = new Map<string, StepLoadError>()
+  const listeners = new Set<(change: StepChange) => void>()
+  let topicIndex: Map<string, Step[]> | null = null
+
+  function changed(change: StepChange): StepChange {
+    topicIndex = null
+    for (const listener of listeners) listener(change)
+    return change
+  }
+
+  return {
+    steps: () => [...byFile.values()],
+    errors: () => [...errorsByFile.values()],
+    get: (name) => [...byFile.values()].find((step) => step.name === name),
+    subscribersOf(topic) {
+      if (!topicIndex) {
+        topicIndex = new Map()
+        for (const step of byFile.values()) {
+          for (const subscribed of step.subscribes) {
+            const list = topicIndex.get(subscribed) ?? []
+            list.push(step)
+            topicIndex.set(subscribed, list)
+          }
+        }
+      }
+      return topicIndex.get(topic) ?? []
+    },
+    set(step) {
+      const clash = findClash(step, byFile.values())
+      if (clash) {
+        this.setError(step.file, new StepConfigError(step.file, clash))
+        return null
+      }
+      errorsByFile.delete(step.file)
+      const previous = byFile.get(step.file)
+      byFile.set(step.file, step)
+      return changed(previous ? { type: 'updated', step, previous } : { type: 'added', step })
+    },
+    setError(file, error) {
+      const line = error instanceof StepConfigError ? error.line : undefined
+      errorsByFile.set(file, { file, message: toErrorMessage(error), ...(line ? { line } : {}) })
+    },
+    remove(file) {
+      errorsByFile.delete(file)
+      const step = byFile.get(file)
+      if (!step) return null
+      byFile.delete(file)
+      return changed({ type: 'removed', step })
+    },
+    onChange(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Public types of step files and handlers. They follow Motia 0.17 so step files written for it
+ * type-check unchanged.
+ */
+
+/** A zod schema (v3 or v4) or a plain JSON Schema object. */
+export type AnySchema = object
+
+/** A topic a step may emit: a name, or a name with a label for the graph. */
+export type Emit = string | { topic: string; label?: string; conditional?: boolean }
+
+export type ApiRouteMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS' | 'HEAD'
+
+export interface QueryParam {
+  name: string
+  description?: string
+}
+
+export interface HandlerInfrastructure {
+  /** Seconds a handler may run before the attempt fails. */
+  timeout?: number
+  ram?: number
+  cpu?: number
+  machineType?: 'cpu' | 'memory' | 'gpu'
+}
+
+export interface QueueInfrastructure {
+  type?: 'standard' | 'fifo'
+  /** Field of the input whose value groups messages in a fifo queue, or 'traceId'. */
+  messageGroupId?: string | null
+  /** Retries after the first attempt; attempts = maxRetries + 1. */
+  maxRetries?: number
+  retryStrategy?: 'none' | 'exponential' | 'jitter'
+  visibilityTimeout?: number
+  delaySeconds?: number
+  /** Jobs of this step that may run at once in one process. */
+  concurrency?: number
+  /** Exponential backoff: first delay and upper bound, in milliseconds. */
+  backoff?: { baseMs?: number; maxMs?: number }
+}
+
+export interface InfrastructureConfig {
+  handler?: HandlerInfrastructure
+  queue?: QueueInfrastructure
+}
+
+interface BaseConfig {
+  name: string
+  description?: string
+  flows?: string[]
+  virtualEmits?: Emit[]
+  virtualSubscribes?: string[]
+  includeFiles?: string[]
+  infrastructure?: InfrastructureConfig
+}
+
+export interface ApiRouteConfig extends BaseConfig {
+  type: 'api'
+  path: string
+  method: ApiRouteMethod
+  emits?: Emit[]
+  // Middleware and schemas are typed loosely here: each step narrows them itself.
+  middleware?: ApiMiddleware<any, any, any>[] // eslint-disable-line @typescript-eslint/no-explicit-any
+  bodySchema?: AnySchema
+  responseSchema?: Record<number, AnySchema>
+  queryParams?: QueryParam[]
+}
+
+export interface EventConfig extends BaseConfig {
+  type: 'event'
+  subscribes: string[]
+  emits?: Emit[]
+  input?: AnySchema
+}
+
+export interface CronConfig extends BaseConfig {
+  type: 'cron'
+  cron: string
+  timezone?: string
+  emits?: Emit[]
+}
+
+export interface NoopConfig extends BaseConfig {
+  type: 'noop'
+  virtualEmits: Emit[]
+  virtualSubscribes: string[]
+}
+
+export type StepConfig = ApiRouteConfig | EventConfig | CronConfig | NoopConfig
+export type StepType = StepConfig['type']
+
+/** What `ctx.emit` takes. */
+export interface EmitEvent<TTopic extends string = string, TData = unknown> {
+  topic: TTopic
+  data: TData
+  /** Jobs with the same group run one at a time, in order, on fifo steps. */
+  messageGroupId?: string
+  /** Milliseconds before the jobs may run. */
+  delay?: number
+  /** A second emit with the same key (within the idempotency window) creates no new jobs. */
+  idempotencyKey?: string
+  /** Higher runs first; default 0. */
+  priority?: number
+}
+
+export type Emitter<TEmit = EmitEvent> = (event: TEmit) => Promise<void>
+
+export interface StateManager {
+  get<T = unknown>(group: string, key: string): Promise<T | null>
+  set<T = unknown>(group: string, key: string, value: T): Promise<T>
+  delete<T = unknown>(group: string, key: string): Promise<T | null>
+  getGroup<T = unknown>(group: string): Promise<T[]>
+  clear(group: string): Promise<void>
+}
+
+export interface Logger {
+  info(message: string, meta?: Record<string, unknown>): void
+  warn(message: string, meta?: Record<string, unknown>): void
+  error(message: string, meta?: Record<string, unknown>): void
+  debug(message: string, meta?: Record<string, unknown>): void
+}
+
+export interface FlowContext<TEmit = EmitEvent> {
+  emit: Emitter<TEmit>
+  state: StateManager
+  logger: Logger
+  traceId: string
+  /** Empty: kept so Motia step files that destructure `streams` still load. */
+  streams: Record<string, never>
+}
+
+export interface ApiRequest<TBody = unknown> {
+  body: TBody
+  pathParams: Record<string, string>
+  queryParams: Record<string, string | string[]>
+  headers: Record<string, string | string[]>
+  rawBody: string
+}
+
+export interface ApiResponse<TStatus extends number = number, TBody = unknown> {
+  status: TStatus
+  body: TBody
+  headers?: Record<string, string>
+}
+
+export type ApiRouteHandler<TBody = unknown, TResponse extends ApiResponse = ApiResponse, TEmit = EmitEvent> = (
+  req: ApiRequest<TBody>,
+  ctx: FlowContext<TEmit>,
+) => Promise<TResponse> | TResponse
+
+export type ApiMiddleware<TBody = unknown, TEmit = EmitEvent, TResult = unknown> = (
+  req: ApiRequest<TBody>,
+  ctx: FlowContext<TEmit>,
+  next: () => Promise<ApiResponse<number, TResult>>,
+) => Promise<ApiResponse<number, TResult>>
+
+export type EventHandler<TInput = unknown, TEmit = EmitEvent> = (
+  input: TInput,
+  ctx: FlowContext<TEmit>,
+) => Promise<void> | void
+
+export type CronHandler<TEmit = EmitEvent> = (ctx: FlowContext<TEmit>) => Promise<void> | void
+
+export type StepHandler = ApiRouteHandler | EventHandler | CronHandler
+
+/**
+ * Handler types by step name. `motia-like generate types` augments it, as Motia's does:
+ * `export const handler: Handlers['SendEmail'] = async (input, ctx) => {}`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Handlers {}
