@@ -85,3 +85,13 @@ describe('event steps as jobs', () => {
     expect(body.byStep['Slow']).toMatchObject({ dead: 1 })
   })
 })
+
+describe('cron steps', () => {
+  it('run with a fresh traceId that their emits carry to subscribers', async () => {
+    const { status } = await app.json('/__motia/cron/Tick/trigger', { method: 'POST' })
+    expect(status).toBe(200)
+    await app.runtime.queue.drain()
+    expect(await app.runtime.state.get('cron', 'tock')).toEqual({ ticks: 1, sameTrace: true })
+    expect(app.runtime.cron.scheduled()).toContainEqual(expect.objectContaining({ step: 'Tick', cron: '0 0 0 1 1 *' }))
+  })
+})

@@ -177,9 +177,24 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
 
     insert(job, idempotencyKey) {
       sequence += 1
+      // Fields are listed, not spread: spreading into an object with extra keys is several times slower.
       const stored: StoredJob = {
-        ...job,
+        id: job.id,
+        step: job.step,
+        topic: job.topic,
+        data: job.data,
+        traceId: job.traceId,
+        status: job.status,
+        attempts: job.attempts,
+        maxAttempts: job.maxAttempts,
+        lastError: job.lastError,
         errors: job.errors.slice(),
+        messageGroupId: job.messageGroupId,
+        priority: job.priority,
+        createdAt: job.createdAt,
+        startedAt: job.startedAt,
+        finishedAt: job.finishedAt,
+        runAt: job.runAt,
         seq: sequence,
         idempotencyKey,
         heapIndex: -1,

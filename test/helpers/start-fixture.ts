@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
@@ -39,9 +39,17 @@ export async function startFixture(projectDir: string, options: Partial<AppOptio
   }
 }
 
-/** Copies a fixture into a fresh temporary folder, for tests that write files or databases. */
+const repoRoot = resolve(import.meta.dirname, '..', '..')
+
+/**
+ * Copies a fixture into a fresh temporary folder, for tests that write files or databases. Its
+ * node_modules links `zod` and `motia-like` (this checkout), as an installed project would have them.
+ */
 export function copyFixture(name: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `motia-like-${name}-`))
   cpSync(fixture(name), dir, { recursive: true })
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(repoRoot, join(dir, 'node_modules', 'motia-like'), 'dir')
+  symlinkSync(join(repoRoot, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir')
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
