@@ -1,11 +1,13 @@
 import { styleText } from 'node:util'
-import type { App } from '../runtime/start-app.ts'
+import type { ReloadReport } from '../dev/reloader.ts'
+import type { Runtime } from '../runtime/create-runtime.ts'
 
 const color = process.stdout.isTTY && !process.env['NO_COLOR']
-const paint = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text) : text)
+/** Colors text when printing to a terminal. */
+export const paint = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text) : text)
 
 /** Prints what a started server serves: URL, routes, subscriptions, crons, warnings and load errors. */
-export function printBanner(app: App, mode: 'dev' | 'start', startedInMs: number): void {
+export function printBanner(app: { url: string; runtime: Runtime }, mode: 'dev' | 'start', startedInMs: number): void {
   const { runtime } = app
   const steps = runtime.registry.steps()
   const lines: string[] = [
@@ -27,4 +29,15 @@ export function printBanner(app: App, mode: 'dev' | 'start', startedInMs: number
   if (errors.length) lines.push('')
   for (const error of errors) lines.push(paint('red', `error: ${error.message}`))
   process.stdout.write(`${lines.join('\n')}\n\n`)
+}
+
+/** Prints one line per reload, and each load error with file and line. */
+export function printReload(report: ReloadReport): void {
+  if (report.files.length === 0) return
+  const took = `${Math.round(report.durationMs)} ms`
+  const failed = new Set(report.errors.map((error) => error.file))
+  const reloaded = report.files.filter((file) => !failed.has(file))
+  const lines = reloaded.length ? [`${paint('green', 'reloaded')} ${reloaded.join(', ')} in ${took}`] : []
+  for (const error of report.errors) lines.push(paint('red', `error: ${error.message} (the previous version keeps serving)`))
+  process.stdout.write(`${lines.join('\n')}\n`)
 }

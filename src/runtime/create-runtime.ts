@@ -55,7 +55,7 @@ interface Mounter {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { projectDir, queue, state, logger } = options
   const registry = createStepRegistry()
-  const importer = createModuleImporter()
+  const importer = createModuleImporter(projectDir)
   const emitter: Emitter = createEmitter(registry, queue, logger)
   const contextDeps = { emitter, state, logger }
   const bindContext = (step: Step, traceId: string, signal?: AbortSignal) =>

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { require as requireWithTsx } from 'tsx/cjs/api'
+import { register as registerCommonJs, require as requireWithTsx } from 'tsx/cjs/api'
 import { register } from 'tsx/esm/api'
 
 /** Imports step files in-process through tsx: TypeScript or JavaScript, ESM or CommonJS. */
@@ -20,8 +22,18 @@ function isCommonJs(file: string, source: string): boolean {
   return cjsSyntax.test(source) && !esmSyntax.test(source)
 }
 
-/** Creates an importer; each generation is a tsx namespace, so a reload never sees stale modules. */
-export function createModuleImporter(): ModuleImporter {
+const requireCache = createRequire(import.meta.url).cache
+let commonJsHooks: (() => void) | undefined
+
+/**
+ * Creates an importer; each generation is a tsx namespace, so a reload never sees stale modules.
+ * TypeScript in a project without `"type": "module"` compiles to CommonJS, whose nested imports go
+ * through require: tsx's CommonJS hooks handle them, and a new generation clears the project's
+ * entries from the require cache.
+ */
+export function createModuleImporter(projectDir: string): ModuleImporter {
+  commonJsHooks ??= registerCommonJs()
+  const projectPrefix = `${projectDir}${sep}`
   let generation = 0
   let api = register({ namespace: `motia-like-${generation}` })
   const parentUrl = import.meta.url
@@ -36,6 +48,9 @@ export function createModuleImporter(): ModuleImporter {
       return (await api.import(pathToFileURL(file).href, parentUrl)) as Record<string, unknown>
     },
     renew() {
+      for (const key of Object.keys(requireCache)) {
+        if (key.startsWith(projectPrefix) && !key.includes(`${sep}node_modules${sep}`)) delete requireCache[key]
+      }
       void api.unregister()
       generation += 1
       api = register({ namespace: `motia-like-${generation}` })

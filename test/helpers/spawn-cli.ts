@@ -53,13 +53,20 @@ export async function spawnServer(command: 'start' | 'dev', dir: string, extra: 
   }
 }
 
-/** Calls `check` until it returns a value, or fails after `timeoutMs`; for state owned by another process. */
+/**
+ * Calls `check` until it returns a value, or fails after `timeoutMs`; for state owned by another
+ * process. A rejection (a server restarting) counts as not yet.
+ */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs
+  let lastError: unknown
   for (;;) {
-    const value = await check()
+    const value = await check().catch((error: unknown) => {
+      lastError = error
+      return undefined
+    })
     if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`, { cause: lastError })
     await new Promise<void>((resolveTurn) => setImmediate(resolveTurn))
   }
 }

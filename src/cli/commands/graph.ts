@@ -16,7 +16,7 @@ export async function graph(flags: { dir?: string; format: string; flow?: string
   if (!render) throw new CliError(`Unknown format "${flags.format}". Use json, mermaid or dot.`)
   const projectDir = toProjectDir(flags.dir)
   const registry = createStepRegistry()
-  await loadProject(projectDir, createModuleImporter(), registry)
+  await loadProject(projectDir, createModuleImporter(projectDir), registry)
   const flowGraph = buildFlowGraph(registry.steps(), flags.flow ? { flow: flags.flow } : undefined)
   if (flags.flow && !flowGraph.flows.includes(flags.flow)) {
     throw new CliError(`No flow named "${flags.flow}". Flows: ${flowGraph.flows.join(', ') || 'none'}.`)

@@ -1,19 +1,34 @@
+import { relative } from 'node:path'
+import { startDev } from '../../dev/start-dev.ts'
+import { loadEnvFile } from '../../runtime/load-env.ts'
 import { startApp } from '../../runtime/start-app.ts'
 import { type ServerFlags, toHost, toPort, toProjectDir } from '../options.ts'
-import { printBanner } from '../print-banner.ts'
+import { paint, printBanner, printReload } from '../print-banner.ts'
 
 /** `motia-like dev` and `motia-like start`: serve until SIGINT or SIGTERM, then close in order. */
 export async function serve(mode: 'dev' | 'start', flags: ServerFlags): Promise<void> {
   const started = performance.now()
-  const app = await startApp({
-    projectDir: toProjectDir(flags.dir),
-    mode,
+  const projectDir = toProjectDir(flags.dir)
+  if (mode === 'start') loadEnvFile(projectDir)
+  const options = {
+    projectDir,
     port: toPort(flags.port),
     host: toHost(flags.host),
     memory: flags.memory ?? false,
     bodyLimit: process.env['MOTIA_BODY_LIMIT'] ?? '1mb',
     adminToken: process.env['MOTIA_ADMIN_TOKEN'],
-  })
+  }
+  const app =
+    mode === 'dev'
+      ? await startDev({
+          ...options,
+          onReload: printReload,
+          onRestart: (file, restarted) => {
+            process.stdout.write(`${paint('cyan', `${relative(projectDir, file)} changed: runtime restarted`)}\n`)
+            printBanner(restarted, mode, 0)
+          },
+        })
+      : await startApp({ ...options, mode })
   printBanner(app, mode, performance.now() - started)
   let stopping = false
   const stop = (signal: string) => {

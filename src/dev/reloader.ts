@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import fg from 'fast-glob'
+import { toErrorMessage } from '../errors.ts'
+import type { Runtime } from '../runtime/create-runtime.ts'
+import { loadStep } from '../steps/load-step.ts'
+import { IGNORED_DIRS, isStepFile, STEP_ROOTS } from '../steps/patterns.ts'
+import type { Step } from '../steps/step.ts'
+import { createImportGraph } from './import-graph.ts'
+
+/** One file event of a debounced batch. */
+export interface FileChange {
+  file: string
+  kind: 'add' | 'change' | 'unlink'
+}
+
+/** What one reload did, for the terminal line and tests. */
+export interface ReloadReport {
+  /** Step files reloaded, added or removed, relative to the project. */
+  files: string[]
+  durationMs: number
+  errors: { file: string; message: string }[]
+}
+
+export interface Reloader {
+  /** Applies a batch of file changes to the running runtime. Never throws. */
+  apply(changes: FileChange[]): Promise<ReloadReport>
+}
+
+const MODULE_PATTERN = '**/*.{ts,mts,cts,js,mjs,cjs}'
+
+/**
+ * Creates the reloader of a running runtime. A batch re-imports the changed step files and every step
+ * that imports a changed helper (in a fresh module generation), validates them, then swaps them in one
+ * by one through the registry; a file that fails keeps its previous step live.
+ */
+export async function createReloader(runtime: Runtime): Promise<Reloader> {
+  const { projectDir, registry, importer, logger } = runtime
+  const graph = createImportGraph()
+  const roots = STEP_ROOTS.map((root) => join(projectDir, root))
+  const modules = await fg(MODULE_PATTERN, { cwd: projectDir, absolute: true, ignore: [...IGNORED_DIRS], onlyFiles: true })
+  await Promise.all(
+    modules
+      .filter((file) => roots.some((root) => file.startsWith(`${root}/`)))
+      .map(async (file) => graph.update(file, await readFile(file, 'utf8'))),
+  )
+
+  async function warnAboutOrphans(stepName: string): Promise<void> {
+    const { total } = await runtime.queue.list({ step: stepName, status: 'pending', limit: 1 })
+    if (total > 0) {
+      logger.warn(
+        `Step "${stepName}" was removed with ${total} pending job(s); they stay queued and run if the step comes back.`,
+        { step: stepName },
+      )
+    }
+  }
+
+  return {
+    async apply(changes) {
+      const started = performance.now()
+      const toLoad = new Set<string>()
+      const toRemove = new Set<string>()
+      for (const { file, kind } of changes) {
+        const dependents = graph.dependentsOf(file)
+        if (kind === 'unlink') {
+          graph.remove(file)
+          if (isStepFile(file)) toRemove.add(file)
+        } else {
+          graph.update(file, await readFile(file, 'utf8').catch(() => ''))
+          if (isStepFile(file)) toLoad.add(file)
+        }
+        for (const dependent of dependents) if (isStepFile(dependent)) toLoad.add(dependent)
+      }
+      for (const file of toRemove) toLoad.delete(file)
+
+      importer.renew()
+      const errors: ReloadReport['errors'] = []
+      // Removals first, so a step renamed across files does not clash with its old self.
+      for (const file of toRemove) {
+        const change = registry.remove(file)
+        if (change) await warnAboutOrphans(change.step.name)
+      }
+      const loaded = await Promise.allSettled([...toLoad].map((file) => loadStep(file, projectDir, importer)))
+      const files = [...toLoad]
+      files.forEach((file, index) => {
+        const result = loaded[index] as PromiseSettledResult<Step>
+        if (result.status === 'fulfilled' && registry.set(result.value)) return
+        if (result.status === 'rejected') registry.setError(file, result.reason)
+        // A rejected import or a clash with another step: the registry holds the message.
+        const recorded = registry.errors().find((entry) => entry.file === file)
+        const message = recorded?.message ?? (result.status === 'rejected' ? toErrorMessage(result.reason) : 'not loaded')
+        errors.push({ file: relative(projectDir, file), message })
+      })
+      return {
+        files: [...toRemove, ...toLoad].map((file) => relative(projectDir, file)).sort(),
+        durationMs: performance.now() - started,
+        errors,
+      }
+    },
+  }
+}
