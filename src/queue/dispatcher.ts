@@ -13,6 +13,7 @@ import {
 } from './job-transitions.ts'
 import type { ConsumerOptions, Job, JobEvent, JobHandler, Queue } from './queue.ts'
 
+/** Clock, jitter, idempotency window and error sink of a dispatching queue. */
 export interface DispatcherOptions {
   /** Clock for job timestamps, runAt and timeouts (ms since epoch). */
   now?: () => number
@@ -71,7 +72,15 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const now = options.now ?? Date.now
   const random = options.random ?? Math.random
   const idempotencyWindowMs = options.idempotencyWindowMs ?? dayMs
-  const onError = options.onError ?? ignore
+  const reportError = options.onError ?? ignore
+  // Reporting runs inside timer and microtask callbacks, where a throw would crash the process.
+  const onError = (error: unknown): void => {
+    try {
+      reportError(error)
+    } catch {
+      // The sink itself failed; there is nowhere left to report to.
+    }
+  }
   const slots = new Map<string, StepSlot>()
   const listeners = new Set<(event: JobEvent) => void>()
   const inFlight = new Set<Attempt>()

@@ -3,6 +3,7 @@ import { isTerminalStatus, type JobQuery, type JobStatsInput, type JobStore } fr
 import { createMessageGroup, type MessageGroup } from './message-group.ts'
 import type { Job, JobStatus } from './queue.ts'
 
+/** Bounds of the memory job store. */
 export interface MemoryJobStoreOptions {
   /** Completed jobs kept for inspection; older ones are evicted. Dead jobs are never evicted. */
   keepCompleted?: number

@@ -2,6 +2,7 @@ import { createDispatchingQueue } from './dispatcher.ts'
 import { createMemoryJobStore } from './memory-job-store.ts'
 import type { Queue } from './queue.ts'
 
+/** Options of createMemoryQueue; every field is optional. */
 export interface MemoryQueueOptions {
   /** Clock for job timestamps (ms since epoch); default Date.now. */
   now?: () => number

@@ -1,6 +1,7 @@
 /** Helpers of the Queue contract suite: job and consumer defaults, and ways to wait without sleeping. */
 import type { ConsumerOptions, JobEvent, NewJob, Queue } from './queue.ts'
 
+/** The step most contract tests enqueue to and consume. */
 export const contractStep = 'contract-step'
 
 /** A consumer with a 5 s timeout and a 10-100 ms backoff, overridable. */
@@ -18,6 +19,7 @@ export function nameOf(data: unknown): string {
   return String((data as { name?: unknown } | null)?.name)
 }
 
+/** A promise and the function that resolves it. */
 export interface Deferred<T> {
   promise: Promise<T>
   resolve: (value: T) => void

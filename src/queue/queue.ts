@@ -72,8 +72,9 @@ export interface JobFilter {
   step?: string
   topic?: string
   traceId?: string
-  /** Text searched in the JSON of the payload. */
+  /** Case-sensitive text searched in the JSON of the payload. */
   search?: string
+  /** Default 50. */
   limit?: number
   offset?: number
 }
@@ -83,6 +84,7 @@ export interface JobStats {
   byStep: Record<string, Partial<Record<JobStatus, number>>>
   /** Jobs waiting to run: pending plus failed (waiting for a retry). */
   depth: number
+  /** Age of the oldest job with status `pending` (failed jobs waiting for a retry not included). */
   oldestPendingAgeMs: number | null
   runTimeMs: { p50: number | null; p95: number | null }
 }
@@ -101,6 +103,7 @@ export interface Queue {
   /** Stops taking new jobs for a step; its pending jobs stay stored. */
   stopConsuming(step: string): void
   get(id: string): Promise<Job | null>
+  /** Matching jobs newest first; `total` counts every match, not only the page. */
   list(filter?: JobFilter): Promise<{ jobs: Job[]; total: number }>
   /** Makes a dead, failed or cancelled job pending again with a fresh set of attempts. */
   retry(id: string): Promise<Job | null>
@@ -108,8 +111,15 @@ export interface Queue {
   cancel(id: string): Promise<Job | null>
   stats(): Promise<JobStats>
   onEvent(listener: (event: JobEvent) => void): () => void
-  /** Resolves when no job with a consumer is pending, running or waiting for a retry. */
+  /**
+   * Resolves when no job with a consumer is pending, running or waiting for a retry (delayed jobs
+   * included) and no attempt is in flight; at once after close().
+   */
   drain(): Promise<void>
-  /** Stops taking jobs, waits for running ones up to graceMs, and releases resources. Idempotent. */
+  /**
+   * Stops taking jobs, waits for running ones up to graceMs (default 10 s), and releases resources.
+   * Attempts still running then are aborted and their jobs become pending again without counting the
+   * attempt. Pending drain() calls resolve; enqueue() rejects from now on. Idempotent.
+   */
   close(graceMs?: number): Promise<void>
 }
