@@ -84,7 +84,7 @@ const noopConfig = z.strictObject({
 
 /** The strict schema of every step config, chosen by `type`. */
 export const stepConfigSchema = z.discriminatedUnion('type', [apiConfig, eventConfig, cronConfig, noopConfig], {
-  error: 'type must be one of "api", "event", "cron", "noop"',
+  error: 'must be one of "api", "event", "cron", "noop"',
 })
 
 export type ParsedStepConfig = z.infer<typeof stepConfigSchema>
