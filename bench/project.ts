@@ -1,0 +1,190 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { HELLO_BODY, repoRoot } from './server.ts'
+
+/** Step files of a project, by path relative to its `steps/` folder. */
+export type StepFiles = Record<string, string>
+
+/** A temporary folder holding every generated project of one bench run. */
+export interface Workspace {
+  root: string
+  /** Writes a project folder whose node_modules links `motia-like` and `zod` to this checkout. */
+  project(name: string, files: StepFiles): string
+  remove(): void
+}
+
+export function createWorkspace(): Workspace {
+  const root = mkdtempSync(join(tmpdir(), 'motia-like-bench-'))
+  return {
+    root,
+    project(name, files) {
+      const dir = join(root, name)
+      mkdirSync(join(dir, 'node_modules'), { recursive: true })
+      symlinkSync(repoRoot, join(dir, 'node_modules', 'motia-like'), 'dir')
+      symlinkSync(join(repoRoot, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir')
+      for (const [file, source] of Object.entries(files)) writeStep(dir, file, source)
+      return dir
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  }
+}
+
+/** Writes (or overwrites) one step file of a project. */
+export function writeStep(projectDir: string, file: string, source: string): void {
+  const path = join(projectDir, 'steps', file)
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, source)
+}
+
+/** GET /hello answering `{ message }`; the reload scenario rewrites it with other messages. */
+export function helloStep(message = HELLO_BODY.message): string {
+  return `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+
+export const config = { type: 'api', name: 'Hello', method: 'GET', path: '/hello', emits: [] } satisfies ApiRouteConfig
+
+export const handler: ApiRouteHandler = async () => ({ status: 200, body: { message: ${JSON.stringify(message)} } })
+`
+}
+
+function chainLink(name: string, from: string, to: string): string {
+  return `import type { EventConfig, EventHandler } from 'motia-like'
+import { z } from 'zod'
+
+const input = z.object({ id: z.string() })
+
+export const config = { type: 'event', name: '${name}', subscribes: ['${from}'], emits: ['${to}'], input } satisfies EventConfig
+
+export const handler: EventHandler<z.infer<typeof input>> = async (input, { emit }) => {
+  await emit({ topic: '${to}', data: input })
+}
+`
+}
+
+/**
+ * The project the throughput scenarios run against: GET /hello; POST /chain through three event
+ * steps to a state write; POST /fanout emitting n events to a counting step, read by GET /count/:run.
+ */
+export function benchProject(): StepFiles {
+  return {
+    'hello.step.ts': helloStep(),
+    'chain-start.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+import { z } from 'zod'
+
+const bodySchema = z.object({ id: z.string() })
+
+export const config = { type: 'api', name: 'ChainStart', method: 'POST', path: '/chain', bodySchema, emits: ['chain.a'] } satisfies ApiRouteConfig
+
+export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, { emit }) => {
+  await emit({ topic: 'chain.a', data: { id: req.body.id } })
+  return { status: 202, body: { id: req.body.id } }
+}
+`,
+    'chain-a.step.ts': chainLink('ChainA', 'chain.a', 'chain.b'),
+    'chain-b.step.ts': chainLink('ChainB', 'chain.b', 'chain.c'),
+    'chain-c.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
+import { z } from 'zod'
+
+const input = z.object({ id: z.string() })
+
+export const config = { type: 'event', name: 'ChainC', subscribes: ['chain.c'], emits: [], input } satisfies EventConfig
+
+export const handler: EventHandler<z.infer<typeof input>> = async (input, { state }) => {
+  await state.set(\`chain-\${input.id}\`, 'done', { id: input.id, at: Date.now() })
+}
+`,
+    'fanout.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+import { z } from 'zod'
+
+const bodySchema = z.object({ run: z.string(), n: z.number().int().positive() })
+
+export const config = { type: 'api', name: 'Fanout', method: 'POST', path: '/fanout', bodySchema, emits: ['bench.tick'] } satisfies ApiRouteConfig
+
+export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, { emit }) => {
+  const { run, n } = req.body
+  for (let i = 0; i < n; i++) await emit({ topic: 'bench.tick', data: { run, i } })
+  return { status: 202, body: { run, n } }
+}
+`,
+    'fanout-counts.ts': `/** Ticks counted per fanout run; shared by the counting step and GET /count/:run. */
+export const counts = new Map<string, number>()
+`,
+    'count-tick.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
+import { z } from 'zod'
+import { counts } from './fanout-counts.ts'
+
+const input = z.object({ run: z.string(), i: z.number() })
+
+export const config = { type: 'event', name: 'CountTick', subscribes: ['bench.tick'], emits: [], input } satisfies EventConfig
+
+export const handler: EventHandler<z.infer<typeof input>> = async (input, { state }) => {
+  await state.set(\`fanout-\${input.run}\`, String(input.i), { i: input.i })
+  counts.set(input.run, (counts.get(input.run) ?? 0) + 1)
+}
+`,
+    'count-read.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+import { counts } from './fanout-counts.ts'
+
+export const config = { type: 'api', name: 'CountRead', method: 'GET', path: '/count/:run', emits: [] } satisfies ApiRouteConfig
+
+export const handler: ApiRouteHandler = async (req) => {
+  const run = req.pathParams['run'] ?? ''
+  return { status: 200, body: { run, count: counts.get(run) ?? 0 } }
+}
+`,
+  }
+}
+
+/** A project of `stepCount` step files: GET /hello plus pairs of an API step and the event step it feeds. */
+export function sizedProject(stepCount: number): StepFiles {
+  const files: StepFiles = { 'hello.step.ts': helloStep() }
+  for (let k = 1; Object.keys(files).length < stepCount; k++) {
+    files[`items/item-${k}.step.ts`] = itemApiStep(k)
+    if (Object.keys(files).length < stepCount) files[`items/item-${k}-created.step.ts`] = itemEventStep(k)
+  }
+  return files
+}
+
+function itemApiStep(k: number): string {
+  return `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+import { z } from 'zod'
+
+const bodySchema = z.object({ name: z.string().min(1) })
+
+export const config = {
+  type: 'api',
+  name: 'CreateItem${k}',
+  method: 'POST',
+  path: '/items/${k}',
+  bodySchema,
+  emits: ['item-${k}.created'],
+  flows: ['items'],
+} satisfies ApiRouteConfig
+
+export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, { emit }) => {
+  await emit({ topic: 'item-${k}.created', data: { name: req.body.name } })
+  return { status: 201, body: { ok: true } }
+}
+`
+}
+
+function itemEventStep(k: number): string {
+  return `import type { EventConfig, EventHandler } from 'motia-like'
+import { z } from 'zod'
+
+const input = z.object({ name: z.string() })
+
+export const config = {
+  type: 'event',
+  name: 'Item${k}Created',
+  subscribes: ['item-${k}.created'],
+  emits: [],
+  input,
+  flows: ['items'],
+} satisfies EventConfig
+
+export const handler: EventHandler<z.infer<typeof input>> = async (input, { state }) => {
+  await state.set('items-${k}', input.name, { name: input.name, at: Date.now() })
+}
+`
+}

@@ -1,0 +1,115 @@
+import { join } from 'node:path'
+import { openBaselineStore, type StoreKind } from './baseline-store.ts'
+import { closeConnections } from './http.ts'
+import { benchProject, createWorkspace, sizedProject } from './project.ts'
+import { formatTable, type Row, writeJson } from './report.ts'
+import { runApi } from './scenarios/api.ts'
+import { runChain } from './scenarios/chain.ts'
+import { runColdStart } from './scenarios/cold-start.ts'
+import { runFanout } from './scenarios/fanout.ts'
+import { memoryRows, type RssReadings } from './scenarios/memory.ts'
+import { runReload } from './scenarios/reload.ts'
+import { killAllNow, repoRoot, rssMb, type ServerProcess, spawnBareExpress, spawnCli, stopAll } from './server.ts'
+import { since } from './stats.ts'
+
+const settings = {
+  api: { seconds: 10, connections: 32, runs: 3 },
+  chain: { samples: 200, warmup: 20 },
+  fanout: { events: 10_000, runs: 3 },
+  coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
+  reload: { steps: 200, edits: 20 },
+}
+const resultsFile = join(repoRoot, 'bench', 'results', 'latest.json')
+
+const rows: Row[] = []
+const began = performance.now()
+const workspace = createWorkspace()
+
+/** Runs one scenario with a progress line; a failure becomes a row, so the other scenarios still run. */
+async function scenario(name: string, run: () => Promise<Row[]>): Promise<void> {
+  const start = performance.now()
+  process.stdout.write(`${name.padEnd(48)} `)
+  try {
+    rows.push(...(await run()))
+    process.stdout.write(`done in ${(since(start) / 1000).toFixed(1)} s\n`)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    rows.push({ scenario: name, metric: 'error', unit: '', value: null, note: message.split('\n')[0] ?? message })
+    process.stdout.write(`failed after ${(since(start) / 1000).toFixed(1)} s: ${message}\n`)
+  }
+}
+
+/** Chain and fanout on one server, each against a baseline on the same kind of store. */
+async function storeScenarios(kind: StoreKind, server: ServerProcess): Promise<number> {
+  const store = openBaselineStore(kind, join(workspace.root, `baseline-${kind}`))
+  const label = kind === 'memory' ? '--memory' : 'default store'
+  try {
+    const { samples } = settings.chain
+    await scenario(`chain (${label}): ${samples} chains`, () => runChain(server.url, kind, store, settings.chain))
+    const { events, runs } = settings.fanout
+    await scenario(`fanout (${label}): ${runs} x ${events} events`, () => runFanout(server.url, kind, store, settings.fanout))
+  } finally {
+    await store.close()
+  }
+  return rssMb(server.pid)
+}
+
+async function main(): Promise<void> {
+  const memoryDir = workspace.project('bench-memory', benchProject())
+  const defaultDir = workspace.project('bench-default', benchProject())
+  const sized = settings.coldStart.sizes.map((steps) => ({ steps, dir: workspace.project(`start-${steps}`, sizedProject(steps)) }))
+  const reloadDir = workspace.project('reload', sizedProject(settings.reload.steps))
+
+  const bare = await spawnBareExpress()
+  const memoryServer = await spawnCli('start', memoryDir, ['--memory'])
+  const defaultServer = await spawnCli('start', defaultDir)
+  const rss: RssReadings = {
+    bareIdle: rssMb(bare.pid),
+    memoryIdle: rssMb(memoryServer.pid),
+    defaultIdle: rssMb(defaultServer.pid),
+    bareAfterLoad: Number.NaN,
+  }
+
+  const { seconds, runs, connections } = settings.api
+  await scenario(`api: ${runs} x ${seconds} s per side, ${connections} conns`, () =>
+    runApi(memoryServer, bare, settings.api),
+  )
+  rss.bareAfterLoad = rssMb(bare.pid)
+  await bare.stop()
+
+  rss.memoryAfterFanout = await storeScenarios('memory', memoryServer)
+  await memoryServer.stop()
+  rss.defaultAfterFanout = await storeScenarios('default', defaultServer)
+  await defaultServer.stop()
+  rows.push(...memoryRows(rss))
+
+  const sizes = settings.coldStart.sizes.join(' and ')
+  await scenario(`cold start: ${sizes} steps, ${settings.coldStart.runs} runs`, () =>
+    runColdStart({ ...settings.coldStart, projects: sized }),
+  )
+  await scenario(`reload: dev, ${settings.reload.steps} steps, ${settings.reload.edits} edits`, () =>
+    runReload({ dir: reloadDir, ...settings.reload }),
+  )
+}
+
+process.once('exit', killAllNow)
+process.once('SIGINT', () => {
+  killAllNow()
+  workspace.remove()
+  process.exit(130)
+})
+
+try {
+  await main()
+} catch (error) {
+  process.exitCode = 1
+  process.stdout.write(`\nbench stopped: ${error instanceof Error ? error.message : String(error)}\n`)
+} finally {
+  await stopAll()
+  closeConnections()
+  workspace.remove()
+}
+
+const totalSeconds = since(began) / 1000
+process.stdout.write(`\n${formatTable(rows)}\n\ntotal ${totalSeconds.toFixed(1)} s; JSON in ${resultsFile}\n`)
+writeJson(resultsFile, rows, { date: new Date().toISOString(), totalSeconds, settings })
