@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import { watch } from 'chokidar'
 import { STEP_ROOTS } from '../steps/patterns.ts'
@@ -8,6 +9,8 @@ import type { FileChange } from './reloader.ts'
 export const RESTART_FILES = ['.env', 'motia-like.config.ts', 'motia-like.config.js'] as const
 
 const moduleFile = /\.(ts|mts|cts|js|mjs|cjs)$/
+/** chokidar drops a second `change` of a path within 50 ms; a later look at the mtime catches it. */
+const RECHECK_MS = 80
 const skippedDir = new Set(['node_modules', 'dist', '.motia-like'])
 
 /** A file watcher; `start` mode uses the no-op one. */
@@ -63,7 +66,22 @@ export function createWatcher(projectDir: string, handlers: WatchHandlers, logge
     })
   }
 
+  const rechecks = new Map<string, NodeJS.Timeout>()
+  const mtimeOf = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs
+
+  function recheckLater(path: string): void {
+    const seen = mtimeOf(path)
+    clearTimeout(rechecks.get(path))
+    const timer = setTimeout(() => {
+      rechecks.delete(path)
+      const now = mtimeOf(path)
+      if (now !== undefined && now !== seen) record('change', path)
+    }, RECHECK_MS)
+    rechecks.set(path, timer)
+  }
+
   function record(kind: FileChange['kind'], path: string): void {
+    if (kind !== 'unlink') recheckLater(path)
     const rel = relative(projectDir, path)
     if ((RESTART_FILES as readonly string[]).includes(rel)) restart = path
     else if (moduleFile.test(path)) pending.set(path, kind)
@@ -81,6 +99,7 @@ export function createWatcher(projectDir: string, handlers: WatchHandlers, logge
     ready,
     async close() {
       clearTimeout(timer)
+      for (const recheck of rechecks.values()) clearTimeout(recheck)
       await watcher.close()
       await running
     },

@@ -65,7 +65,10 @@ export const handler = async () => {}`,
 
   it('reports where a throwing import fails', async () => {
     const file = write('throws.step.mjs', `export const config = {}\n\nthrow new Error('no database url')\n`)
-    const error = await load(file).catch((caught: unknown) => caught as Error & { line?: number })
+    const error = (await load(file).then(
+      () => null,
+      (caught: unknown) => caught,
+    )) as Error & { line?: number }
     expect(error.message).toBe('Cannot load throws.step.mjs:3: no database url. Fix the file; the other steps keep running.')
     expect(error.line).toBe(3)
   })
