@@ -37,9 +37,10 @@ function send(res: Response, result: ApiResponse): void {
 }
 
 /** Runs the middleware chain, then the handler: each middleware calls next() to go on. */
-function run(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
+async function run(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
   const handler = step.handler as ApiRouteHandler
   const chain: ApiMiddleware[] = step.middleware
+  if (chain.length === 0) return handler(request, ctx)
   const at = async (index: number): Promise<ApiResponse> => {
     const middleware = chain[index]
     if (!middleware) return handler(request, ctx)

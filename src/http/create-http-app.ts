@@ -1,4 +1,4 @@
-import express, { type Express, type Request } from 'express'
+import express, { type Express, type Request, type RequestHandler } from 'express'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { createAdminGuard } from './admin-guard.ts'
 import { createAdminRoutes } from './admin-routes.ts'
@@ -22,9 +22,13 @@ export function createHttpApp(runtime: Runtime, options: HttpOptions): Express {
   app.disable('x-powered-by')
   app.set('trust proxy', false)
   const parse = { limit: options.bodyLimit, verify: keepRawBody }
-  app.use(express.json({ ...parse, type: ['application/json', 'application/*+json'] }))
-  app.use(express.urlencoded({ ...parse, extended: true }))
-  app.use(express.text({ ...parse, type: 'text/*' }))
+  app.use(
+    onlyWithBody([
+      express.json({ ...parse, type: ['application/json', 'application/*+json'] }),
+      express.urlencoded({ ...parse, extended: true }),
+      express.text({ ...parse, type: 'text/*' }),
+    ]),
+  )
 
   const admin = createAdminRoutes(runtime, { exposeStacks: options.mode === 'dev', adminToken: options.adminToken })
   if (options.mode === 'start') {
@@ -32,11 +36,29 @@ export function createHttpApp(runtime: Runtime, options: HttpOptions): Express {
     app.use('/__motia', guard)
     app.post('/emit', guard)
   }
-  app.use(admin)
+  // Built-in endpoints are matched by prefix, so user routes never walk the admin router.
+  app.use((req, res, next) => (req.path === '/emit' || req.path.startsWith('/__motia/') ? admin(req, res, next) : next()))
   app.use(runtime.routes.handler)
   app.use((req, res) => {
     res.status(404).json({ error: `No route for ${req.method} ${req.path}.` })
   })
   app.use(createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' }))
   return app
+}
+
+/** Runs the body parsers only for requests that carry a body; a GET pays nothing for them. */
+function onlyWithBody(parsers: RequestHandler[]): RequestHandler {
+  return (req, res, next) => {
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+      next()
+      return
+    }
+    let index = 0
+    const step = (error?: unknown): void => {
+      const parser = parsers[index++]
+      if (error !== undefined || !parser) next(error)
+      else parser(req, res, step)
+    }
+    step()
+  }
 }
