@@ -1,6 +1,6 @@
 import pino from 'pino'
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
-import { isColorSupported, prettyFactory } from 'pino-pretty'
+import { createRequire } from 'node:module'
 import { MotiaError } from '../errors.ts'
 import type { Logger } from '../types.ts'
 
@@ -69,7 +69,7 @@ export function createLogger(options: CreateLoggerOptions = {}): RootLogger {
   const destination = options.destination ?? pino.destination(1)
   const root = pino(
     { level, formatters: { level: (label) => ({ level: label }) } },
-    pretty ? createPrettyStream(destination, toTerminal && isColorSupported) : destination,
+    pretty ? createPrettyStream(destination, toTerminal) : destination,
   )
   const core: LoggerCore = { root, threshold: root.levelVal, listeners: new Set() }
   const logger = createBoundLogger(core, undefined)
@@ -184,7 +184,10 @@ function withoutCollisions(
 }
 
 /** pino-pretty as a plain synchronous stream in this thread, not a worker transport, so no line is lost on exit. */
-function createPrettyStream(destination: { write(chunk: string): unknown }, colorize: boolean): DestinationStream {
+function createPrettyStream(destination: { write(chunk: string): unknown }, toTerminal: boolean): DestinationStream {
+  // Loaded only for terminals: JSON-line servers never pay for it.
+  const { isColorSupported, prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty')
+  const colorize = toTerminal && isColorSupported
   const prettify = prettyFactory({
     colorize,
     singleLine: true,

@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv'
+import { createRequire } from 'node:module'
+import type { Ajv, ErrorObject } from 'ajv'
 import { z } from 'zod'
 import { zodToJsonSchema } from 'zod-to-json-schema'
 import type { ValidationIssue } from '../errors.ts'
@@ -39,8 +40,10 @@ export function toJsonSchema(schema: AnySchema): JsonSchema {
 }
 
 let ajv: Ajv | undefined
+/** ajv loads on the first JSON Schema: projects that use only zod never pay for it. */
 function getAjv(): Ajv {
-  ajv ??= new Ajv({ allErrors: true, strict: false, coerceTypes: false })
+  const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv')
+  ajv ??= new AjvClass({ allErrors: true, strict: false, coerceTypes: false })
   return ajv
 }
 

@@ -1,5 +1,4 @@
 import { relative } from 'node:path'
-import { startDev } from '../../dev/start-dev.ts'
 import { loadEnvFile } from '../../runtime/load-env.ts'
 import { startApp } from '../../runtime/start-app.ts'
 import { type ServerFlags, toHost, toPort, toProjectDir } from '../options.ts'
@@ -20,7 +19,7 @@ export async function serve(mode: 'dev' | 'start', flags: ServerFlags): Promise<
   }
   const app =
     mode === 'dev'
-      ? await startDev({
+      ? await (await import('../../dev/start-dev.ts')).startDev({
           ...options,
           onReload: printReload,
           onRestart: (file, restarted) => {
