@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module'
 import type { Ajv, ErrorObject } from 'ajv'
 import { z } from 'zod'
-import { zodToJsonSchema } from 'zod-to-json-schema'
 import type { ValidationIssue } from '../errors.ts'
 import type { AnySchema } from '../types.ts'
 
@@ -35,14 +34,16 @@ export function toJsonSchema(schema: AnySchema): JsonSchema {
     // z.toJSONSchema works on any zod 4 schema, whichever copy of zod created it.
     return z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) as JsonSchema
   }
-  // zod-to-json-schema is typed against zod 3's classes; a user's zod 3 schema is one at run time.
+  // Loaded on the first zod 3 schema only. It is typed against zod 3's classes; a user's zod 3 schema is one at run time.
+  const { zodToJsonSchema } = requireHere('zod-to-json-schema') as typeof import('zod-to-json-schema')
   return zodToJsonSchema(schema as Parameters<typeof zodToJsonSchema>[0]) as JsonSchema
 }
 
+const requireHere = createRequire(import.meta.url)
 let ajv: Ajv | undefined
 /** ajv loads on the first JSON Schema: projects that use only zod never pay for it. */
 function getAjv(): Ajv {
-  const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv')
+  const { Ajv: AjvClass } = requireHere('ajv') as typeof import('ajv')
   ajv ??= new AjvClass({ allErrors: true, strict: false, coerceTypes: false })
   return ajv
 }
