@@ -23,6 +23,8 @@ export function createWorkspace(): Workspace {
       mkdirSync(join(dir, 'node_modules'), { recursive: true })
       symlinkSync(repoRoot, join(dir, 'node_modules', 'motia-like'), 'dir')
       symlinkSync(join(repoRoot, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir')
+      // As a project made from templates/ has it: step files are ES modules.
+      writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: name, private: true, type: 'module' })}\n`)
       for (const [file, source] of Object.entries(files)) writeStep(dir, file, source)
       return dir
     },

@@ -25,21 +25,22 @@ async function timeToFirst200(spawnServer: () => Promise<ServerProcess>): Promis
   }
 }
 
-/** `motia-like start` on projects of several sizes, against `node -e` of an express hello. */
+const commands = ['start', 'dev'] as const
+
+/** `motia-like start` and `dev` on projects of several sizes, against `node -e` of an express hello. */
 export async function runColdStart(settings: ColdStartSettings): Promise<Row[]> {
   const { runs, projects, targetSteps } = settings
   const bare: number[] = []
-  const motia = new Map<number, number[]>(projects.map(({ steps }) => [steps, []]))
+  const cases = commands.flatMap((command) => projects.map(({ steps, dir }) => ({ command, steps, dir, timings: [] as number[] })))
   for (let run = 0; run < runs; run++) {
     bare.push(await timeToFirst200(spawnBareExpress))
-    for (const { steps, dir } of projects) motia.get(steps)?.push(await timeToFirst200(() => spawnCli('start', dir)))
+    for (const { command, dir, timings } of cases) timings.push(await timeToFirst200(() => spawnCli(command, dir)))
   }
   const baseline = median(bare)
-  return projects.map(({ steps }) => {
-    const timings = motia.get(steps) ?? []
+  return cases.map(({ command, steps, timings }) => {
     return {
       scenario: 'cold start',
-      metric: `start, ${steps} step files`,
+      metric: `${command}, ${steps} step files`,
       unit: 'ms',
       value: median(timings),
       baseline,
