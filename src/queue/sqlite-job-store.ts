@@ -1,0 +1,274 @@
+import type { Database } from 'better-sqlite3'
+import { isTerminalStatus, type JobStore } from './job-store.ts'
+import { toInterruptedJob } from './job-transitions.ts'
+import type { JobStatus } from './queue.ts'
+import { createDueJobs } from './sqlite-due-jobs.ts'
+import { createFifoHeads } from './sqlite-fifo-heads.ts'
+import { createSqliteJobQueries } from './sqlite-job-queries.ts'
+import { createCompletedPruner, DEFAULT_RETENTION, type RetentionLimits } from './sqlite-job-retention.ts'
+import { JOBS_SCHEMA, toDataJson, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
+import { createWriteBatch } from './sqlite-write-batch.ts'
+
+/** Clock, retention and error sink of the SQLite job store. */
+export interface SqliteJobStoreOptions extends Partial<RetentionLimits> {
+  now?: () => number
+  /** How often completed jobs past `keepCompletedMs` are pruned; default 10 minutes. */
+  pruneIntervalMs?: number
+  /** Close the database when the store closes (the store opened it). */
+  closeDatabase?: boolean
+  /** Receives errors of background pruning, which has no caller. */
+  onError?: (error: unknown) => void
+}
+
+type Counts = Record<JobStatus, number>
+
+const zeroCounts = (): Counts => ({ pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, dead: 0 })
+
+/** The error entry of an attempt that a crash or kill cut off. */
+function toStoppedMessage(attempt: number): string {
+  return `The process stopped while attempt ${attempt} was running; the job was queued again and that attempt does not count.`
+}
+
+/**
+ * Creates a JobStore in the `jobs` table of `db`. Opening it returns jobs a stopped process left
+ * running to pending (at-least-once), and prunes completed jobs by age and count. Status counts
+ * are kept in memory, so one process owns the table at a time.
+ */
+export function createSqliteJobStore(db: Database, options: SqliteJobStoreOptions = {}): JobStore {
+  const now = options.now ?? Date.now
+  const onError = options.onError ?? (() => {})
+  const limits: RetentionLimits = {
+    keepCompleted: Math.max(0, options.keepCompleted ?? DEFAULT_RETENTION.keepCompleted),
+    keepCompletedMs: Math.max(0, options.keepCompletedMs ?? DEFAULT_RETENTION.keepCompletedMs),
+  }
+  // Pruning by count runs when a tenth more jobs than kept have completed, so its cost is spread thin.
+  const pruneAbove = limits.keepCompleted + Math.max(1, Math.ceil(limits.keepCompleted / 10))
+  db.exec(JOBS_SCHEMA)
+  const sql = createSqliteJobQueries(db)
+  const pruner = createCompletedPruner(db, limits)
+  const heads = createFifoHeads(db)
+  const counts = new Map<string, Counts>()
+  let completed = 0
+
+  const countsOf = (step: string): Counts => {
+    let stepCounts = counts.get(step)
+    if (!stepCounts) {
+      stepCounts = zeroCounts()
+      counts.set(step, stepCounts)
+    }
+    return stepCounts
+  }
+
+  const count = (step: string, status: JobStatus, delta: number): void => {
+    countsOf(step)[status] += delta
+    if (status === 'completed') completed += delta
+  }
+
+  const loadCounts = (): void => {
+    counts.clear()
+    completed = 0
+    for (const row of sql.countByStatus.all()) count(row.step, row.status, row.count)
+  }
+
+  const batch = createWriteBatch(db, (error) => {
+    reloadAfterRollback()
+    onError(error)
+  })
+  const due = createDueJobs(db, () => batch.join())
+
+  /** A rollback undid writes the counts and due bounds already include: read them again. */
+  function reloadAfterRollback(): void {
+    loadCounts()
+    due.reset()
+  }
+
+  /** Runs fn in a transaction (a savepoint of the open batch); when it fails it rolled back, so the counts are read again. */
+  const atomically = <T>(fn: () => T): T => {
+    batch.join()
+    try {
+      return db.transaction(fn)()
+    } catch (error) {
+      reloadAfterRollback()
+      throw error
+    }
+  }
+
+  const pruneCompleted = (): void => {
+    batch.join()
+    for (const [step, lost] of pruner.prune(now())) count(step, 'completed', -lost)
+  }
+
+  const recoverInterrupted = (): void => {
+    const time = now()
+    const running = sql.selectRunning.all()
+    if (running.length === 0) return
+    db.transaction(() => {
+      for (const row of running) {
+        const job = toJobFromRow(row)
+        const message = toStoppedMessage(job.attempts)
+        const errors = [...job.errors, { attempt: job.attempts, message, at: time }]
+        const next = toInterruptedJob(job, time)
+        sql.writeRecovered.run(next.attempts, JSON.stringify(errors), message, next.runAt, row.seq)
+      }
+    })()
+  }
+
+  recoverInterrupted()
+  loadCounts()
+  pruneCompleted()
+  const timer = setInterval(() => {
+    try {
+      pruneCompleted()
+    } catch (error) {
+      onError(error)
+    }
+  }, options.pruneIntervalMs ?? 10 * 60 * 1000)
+  timer.unref()
+
+  return {
+    transaction: atomically,
+
+    insert(job, idempotencyKey) {
+      batch.join()
+      const grouped = heads.tracks(job.step) && !isTerminalStatus(job.status) ? 1 : 0
+      const wait = toWait(job, job.createdAt)
+      sql.insert.run(
+        job.id,
+        job.step,
+        job.topic,
+        toDataJson(job),
+        job.traceId,
+        job.status,
+        job.attempts,
+        job.maxAttempts,
+        job.lastError,
+        JSON.stringify(job.errors),
+        job.messageGroupId,
+        job.priority,
+        job.createdAt,
+        job.startedAt,
+        job.finishedAt,
+        job.runAt,
+        idempotencyKey,
+        wait,
+        grouped,
+        grouped,
+        job.step,
+        job.messageGroupId,
+      )
+      if (wait === WAIT_DELAYED) due.delayed(job.step, job.runAt)
+      count(job.step, job.status, 1)
+    },
+
+    findByIdempotencyKey(step, key, createdSince) {
+      const row = sql.selectByIdempotencyKey.get(step, key, createdSince)
+      return row ? toJobFromRow(row) : null
+    },
+
+    get(id) {
+      const row = sql.selectById.get(id)
+      return row ? toJobFromRow(row) : null
+    },
+
+    claimNext(step, time, fifo) {
+      if (fifo && !heads.tracks(step)) atomically(() => heads.track(step))
+      due.promote(step, time)
+      const pick = fifo ? sql.pickHead : sql.pickAny
+      for (;;) {
+        const candidate = pick.get(step)
+        if (!candidate) return null
+        batch.join()
+        // Another connection took it between the two statements: pick again.
+        if (sql.take.run(time, candidate.seq).changes === 0) continue
+        count(step, candidate.status, -1)
+        count(step, 'running', 1)
+        return { ...toJobFromRow(candidate), status: 'running', attempts: candidate.attempts + 1, startedAt: time }
+      }
+    },
+
+    update(job) {
+      const old = sql.selectState.get(job.id)
+      if (!old) return
+      batch.join()
+      const grouped = heads.tracks(old.step)
+      const finished = grouped && old.head === 1 && isTerminalStatus(job.status)
+      const revived = grouped && isTerminalStatus(old.status) && !isTerminalStatus(job.status)
+      // A waiting job is stored as delayed; the next claim of its step finds it due.
+      const wait = toWait(job, -Infinity)
+      const write = (): void => {
+        sql.update.run(
+          job.status,
+          job.attempts,
+          JSON.stringify(job.errors),
+          job.lastError,
+          job.startedAt,
+          job.finishedAt,
+          job.runAt,
+          wait,
+          grouped && !isTerminalStatus(job.status) ? 1 : 0,
+          grouped && !finished ? old.head : 0,
+          old.seq,
+        )
+        if (finished) heads.finished(old)
+        else if (revived) heads.revived(old)
+      }
+      if (finished || revived) atomically(write)
+      else write()
+      if (wait === WAIT_DELAYED) due.delayed(old.step, job.runAt)
+      count(old.step, old.status, -1)
+      count(old.step, job.status, 1)
+      if (job.status === 'completed' && completed > pruneAbove) {
+        try {
+          pruneCompleted()
+        } catch (error) {
+          onError(error)
+        }
+      }
+    },
+
+    list(query) {
+      const { page, total } = sql.listStatements(query)
+      return { jobs: page.all(query).map(toJobFromRow), total: total.get(query) ?? 0 }
+    },
+
+    statsInput() {
+      const statusCounts: Array<{ step: string; status: JobStatus; count: number }> = []
+      for (const [step, stepCounts] of counts) {
+        for (const [status, value] of Object.entries(stepCounts) as Array<[JobStatus, number]>) {
+          if (value > 0) statusCounts.push({ step, status, count: value })
+        }
+      }
+      return {
+        counts: statusCounts,
+        oldestPendingCreatedAt: sql.oldestPendingCreatedAt.get() ?? null,
+        runTimesMs: sql.recentRunTimes.all(),
+      }
+    },
+
+    countUnsettled(steps) {
+      let unsettled = 0
+      for (const step of steps) {
+        const stepCounts = counts.get(step)
+        if (stepCounts) unsettled += stepCounts.pending + stepCounts.running + stepCounts.failed
+      }
+      return unsettled
+    },
+
+    nextRunAt(steps, after) {
+      let earliest: number | null = null
+      for (const step of steps) {
+        // The dispatcher asks with a later clock reading than its last claim, so a job may have come
+        // due in between and would wait for no timer: mark it ready and ask to be woken at once.
+        const runAt = due.promote(step, after) ? after + 1 : due.next(step)
+        if (runAt !== null && (earliest === null || runAt < earliest)) earliest = runAt
+      }
+      return earliest
+    },
+
+    close() {
+      batch.close()
+      clearInterval(timer)
+      if (options.closeDatabase && db.open) db.close()
+    },
+  }
+}
