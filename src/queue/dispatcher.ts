@@ -110,11 +110,11 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     for (const resolve of waiters) resolve()
   }
 
-  const pump = (slot: StepSlot): void => {
+  const pump = (slot: StepSlot, time: number): void => {
     for (;;) {
       const consumer = slot.consumer
       if (closed || !consumer || slot.running >= consumer.options.concurrency) return
-      const job = store.claimNext(slot.name, now(), consumer.options.fifo)
+      const job = store.claimNext(slot.name, time, consumer.options.fifo)
       if (!job) return
       start(slot, consumer, job)
     }
@@ -124,17 +124,19 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     flushQueued = false
     const steps = dirty
     dirty = new Set()
+    // One clock reading for claims and the next wake-up: a job due between two readings would get no timer.
+    const time = now()
     for (const step of steps) {
       const slot = slots.get(step)
       if (!slot) continue
       try {
-        pump(slot)
+        pump(slot, time)
       } catch (error) {
         onError(error)
       }
     }
     try {
-      wake.set(closed || consumed.length === 0 ? null : store.nextRunAt(consumed, now()))
+      wake.set(closed || consumed.length === 0 ? null : store.nextRunAt(consumed, time))
       if (drainWaiters.length > 0 && isIdle()) resolveDrains()
     } catch (error) {
       onError(error)
