@@ -33,7 +33,7 @@ for (const mode of ['dev', 'start'] as const) {
     .option('-d, --dir <dir>', 'project folder', process.cwd())
     .option('-p, --port <port>', 'port (default: PORT or 3000)')
     .option('-H, --host <host>', 'host to bind (default: HOST or 127.0.0.1)')
-    .option('--memory', 'keep state in memory instead of .motia-like/data.db')
+    .option('--memory', 'keep state and jobs in memory instead of .motia-like/data.db')
     .action(action(async (flags) => (await import('./commands/serve.ts')).serve(mode, flags)))
 }
 
@@ -73,10 +73,19 @@ jobFlags(
     .option('--search <text>', 'text in the payload')
     .option('-n, --limit <n>', 'how many', '20'),
 ).action(action(async (flags) => (await import('./commands/jobs.ts')).listJobs(flags)))
-for (const verb of ['show', 'retry', 'cancel'] as const) {
+for (const verb of ['show', 'cancel'] as const) {
   jobFlags(jobs.command(`${verb} <id>`).description(`${verb} one job`)).action(
     action(async (id: string, flags) => (await import('./commands/jobs.ts')).jobAction(verb, id, flags)),
   )
 }
+jobFlags(
+  jobs
+    .command('retry [id]')
+    .description('retry one job, or with --all every match (dead jobs unless --status says otherwise)')
+    .option('--all', 'retry every job matching --status, --step and --topic')
+    .option('-s, --status <status>', 'with --all: dead, failed or cancelled')
+    .option('--step <step>', 'with --all: only jobs of this step')
+    .option('--topic <topic>', 'with --all: only jobs of this topic'),
+).action(action(async (id: string | undefined, flags) => (await import('./commands/jobs.ts')).retryJobs(id, flags)))
 
 await program.parseAsync(process.argv)

@@ -29,6 +29,28 @@ function toFilter(query: Request['query']): JobFilter {
   return filter
 }
 
+const retryable: readonly JobStatus[] = ['dead', 'failed', 'cancelled']
+const retryPageSize = 500
+
+/** The jobs POST /__motia/jobs/retry replays: `{ status?: 'dead' | 'failed' | 'cancelled' (default dead), step?, topic? }`. */
+function toRetryFilter(body: unknown): JobFilter & { status: JobStatus } {
+  const given = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+  const status = given['status'] ?? 'dead'
+  if (typeof status !== 'string' || !retryable.includes(status as JobStatus)) {
+    throw new HttpError(400, 'BAD_FILTER', `Cannot retry jobs with status ${JSON.stringify(status)}. Use one of: ${retryable.join(', ')}.`)
+  }
+  const filter: JobFilter & { status: JobStatus } = { status: status as JobStatus }
+  for (const key of ['step', 'topic'] as const) {
+    const value = given[key]
+    if (value === undefined) continue
+    if (typeof value !== 'string' || value === '') {
+      throw new HttpError(400, 'BAD_FILTER', `"${key}" must be a non-empty string. Leave it out to retry jobs of every ${key}.`)
+    }
+    filter[key] = value
+  }
+  return filter
+}
+
 export interface AdminOptions {
   /** When false, stacks of job errors are sent only to authorized callers. */
   exposeStacks: boolean
@@ -135,6 +157,23 @@ export function createAdminRoutes(runtime: Runtime, options: AdminOptions): Rout
       const job = await runtime.queue[action](id)
       if (found(res, id, job)) res.json(toJson(req, job))
     }
+
+  router.post('/__motia/jobs/retry', async (req, res) => {
+    const filter = toRetryFilter(req.body)
+    // Ids are collected before any retry, so a job that fails again at once is not retried twice.
+    const ids = new Set<string>()
+    for (let offset = 0; ; offset += retryPageSize) {
+      const { jobs } = await runtime.queue.list({ ...filter, limit: retryPageSize, offset })
+      for (const job of jobs) ids.add(job.id)
+      if (jobs.length < retryPageSize) break
+    }
+    let retried = 0
+    for (const id of ids) {
+      const job = await runtime.queue.retry(id)
+      if (job?.status === 'pending') retried += 1
+    }
+    res.json({ retried })
+  })
 
   router.post('/__motia/jobs/:id/retry', transition('retry', ['dead', 'failed', 'cancelled']))
   router.post('/__motia/jobs/:id/cancel', transition('cancel', ['pending', 'failed']))

@@ -1,8 +1,12 @@
 import { join } from 'node:path'
+import { MotiaError, toErrorMessage } from '../errors.ts'
 import { type HttpServer, listen } from '../http/listen.ts'
 import { createHttpApp } from '../http/create-http-app.ts'
 import { createLogger, type RootLogger } from '../logger/create-logger.ts'
 import { createMemoryQueue } from '../queue/memory-queue.ts'
+import type { Queue } from '../queue/queue.ts'
+import { createSqliteQueue } from '../queue/sqlite-queue.ts'
+import { openDatabase } from '../sqlite/open-database.ts'
 import { createMemoryStateStore } from '../state/memory-state.ts'
 import { createSqliteStateStore } from '../state/sqlite-state.ts'
 import type { StateStore } from '../state/state-store.ts'
@@ -13,11 +17,17 @@ export interface AppOptions {
   mode: 'dev' | 'start'
   port: number
   host: string
-  /** In-process state instead of the SQLite file. */
+  /** In-process state and jobs instead of the SQLite file. */
   memory?: boolean
   bodyLimit?: string
   adminToken?: string
   logger?: RootLogger
+  /** How long close() lets running jobs finish; default MOTIA_SHUTDOWN_GRACE_MS, else 10 s. */
+  shutdownGraceMs?: number
+  /** Completed jobs kept; default MOTIA_KEEP_COMPLETED, else 10,000. */
+  keepCompleted?: number
+  /** Hours a completed job is kept (SQLite); default MOTIA_KEEP_COMPLETED_HOURS, else 168 (7 days). */
+  keepCompletedHours?: number
 }
 
 /** A running project: runtime plus HTTP server. */
@@ -32,13 +42,66 @@ export function dataFile(projectDir: string): string {
   return join(projectDir, '.motia-like', 'data.db')
 }
 
+interface Backends {
+  queue: Queue
+  state: StateStore
+  /** Releases what the stores share, after both closed. */
+  release(): void
+}
+
+/** A number from the option, else from the environment variable, else the default; it must be 0 or more. */
+function setting(value: number | undefined, name: string, fallback: number, whole: boolean): number {
+  const raw = value ?? process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const parsed = Number(raw)
+  if (!Number.isFinite(parsed) || parsed < 0 || (whole && !Number.isInteger(parsed))) {
+    throw new MotiaError('CONFIG_INVALID', `${name} is "${raw}". Set it to a ${whole ? 'whole ' : ''}number of 0 or more.`)
+  }
+  return parsed
+}
+
+/** The queue with its own default grace for close(), which the runtime calls without one. */
+function withShutdownGrace(queue: Queue, graceMs: number): Queue {
+  return { ...queue, close: (ms = graceMs) => queue.close(ms) }
+}
+
+/** Opens state and queue: both in memory, or both in one SQLite database that is closed once, last. */
+function openBackends(options: AppOptions, logger: RootLogger): Backends {
+  const keepCompleted = setting(options.keepCompleted, 'MOTIA_KEEP_COMPLETED', 10_000, true)
+  const keepCompletedHours = setting(options.keepCompletedHours, 'MOTIA_KEEP_COMPLETED_HOURS', 7 * 24, false)
+  const graceMs = setting(options.shutdownGraceMs, 'MOTIA_SHUTDOWN_GRACE_MS', 10_000, true)
+  const onError = (error: unknown): void => {
+    logger.error(`The job queue hit an error: ${toErrorMessage(error)}`, { error })
+  }
+  if (options.memory) {
+    return {
+      queue: withShutdownGrace(createMemoryQueue({ keepCompleted, onError }), graceMs),
+      state: createMemoryStateStore(),
+      release() {},
+    }
+  }
+  const db = openDatabase(dataFile(options.projectDir))
+  try {
+    const state = createSqliteStateStore({ db })
+    const queue = createSqliteQueue({ db }, { keepCompleted, keepCompletedMs: keepCompletedHours * 3_600_000, onError })
+    return {
+      queue: withShutdownGrace(queue, graceMs),
+      state,
+      release() {
+        if (db.open) db.close()
+      },
+    }
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
 /** Loads the project, mounts its steps and starts serving HTTP. */
 export async function startApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger()
-  const state: StateStore = options.memory
-    ? createMemoryStateStore()
-    : createSqliteStateStore({ file: dataFile(options.projectDir) })
-  const runtime = createRuntime({ projectDir: options.projectDir, queue: createMemoryQueue(), state, logger })
+  const backends = openBackends(options, logger)
+  const runtime = createRuntime({ projectDir: options.projectDir, queue: backends.queue, state: backends.state, logger })
   let server: HttpServer | undefined
   try {
     await runtime.load()
@@ -49,7 +112,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     })
     server = await listen(app, options.port, options.host)
   } catch (error) {
-    await runtime.close()
+    await runtime.close().finally(backends.release)
     throw error
   }
   const http = server
@@ -58,8 +121,9 @@ export async function startApp(options: AppOptions): Promise<App> {
     url: http.url,
     runtime,
     close() {
-      // Reverse order of start: stop taking requests, then let the runtime drain and close stores.
-      closed ??= http.close().then(() => runtime.close())
+      // Reverse order of start: stop taking requests, let the runtime drain and close its stores,
+      // then close the database they share.
+      closed ??= http.close().then(() => runtime.close()).finally(backends.release)
       return closed
     },
   }

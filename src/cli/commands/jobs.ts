@@ -1,4 +1,5 @@
 import type { Job } from '../../queue/queue.ts'
+import { CliError } from '../cli-error.ts'
 import { requestJson } from '../http-client.ts'
 import { toServerUrl } from '../options.ts'
 
@@ -42,4 +43,31 @@ export async function jobAction(verb: 'show' | 'retry' | 'cancel', id: string, f
     return
   }
   process.stdout.write(`${toLine(job)}\n`)
+}
+
+/** `motia-like jobs retry <id>`, or `jobs retry --all [--status S] [--step S] [--topic T]` to replay every match. */
+export async function retryJobs(
+  id: string | undefined,
+  flags: ClientFlags & { all?: boolean; status?: string; step?: string; topic?: string },
+): Promise<void> {
+  if (!flags.all) {
+    if (id === undefined) throw new CliError('Pass the id of the job to retry, or --all to retry every dead job.')
+    if (flags.status || flags.step || flags.topic) {
+      throw new CliError('--status, --step and --topic only apply with --all. Drop them or drop the job id.')
+    }
+    await jobAction('retry', id, flags)
+    return
+  }
+  if (id !== undefined) throw new CliError(`Pass either a job id ("${id}") or --all, not both.`)
+  const body: Record<string, string> = {}
+  for (const key of ['status', 'step', 'topic'] as const) {
+    const value = flags[key]
+    if (value) body[key] = value
+  }
+  const result = (await requestJson(toServerUrl(flags), 'POST', '/__motia/jobs/retry', body)) as { retried: number }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+    return
+  }
+  process.stdout.write(`Retried ${result.retried} ${body['status'] ?? 'dead'} job(s).\n`)
 }
