@@ -13,7 +13,7 @@ import {
 } from './job-transitions.ts'
 import type { ConsumerOptions, Job, JobEvent, JobHandler, Queue } from './queue.ts'
 
-/** Clock, jitter, idempotency window and error sink of a dispatching queue. */
+/** Clock, jitter, idempotency window, error sink and shutdown grace of a dispatching queue. */
 export interface DispatcherOptions {
   /** Clock for job timestamps, runAt and timeouts (ms since epoch). */
   now?: () => number
@@ -23,6 +23,8 @@ export interface DispatcherOptions {
   idempotencyWindowMs?: number
   /** Receives errors that have no caller to reject: a failing store during scheduling, a throwing listener. */
   onError?: (error: unknown) => void
+  /** How long close() without an argument waits for running attempts; default 10 s. */
+  closeGraceMs?: number
 }
 
 interface Consumer {
@@ -340,7 +342,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       })
     },
 
-    close(graceMs = 10_000) {
+    close(graceMs = options.closeGraceMs ?? 10_000) {
       closing ??= (async () => {
         closed = true
         wake.clear()

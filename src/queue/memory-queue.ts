@@ -1,19 +1,11 @@
-import { createDispatchingQueue } from './dispatcher.ts'
+import { createDispatchingQueue, type DispatcherOptions } from './dispatcher.ts'
 import { createMemoryJobStore } from './memory-job-store.ts'
 import type { Queue } from './queue.ts'
 
 /** Options of createMemoryQueue; every field is optional. */
-export interface MemoryQueueOptions {
-  /** Clock for job timestamps (ms since epoch); default Date.now. */
-  now?: () => number
-  /** Source of backoff jitter in [0, 1); default Math.random. */
-  random?: () => number
-  /** How long an idempotency key blocks a duplicate; default 24 h. */
-  idempotencyWindowMs?: number
+export interface MemoryQueueOptions extends DispatcherOptions {
   /** Completed jobs kept for inspection, oldest evicted first; default 10,000. Dead jobs are always kept. */
   keepCompleted?: number
-  /** Receives errors that have no caller to reject, such as a throwing onEvent listener. */
-  onError?: (error: unknown) => void
 }
 
 /**

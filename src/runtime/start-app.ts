@@ -60,11 +60,6 @@ function setting(value: number | undefined, name: string, fallback: number, whol
   return parsed
 }
 
-/** The queue with its own default grace for close(), which the runtime calls without one. */
-function withShutdownGrace(queue: Queue, graceMs: number): Queue {
-  return { ...queue, close: (ms = graceMs) => queue.close(ms) }
-}
-
 /** Opens state and queue: both in memory, or both in one SQLite database that is closed once, last. */
 function openBackends(options: AppOptions, logger: RootLogger): Backends {
   const keepCompleted = setting(options.keepCompleted, 'MOTIA_KEEP_COMPLETED', 10_000, true)
@@ -75,7 +70,7 @@ function openBackends(options: AppOptions, logger: RootLogger): Backends {
   }
   if (options.memory) {
     return {
-      queue: withShutdownGrace(createMemoryQueue({ keepCompleted, onError }), graceMs),
+      queue: createMemoryQueue({ keepCompleted, onError, closeGraceMs: graceMs }),
       state: createMemoryStateStore(),
       release() {},
     }
@@ -83,9 +78,12 @@ function openBackends(options: AppOptions, logger: RootLogger): Backends {
   const db = openDatabase(dataFile(options.projectDir))
   try {
     const state = createSqliteStateStore({ db })
-    const queue = createSqliteQueue({ db }, { keepCompleted, keepCompletedMs: keepCompletedHours * 3_600_000, onError })
+    const queue = createSqliteQueue(
+      { db },
+      { keepCompleted, keepCompletedMs: keepCompletedHours * 3_600_000, onError, closeGraceMs: graceMs },
+    )
     return {
-      queue: withShutdownGrace(queue, graceMs),
+      queue,
       state,
       release() {
         if (db.open) db.close()

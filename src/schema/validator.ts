@@ -43,8 +43,10 @@ const requireHere = createRequire(import.meta.url)
 let ajv: Ajv | undefined
 /** ajv loads on the first JSON Schema: projects that use only zod never pay for it. */
 function getAjv(): Ajv {
-  const { Ajv: AjvClass } = requireHere('ajv') as typeof import('ajv')
-  ajv ??= new AjvClass({ allErrors: true, strict: false, coerceTypes: false })
+  if (!ajv) {
+    const { Ajv: AjvClass } = requireHere('ajv') as typeof import('ajv')
+    ajv = new AjvClass({ allErrors: true, strict: false, coerceTypes: false })
+  }
   return ajv
 }
 

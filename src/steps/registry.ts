@@ -10,7 +10,6 @@ export type StepChange =
 export interface StepRegistry {
   steps(): Step[]
   errors(): StepLoadError[]
-  get(name: string): Step | undefined
   /** Steps that subscribe to a topic (cached; rebuilt on change). */
   subscribersOf(topic: string): readonly Step[]
   /** Adds or replaces the step of a file; a clash with another file's step becomes that file's load error. */
@@ -56,7 +55,6 @@ export function createStepRegistry(): StepRegistry {
   return {
     steps: () => [...byFile.values()],
     errors: () => [...errorsByFile.values()],
-    get: (name) => [...byFile.values()].find((step) => step.name === name),
     subscribersOf(topic) {
       if (!topicIndex) {
         topicIndex = new Map()
