@@ -1,5 +1,6 @@
 import { MotiaError } from '../errors.ts'
 import type { RootLogger } from '../logger/create-logger.ts'
+import { type ActivityFeed, toObservedState } from '../runtime/activity.ts'
 import type { Step } from '../steps/step.ts'
 import type { EmitEvent, FlowContext, Logger, StateManager } from '../types.ts'
 import type { Emitter } from './emitter.ts'
@@ -9,6 +10,7 @@ export interface ContextDeps {
   emitter: Emitter
   state: StateManager
   logger: RootLogger
+  feed: ActivityFeed
 }
 
 const noStreams: Record<string, never> = Object.freeze({})
@@ -22,7 +24,7 @@ export function createContext(deps: ContextDeps, step: Step, traceId: string, si
   const origin = { traceId, step }
   return {
     traceId,
-    state: deps.state,
+    state: toObservedState(deps.state, deps.feed, step, traceId),
     streams: noStreams,
     get logger() {
       logger ??= deps.logger.child({ traceId, step: step.name, flows: step.flows })

@@ -1,4 +1,5 @@
 import { EmitNotDeclaredError, ValidationError } from '../errors.ts'
+import { type ActivityFeed, reportEmit } from '../runtime/activity.ts'
 import type { Logger } from '../types.ts'
 import type { NewJob, Queue } from '../queue/queue.ts'
 import { formatIssues } from '../schema/validator.ts'
@@ -39,9 +40,9 @@ function toJob(event: EmitEvent, subscriber: Step, traceId: string): NewJob {
 /**
  * Creates the emitter: checks the topic is declared, validates the data against every subscriber's
  * input schema (a bad payload is the caller's fault, so it fails at emit), then stores one job per
- * subscriber before resolving.
+ * subscriber before resolving, then reports the emit to the activity feed.
  */
-export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logger): Emitter {
+export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logger, feed: ActivityFeed): Emitter {
   return async (event, origin) => {
     const { step, traceId } = origin
     if (step && !step.emits.some((spec) => spec.topic === event.topic)) {
@@ -50,6 +51,7 @@ export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logg
     const subscribers = registry.subscribersOf(event.topic)
     if (subscribers.length === 0) {
       logger.debug(`No step subscribes to "${event.topic}"; the event was not queued.`, { topic: event.topic, traceId })
+      reportEmit(feed, event, origin)
       return
     }
     const jobs: NewJob[] = []
@@ -65,5 +67,6 @@ export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logg
       jobs.push(toJob(event, subscriber, traceId))
     }
     await queue.enqueue(jobs)
+    reportEmit(feed, event, origin)
   }
 }

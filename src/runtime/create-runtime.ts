@@ -16,6 +16,7 @@ import { loadProject } from '../steps/load-project.ts'
 import { createStepRegistry, type StepChange, type StepRegistry } from '../steps/registry.ts'
 import type { Step } from '../steps/step.ts'
 import type { CronHandler, EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
+import { type ActivityListener, createActivityFeed } from './activity.ts'
 import { toConsumerOptions } from './consumer-options.ts'
 import { watchJobs } from './watch-jobs.ts'
 
@@ -41,6 +42,8 @@ export interface Runtime {
   /** Emits from outside any step (POST /emit, tests); returns the trace id. */
   emit(event: EmitEvent, traceId?: string): Promise<string>
   graph(flow?: string): FlowGraph
+  /** Reports every emit and every state write a handler makes; returns the function that stops it. */
+  onActivity(listener: ActivityListener): () => void
   /** Loads every step file and mounts the steps. */
   load(): Promise<void>
   close(): Promise<void>
@@ -56,8 +59,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { projectDir, queue, state, logger } = options
   const registry = createStepRegistry()
   const importer = createModuleImporter(projectDir)
-  const emitter: Emitter = createEmitter(registry, queue, logger)
-  const contextDeps = { emitter, state, logger }
+  const feed = createActivityFeed((error) => {
+    logger.error(`An activity listener threw: ${toErrorMessage(error)}`, { error })
+  })
+  const emitter: Emitter = createEmitter(registry, queue, logger, feed)
+  const contextDeps = { emitter, state, logger, feed }
   const bindContext = (step: Step, traceId: string, signal?: AbortSignal) =>
     createContext(contextDeps, step, traceId, signal)
 
@@ -117,6 +123,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return traceId
     },
     graph: (flow) => buildFlowGraph(registry.steps(), flow ? { flow } : undefined),
+    onActivity: (listener) => feed.listen(listener),
     load: () => loadProject(projectDir, importer, registry),
     close() {
       closed ??= (async () => {

@@ -1,0 +1,74 @@
+import type { Step } from '../steps/step.ts'
+import type { EmitEvent, StateManager } from '../types.ts'
+
+/** What a handler did through its context, reported as it happens: the raw material of traces and test assertions. */
+export type Activity =
+  | { type: 'emit'; at: number; traceId: string; step: string | null; topic: string; data: unknown }
+  | { type: 'state'; at: number; traceId: string; step: string; op: 'set' | 'delete' | 'clear'; group: string; key: string | null }
+
+export type ActivityListener = (activity: Activity) => void
+
+/** Listeners of a runtime's activity; reporting costs nothing while there are none. */
+export interface ActivityFeed {
+  readonly active: boolean
+  report(activity: Activity): void
+  listen(listener: ActivityListener): () => void
+}
+
+/** Creates a feed; `onError` receives what a throwing listener threw, so a handler never sees it. */
+export function createActivityFeed(onError: (error: unknown) => void): ActivityFeed {
+  const listeners = new Set<ActivityListener>()
+  return {
+    get active() {
+      return listeners.size > 0
+    },
+    report(activity) {
+      for (const listener of listeners) {
+        try {
+          listener(activity)
+        } catch (error) {
+          onError(error)
+        }
+      }
+    },
+    listen(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+  }
+}
+
+/** The state a handler sees: the store itself, or while someone listens, the store reporting each write. */
+export function toObservedState(state: StateManager, feed: ActivityFeed, step: Step, traceId: string): StateManager {
+  if (!feed.active) return state
+  const wrote = (op: 'set' | 'delete' | 'clear', group: string, key: string | null): void => {
+    feed.report({ type: 'state', at: Date.now(), traceId, step: step.name, op, group, key })
+  }
+  return {
+    get: <T>(group: string, key: string) => state.get<T>(group, key),
+    getGroup: <T>(group: string) => state.getGroup<T>(group),
+    async set<T>(group: string, key: string, value: T) {
+      const stored = await state.set(group, key, value)
+      wrote('set', group, key)
+      return stored
+    },
+    async delete<T>(group: string, key: string) {
+      const removed = await state.delete<T>(group, key)
+      wrote('delete', group, key)
+      return removed
+    },
+    async clear(group) {
+      await state.clear(group)
+      wrote('clear', group, null)
+    },
+  }
+}
+
+/** Reports an emit once its jobs are stored. */
+export function reportEmit(feed: ActivityFeed, event: EmitEvent, origin: { traceId: string; step?: Step }): void {
+  if (!feed.active) return
+  const { traceId, step } = origin
+  feed.report({ type: 'emit', at: Date.now(), traceId, step: step?.name ?? null, topic: event.topic, data: event.data })
+}
