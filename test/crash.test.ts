@@ -152,3 +152,16 @@ describe('a graceful shutdown', () => {
     expect(await second.stop()).toBe(0)
   }, 90_000)
 })
+
+describe('two servers on one project', () => {
+  it('refuses the second: one process owns the data file, so no job can run twice', async () => {
+    const first = await spawnServer('start', project.dir)
+    servers.push(first)
+    const second = await runCli(['start', '--port', '0', '--dir', project.dir], project.dir)
+    expect(second.code).toBe(1)
+    expect(second.stderr).toContain(join(project.dir, '.motia-like', 'data.db'))
+    expect(second.stderr).toMatch(/in use by another process\. Stop the other motia-like server/)
+    expect((await fetch(`${first.url}/__motia/health`)).status).toBe(200)
+    expect(await first.stop()).toBe(0)
+  }, 60_000)
+})

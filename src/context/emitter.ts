@@ -40,7 +40,7 @@ function toJob(event: EmitEvent, subscriber: Step, traceId: string): NewJob {
 /**
  * Creates the emitter: checks the topic is declared, validates the data against every subscriber's
  * input schema (a bad payload is the caller's fault, so it fails at emit), then stores one job per
- * subscriber before resolving, then reports the emit to the activity feed.
+ * subscriber before resolving. The activity feed hears of the emit once it is validated.
  */
 export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logger, feed: ActivityFeed): Emitter {
   return async (event, origin) => {
@@ -66,7 +66,8 @@ export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logg
       }
       jobs.push(toJob(event, subscriber, traceId))
     }
-    await queue.enqueue(jobs)
+    // Reported before the jobs exist, so a trace never shows a subscriber running ahead of the emit that fed it.
     reportEmit(feed, event, origin)
+    await queue.enqueue(jobs)
   }
 }

@@ -234,8 +234,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     for (const slot of slots.values()) if (slot.consumer) consumed.push(slot.name)
   }
 
-  /** Applies a user's change to a job atomically; an unchanged job is returned as it is. */
-  const change = (id: string, transition: (job: Job, time: number) => Job): Job | null => {
+  /** Applies a user's change to a job atomically and durably; an unchanged job is returned as it is. */
+  const change = async (id: string, transition: (job: Job, time: number) => Job): Promise<Job | null> => {
     const time = now()
     const job = store.transaction(() => {
       const found = store.get(id)
@@ -245,6 +245,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       return next
     })
     if (job) schedule(job.step)
+    await store.durable?.()
     return job
   }
 
@@ -293,6 +294,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
         }),
       )
       for (const job of jobs) if (slots.get(job.step)?.consumer) schedule(job.step)
+      await store.durable?.()
       return jobs
     },
 
@@ -322,9 +324,9 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       return store.list({ ...filter, limit: filter.limit ?? 50, offset: filter.offset ?? 0 })
     },
 
-    retry: async (id) => change(id, toRetriedJob),
+    retry: (id) => change(id, toRetriedJob),
 
-    cancel: async (id) => change(id, toCancelledJob),
+    cancel: (id) => change(id, toCancelledJob),
 
     stats: async () => toJobStats(store.statsInput(), now()),
 

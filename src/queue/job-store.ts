@@ -31,6 +31,8 @@ export interface JobStatsInput {
 export interface JobStore {
   /** Runs `fn` atomically (a database transaction); stores without transactions just call it. */
   transaction<T>(fn: () => T): T
+  /** Resolves once every write made so far would survive a crash; stores without a disk leave it out. */
+  durable?(): Promise<void>
   /** Stores a new job (status pending) after every job inserted before it, remembering its idempotency key. */
   insert(job: Job, idempotencyKey: string | null): void
   /** The job of `step` stored with this key and created at or after `createdSince`, or null. */

@@ -82,3 +82,21 @@ export function toCancelledJob(job: Job, time: number): Job {
 export function toInterruptedJob(job: Job, time: number): Job {
   return { ...job, status: 'pending', attempts: Math.max(0, job.attempts - 1), runAt: time }
 }
+
+const CUT_OFF = 'The process stopped while attempt'
+
+/**
+ * A job found running when the store opened, so the process running it died. The first cut-off is
+ * free (pending again, attempt not counted); a later one counts as a failed attempt, so a job that
+ * kills the process every time ends in the dead-letter queue instead of looping forever.
+ */
+export function toCutOffJob(job: Job, time: number): Job {
+  const counted = job.errors.some((error) => error.message.startsWith(CUT_OFF))
+  const message = counted
+    ? `${CUT_OFF} ${job.attempts} was running, again; this time the attempt counts as failed.`
+    : `${CUT_OFF} ${job.attempts} was running; the job was queued again and that attempt does not count.`
+  const errors = [...job.errors, { attempt: job.attempts, message, at: time }]
+  if (!counted) return { ...toInterruptedJob(job, time), errors, lastError: message }
+  const dead = job.attempts >= job.maxAttempts
+  return { ...job, status: dead ? 'dead' : 'failed', errors, lastError: message, finishedAt: dead ? time : null, runAt: time }
+}

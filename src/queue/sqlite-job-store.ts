@@ -1,13 +1,13 @@
 import type { Database } from 'better-sqlite3'
+import { writeBatchOf } from '../sqlite/write-batch.ts'
 import { isTerminalStatus, type JobStore } from './job-store.ts'
-import { toInterruptedJob } from './job-transitions.ts'
+import { toCutOffJob } from './job-transitions.ts'
 import type { JobStatus } from './queue.ts'
 import { createDueJobs } from './sqlite-due-jobs.ts'
 import { createFifoHeads } from './sqlite-fifo-heads.ts'
 import { createSqliteJobQueries } from './sqlite-job-queries.ts'
 import { createCompletedPruner, DEFAULT_RETENTION, type RetentionLimits } from './sqlite-job-retention.ts'
-import { JOBS_SCHEMA, toDataJson, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
-import { createWriteBatch } from './sqlite-write-batch.ts'
+import { JOBS_SCHEMA, toDataJson, toJobFromRow, toWait, WAIT_DELAYED, WAIT_READY } from './sqlite-job-schema.ts'
 
 /** Clock, retention and error sink of the SQLite job store. */
 export interface SqliteJobStoreOptions extends Partial<RetentionLimits> {
@@ -23,11 +23,6 @@ export interface SqliteJobStoreOptions extends Partial<RetentionLimits> {
 type Counts = Record<JobStatus, number>
 
 const zeroCounts = (): Counts => ({ pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, dead: 0 })
-
-/** The error entry of an attempt that a crash or kill cut off. */
-function toStoppedMessage(attempt: number): string {
-  return `The process stopped while attempt ${attempt} was running; the job was queued again and that attempt does not count.`
-}
 
 /**
  * Creates a JobStore in the `jobs` table of `db`. Opening it returns jobs a stopped process left
@@ -70,7 +65,8 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     for (const row of sql.countByStatus.all()) count(row.step, row.status, row.count)
   }
 
-  const batch = createWriteBatch(db, (error) => {
+  const batch = writeBatchOf(db)
+  const stopWatchingRollbacks = batch.onRollback((error) => {
     reloadAfterRollback()
     onError(error)
   })
@@ -104,11 +100,21 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     if (running.length === 0) return
     db.transaction(() => {
       for (const row of running) {
-        const job = toJobFromRow(row)
-        const message = toStoppedMessage(job.attempts)
-        const errors = [...job.errors, { attempt: job.attempts, message, at: time }]
-        const next = toInterruptedJob(job, time)
-        sql.writeRecovered.run(next.attempts, JSON.stringify(errors), message, next.runAt, row.seq)
+        const next = toCutOffJob(toJobFromRow(row), time)
+        const live = next.status !== 'dead'
+        sql.update.run(
+          next.status,
+          next.attempts,
+          JSON.stringify(next.errors),
+          next.lastError,
+          next.startedAt,
+          next.finishedAt,
+          next.runAt,
+          live ? WAIT_READY : 0,
+          live ? row.grouped : 0,
+          live ? row.head : 0,
+          row.seq,
+        )
       }
     })()
   }
@@ -127,6 +133,8 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
 
   return {
     transaction: atomically,
+
+    durable: () => batch.committed(),
 
     insert(job, idempotencyKey) {
       batch.join()
@@ -266,6 +274,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     },
 
     close() {
+      stopWatchingRollbacks()
       batch.close()
       clearInterval(timer)
       if (options.closeDatabase && db.open) db.close()

@@ -4,6 +4,7 @@ import path from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../sqlite/open-database.ts'
+import { writeBatchOf } from '../sqlite/write-batch.ts'
 import { createSqliteStateStore } from '../state/sqlite-state.ts'
 import { runQueueContract } from './queue.contract.ts'
 import { createDeferred, toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
@@ -27,12 +28,16 @@ afterAll(() => {
 describe('sqlite queue only', () => {
   it('has the jobs committed when enqueue resolves: another connection sees them', async () => {
     const file = nextFile()
-    const queue = createSqliteQueue({ file })
+    // A plain WAL connection, so a second connection can read the file while the queue runs.
+    const db = new BetterSqlite3(file)
+    db.pragma('journal_mode = WAL')
+    const queue = createSqliteQueue({ db })
     const reader = new BetterSqlite3(file, { readonly: true })
     const [job] = await queue.enqueue([toNewJob({ data: { name: 'kept' } })])
     expect(reader.prepare('SELECT status, data FROM jobs WHERE id = ?').get(job?.id)).toEqual({ status: 'pending', data: '{"name":"kept"}' })
     reader.close()
     await queue.close()
+    db.close()
   })
 
   it('keeps pending, delayed and retry-waiting jobs with their runAt across close and reopen', async () => {
@@ -94,6 +99,38 @@ describe('sqlite queue only', () => {
     expect(await second.get(job?.id ?? '')).toMatchObject({ status: 'completed', attempts: 1 })
     await second.close()
     await first.close(0)
+  })
+
+  it('counts cut-offs after the first as failed attempts, so a job that kills its process ends dead', async () => {
+    const file = nextFile()
+    let id = ''
+    const lastErrors: string[] = []
+    for (let run = 0; run < 3; run++) {
+      const db = openDatabase(file)
+      const queue = createSqliteQueue({ db })
+      const started = createDeferred()
+      queue.consume('poison', toConsumerOptions({ timeoutMs: 60_000 }), () => {
+        started.resolve()
+        return new Promise<void>(() => {})
+      })
+      if (run === 0) id = (await queue.enqueue([toNewJob({ step: 'poison', maxRetries: 1 })]))[0]?.id ?? ''
+      await started.promise
+      await writeBatchOf(db).committed()
+      db.close()
+      const reopened = createSqliteQueue({ file })
+      const job = await reopened.get(id)
+      lastErrors.push(`${job?.status} ${job?.attempts}`)
+      await reopened.close()
+    }
+    expect(lastErrors).toEqual(['pending 0', 'failed 1', 'dead 2'])
+    const final = createSqliteQueue({ file })
+    const dead = await final.get(id)
+    expect(dead?.errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/attempt 1 was running; the job was queued again and that attempt does not count/),
+      expect.stringMatching(/attempt 1 was running, again; this time the attempt counts as failed/),
+      expect.stringMatching(/attempt 2 was running, again; this time the attempt counts as failed/),
+    ])
+    await final.close()
   })
 
   it('prunes completed jobs beyond keepCompleted and older than keepCompletedMs, never dead ones', async () => {

@@ -66,7 +66,7 @@ export function toObservedState(state: StateManager, feed: ActivityFeed, step: S
   }
 }
 
-/** Reports an emit once its jobs are stored. */
+/** Reports a validated emit. */
 export function reportEmit(feed: ActivityFeed, event: EmitEvent, origin: { traceId: string; step?: Step }): void {
   if (!feed.active) return
   const { traceId, step } = origin

@@ -2,18 +2,47 @@ import fs from 'node:fs'
 import path from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import type { Database } from 'better-sqlite3'
+import { MotiaError } from '../errors.ts'
 
 const IN_MEMORY = new Set([':memory:', ''])
 
-/** Opens (and creates, with its folder) a SQLite file in WAL mode, shared by the state store and the job queue. */
+/** WAL pages written before a checkpoint copies them into the database (about 40 MB). */
+const CHECKPOINT_PAGES = 10_000
+
+function isBusy(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')
+}
+
+/**
+ * Opens (and creates, with its folder) a SQLite file in WAL mode, shared by the state store and the
+ * job queue. The connection holds an exclusive lock until it closes: the job store keeps counts in
+ * memory and must be the only writer, and without shared-memory locking every commit is cheaper.
+ * A second process opening the same file gets an error naming the file.
+ */
 export function openDatabase(file: string): Database {
-  if (!IN_MEMORY.has(file)) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  const db = new BetterSqlite3(file)
+  const inMemory = IN_MEMORY.has(file)
+  if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  // No busy wait: the lock is held for the life of a connection, so waiting would only delay the error.
+  const db = new BetterSqlite3(file, { timeout: 0 })
   try {
-    db.pragma('journal_mode = WAL')
+    if (!inMemory) {
+      db.pragma('locking_mode = EXCLUSIVE')
+      try {
+        db.pragma('journal_mode = WAL')
+        // The lock is taken by the first read; a busy file means another process holds it.
+        db.prepare('SELECT count(*) FROM sqlite_schema').get()
+      } catch (error) {
+        if (!isBusy(error)) throw error
+        throw new MotiaError(
+          'DATA_FILE_IN_USE',
+          `${file} is in use by another process. Stop the other motia-like server of this project, or run this one with --memory or another --dir.`,
+          { cause: error },
+        )
+      }
+      db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`)
+    }
     // NORMAL is durable in WAL mode except for the last transactions before a power loss.
     db.pragma('synchronous = NORMAL')
-    db.pragma('busy_timeout = 5000')
   } catch (error) {
     db.close()
     throw error

@@ -64,20 +64,3 @@ describe('sqlite state store on disk', () => {
     db.close()
   })
 })
-
-describe('openDatabase', () => {
-  it('sets WAL, NORMAL sync and a 5 s busy timeout', () => {
-    const db = openDatabase(nextFile())
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
-    expect(db.pragma('synchronous', { simple: true })).toBe(1)
-    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000)
-    db.close()
-  })
-
-  it('opens an in-memory database', () => {
-    const db = openDatabase(':memory:')
-    expect(db.memory).toBe(true)
-    expect(db.prepare('SELECT 1 + 1').pluck().get()).toBe(2)
-    db.close()
-  })
-})

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import { MotiaError } from '../errors.ts'
 import { openDatabase } from '../sqlite/open-database.ts'
+import { writeBatchOf } from '../sqlite/write-batch.ts'
 import type { StateStore } from './state-store.ts'
 import { toStateJson } from './to-state-json.ts'
 
@@ -37,6 +38,7 @@ export function createSqliteStateStore(options: SqliteStateOptions): StateStore 
   const selectGroupNames = db.prepare<[], string>('SELECT DISTINCT group_name FROM state ORDER BY group_name').pluck()
   const deleteGroup = db.prepare<[string]>('DELETE FROM state WHERE group_name = ?')
 
+  const batch = writeBatchOf(db)
   let closed = false
 
   function assertOpen(): void {
@@ -56,13 +58,18 @@ export function createSqliteStateStore(options: SqliteStateOptions): StateStore 
     async set<T>(group: string, key: string, value: T): Promise<T> {
       const json = toStateJson(group, key, value)
       assertOpen()
+      batch.join()
       upsert.run(group, key, json, Date.now())
+      await batch.committed()
       return value
     },
 
     async delete<T>(group: string, key: string): Promise<T | null> {
       assertOpen()
-      return parse<T>(deleteKey.get(group, key))
+      batch.join()
+      const removed = parse<T>(deleteKey.get(group, key))
+      await batch.committed()
+      return removed
     },
 
     async getGroup<T>(group: string): Promise<T[]> {
@@ -82,13 +89,18 @@ export function createSqliteStateStore(options: SqliteStateOptions): StateStore 
 
     async clear(group: string): Promise<void> {
       assertOpen()
+      batch.join()
       deleteGroup.run(group)
+      await batch.committed()
     },
 
     async close(): Promise<void> {
       if (closed) return
       closed = true
-      if (ownsDb) db.close()
+      if (ownsDb) {
+        batch.close()
+        db.close()
+      }
     },
   }
 }
