@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import { createAtomic } from '../sqlite/atomic.ts'
 import { writeBatchOf } from '../sqlite/write-batch.ts'
 import { isTerminalStatus, type JobStore } from './job-store.ts'
 import { toCutOffJob } from './job-transitions.ts'
@@ -40,6 +41,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
   const pruneAbove = limits.keepCompleted + Math.max(1, Math.ceil(limits.keepCompleted / 10))
   db.exec(JOBS_SCHEMA)
   const sql = createSqliteJobQueries(db)
+  const transaction = createAtomic(db)
   const pruner = createCompletedPruner(db, limits)
   const heads = createFifoHeads(db)
   const counts = new Map<string, Counts>()
@@ -82,7 +84,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
   const atomically = <T>(fn: () => T): T => {
     batch.join()
     try {
-      return db.transaction(fn)()
+      return transaction(fn)
     } catch (error) {
       reloadAfterRollback()
       throw error
@@ -98,7 +100,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     const time = now()
     const running = sql.selectRunning.all()
     if (running.length === 0) return
-    db.transaction(() => {
+    transaction(() => {
       for (const row of running) {
         const next = toCutOffJob(toJobFromRow(row), time)
         const live = next.status !== 'dead'
@@ -116,7 +118,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
           row.seq,
         )
       }
-    })()
+    })
   }
 
   recoverInterrupted()
