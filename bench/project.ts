@@ -53,7 +53,7 @@ function chainLink(name: string, from: string, to: string): string {
   return `import type { EventConfig, EventHandler } from 'motia-like'
 import { z } from 'zod'
 
-const input = z.object({ id: z.string() })
+const input = z.object({ id: z.string(), run: z.string().optional() })
 
 export const config = { type: 'event', name: '${name}', subscribes: ['${from}'], emits: ['${to}'], input } satisfies EventConfig
 
@@ -65,7 +65,8 @@ export const handler: EventHandler<z.infer<typeof input>> = async (input, { emit
 
 /**
  * The project the throughput scenarios run against: GET /hello; POST /chain through three event
- * steps to a state write; POST /fanout emitting n events to a counting step, read by GET /count/:run.
+ * steps to a state write; POST /chains starting n such chains at once; POST /fanout emitting n events to a
+ * counting step (one at a time or all at once), read by GET /count/:run.
  */
 export function benchProject(): StepFiles {
   return {
@@ -86,25 +87,48 @@ export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, 
     'chain-b.step.ts': chainLink('ChainB', 'chain.b', 'chain.c'),
     'chain-c.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
 import { z } from 'zod'
+import { counts } from './fanout-counts.ts'
 
-const input = z.object({ id: z.string() })
+const input = z.object({ id: z.string(), run: z.string().optional() })
 
 export const config = { type: 'event', name: 'ChainC', subscribes: ['chain.c'], emits: [], input } satisfies EventConfig
 
 export const handler: EventHandler<z.infer<typeof input>> = async (input, { state }) => {
-  await state.set(\`chain-\${input.id}\`, 'done', { id: input.id, at: Date.now() })
+  if (input.run === undefined) {
+    await state.set(\`chain-\${input.id}\`, 'done', { id: input.id, at: Date.now() })
+    return
+  }
+  await state.set(\`chains-\${input.run}\`, input.id, { at: Date.now() })
+  counts.set(input.run, (counts.get(input.run) ?? 0) + 1)
+}
+`,
+    'chains.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+import { z } from 'zod'
+
+const bodySchema = z.object({ run: z.string(), n: z.number().int().positive() })
+
+export const config = { type: 'api', name: 'Chains', method: 'POST', path: '/chains', bodySchema, emits: ['chain.a'] } satisfies ApiRouteConfig
+
+export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, { emit }) => {
+  const { run, n } = req.body
+  await Promise.all(Array.from({ length: n }, (_, i) => emit({ topic: 'chain.a', data: { id: String(i), run } })))
+  return { status: 202, body: { run, n } }
 }
 `,
     'fanout.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
 import { z } from 'zod'
 
-const bodySchema = z.object({ run: z.string(), n: z.number().int().positive() })
+const bodySchema = z.object({ run: z.string(), n: z.number().int().positive(), mode: z.enum(['sequential', 'together']) })
 
 export const config = { type: 'api', name: 'Fanout', method: 'POST', path: '/fanout', bodySchema, emits: ['bench.tick'] } satisfies ApiRouteConfig
 
 export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, { emit }) => {
-  const { run, n } = req.body
-  for (let i = 0; i < n; i++) await emit({ topic: 'bench.tick', data: { run, i } })
+  const { run, n, mode } = req.body
+  if (mode === 'sequential') {
+    for (let i = 0; i < n; i++) await emit({ topic: 'bench.tick', data: { run, i } })
+  } else {
+    await Promise.all(Array.from({ length: n }, (_, i) => emit({ topic: 'bench.tick', data: { run, i } })))
+  }
   return { status: 202, body: { run, n } }
 }
 `,

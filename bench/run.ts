@@ -1,10 +1,11 @@
 import { join } from 'node:path'
-import { openBaselineStore, type StoreKind } from './baseline-store.ts'
+import { openBaseline, type StoreKind } from './baseline-store.ts'
 import { closeConnections } from './http.ts'
 import { benchProject, createWorkspace, sizedProject } from './project.ts'
 import { formatTable, type Row, writeJson } from './report.ts'
 import { runApi } from './scenarios/api.ts'
 import { runChain } from './scenarios/chain.ts'
+import { runChainThroughput } from './scenarios/chain-throughput.ts'
 import { runColdStart } from './scenarios/cold-start.ts'
 import { runFanout } from './scenarios/fanout.ts'
 import { memoryRows, type RssReadings } from './scenarios/memory.ts'
@@ -15,6 +16,7 @@ import { since } from './stats.ts'
 const settings = {
   api: { seconds: 10, connections: 32, runs: 3 },
   chain: { samples: 200, warmup: 20 },
+  chainThroughput: { chains: 2_000, runs: 3 },
   fanout: { events: 10_000, runs: 3 },
   coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
   reload: { steps: 200, edits: 20 },
@@ -25,8 +27,13 @@ const rows: Row[] = []
 const began = performance.now()
 const workspace = createWorkspace()
 
+// `npm run bench -- --only fanout` runs only the scenarios whose name contains "fanout".
+const onlyIndex = process.argv.indexOf('--only')
+const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined
+
 /** Runs one scenario with a progress line; a failure becomes a row, so the other scenarios still run. */
 async function scenario(name: string, run: () => Promise<Row[]>): Promise<void> {
+  if (only !== undefined && !name.includes(only)) return
   const start = performance.now()
   process.stdout.write(`${name.padEnd(48)} `)
   try {
@@ -39,17 +46,25 @@ async function scenario(name: string, run: () => Promise<Row[]>): Promise<void> 
   }
 }
 
-/** Chain and fanout on one server, each against a baseline on the same kind of store. */
+/** Chain latency and throughput and both fanouts on one server, each against a baseline on the same kind of store. */
 async function storeScenarios(kind: StoreKind, server: ServerProcess): Promise<number> {
-  const store = openBaselineStore(kind, join(workspace.root, `baseline-${kind}`))
+  const baseline = openBaseline(kind, join(workspace.root, `baseline-${kind}`))
   const label = kind === 'memory' ? '--memory' : 'default store'
   try {
     const { samples } = settings.chain
-    await scenario(`chain (${label}): ${samples} chains`, () => runChain(server.url, kind, store, settings.chain))
+    await scenario(`chain (${label}): ${samples} chains`, () => runChain(server.url, kind, baseline.store, settings.chain))
+    const { chains } = settings.chainThroughput
+    await scenario(`chain (${label}): ${chains} chains at once`, () =>
+      runChainThroughput(server.url, kind, baseline, settings.chainThroughput),
+    )
     const { events, runs } = settings.fanout
-    await scenario(`fanout (${label}): ${runs} x ${events} events`, () => runFanout(server.url, kind, store, settings.fanout))
+    for (const mode of ['sequential', 'together'] as const) {
+      await scenario(`fanout (${label}): ${runs} x ${events} events, ${mode}`, () =>
+        runFanout(server.url, kind, mode, baseline, settings.fanout),
+      )
+    }
   } finally {
-    await store.close()
+    await baseline.close()
   }
   return rssMb(server.pid)
 }
