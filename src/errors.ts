@@ -80,6 +80,14 @@ export class HandlerTimeoutError extends MotiaError {
   }
 }
 
+/** A backend (Redis) cannot be reached: nothing was stored, and the caller may try again later (HTTP 503). */
+export class BackendUnavailableError extends MotiaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BACKEND_UNAVAILABLE', message, options)
+    this.name = 'BackendUnavailableError'
+  }
+}
+
 /** An error with an HTTP status; the HTTP layer turns it into a JSON response. */
 export class HttpError extends MotiaError {
   readonly status: number

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express'
-import { HttpError, MotiaError, toErrorMessage, ValidationError } from '../errors.ts'
+import { BackendUnavailableError, HttpError, MotiaError, toErrorMessage, ValidationError } from '../errors.ts'
 import type { Step } from '../steps/step.ts'
 import type { Logger } from '../types.ts'
 
@@ -57,6 +57,12 @@ export function createErrorMiddleware(logger: Logger, options: { exposeMessages:
     }
     const traceId = error instanceof HandlerFailedError ? error.traceId : undefined
     const cause = error instanceof HandlerFailedError ? error.cause : error
+    if (cause instanceof BackendUnavailableError) {
+      // Nothing was stored, so the caller can safely send the same request again.
+      logger.warn(cause.message, { traceId, method: req.method, path: req.path })
+      res.status(503).set('retry-after', '1').json({ error: cause.message, ...(traceId ? { traceId } : {}) })
+      return
+    }
     logger.error(toErrorMessage(error), { error: cause, traceId, method: req.method, path: req.path })
     const message = options.exposeMessages ? toErrorMessage(cause) : 'Internal server error'
     res.status(500).json({ error: message, ...(traceId ? { traceId } : {}) })

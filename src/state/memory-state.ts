@@ -1,5 +1,6 @@
 import { MotiaError } from '../errors.ts'
 import type { StateStore } from './state-store.ts'
+import { compareCodePoints } from './compare-code-points.ts'
 import { toStateJson } from './to-state-json.ts'
 
 /** An in-process state store for tests and `--memory`: JSON copies in Maps, lost when the process exits. */
@@ -66,14 +67,4 @@ export function createMemoryStateStore(): StateStore {
       groups.clear()
     },
   }
-}
-
-/** Orders strings as SQLite and Redis do (UTF-8 bytes, i.e. code points), not by UTF-16 code units. */
-function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length)
-  for (let i = 0; i < length; i++) {
-    const difference = (a.codePointAt(i) ?? 0) - (b.codePointAt(i) ?? 0)
-    if (difference !== 0) return difference
-  }
-  return a.length - b.length
 }

@@ -1,0 +1,82 @@
+import type { Redis } from 'ioredis'
+import { MotiaError } from '../../errors.ts'
+import { compareCodePoints } from '../../state/compare-code-points.ts'
+import type { StateStore } from '../../state/state-store.ts'
+import { toStateJson } from '../../state/to-state-json.ts'
+import { whileReachable } from './redis-client.ts'
+
+/** The connection and key prefix of the Redis state store; the connection stays open when the store closes. */
+export interface RedisStateOptions {
+  client: Redis
+  /** For messages: the URL the client connects to. */
+  url: string
+  /** Keys are `<prefix>:state:<group>` (a hash) and `<prefix>:state-groups` (a set). */
+  prefix: string
+}
+
+// Removes a key and, when its group is left empty, the group's name: one atomic step.
+const DELETE_SCRIPT = `
+  local value = redis.call('HGET', KEYS[1], ARGV[1])
+  if value then
+    redis.call('HDEL', KEYS[1], ARGV[1])
+    if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
+  end
+  return value
+`
+
+/**
+ * A state store on Redis, shared by every process of a cluster: each group is a hash of JSON values,
+ * and a set names the groups that hold keys.
+ */
+export function createRedisStateStore(options: RedisStateOptions): StateStore {
+  const { client, url, prefix } = options
+  const groupsKey = `${prefix}:state-groups`
+  const groupKey = (group: string): string => `${prefix}:state:${group}`
+  let closed = false
+
+  const call = <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    if (closed) {
+      return Promise.reject(new MotiaError('STATE_CLOSED', 'The Redis state store is closed. Create a new store to keep using state.'))
+    }
+    return whileReachable(url, what, run)
+  }
+  const parse = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T))
+  const sortedEntries = async (group: string): Promise<Array<[string, string]>> => {
+    const hash = await call(`group "${group}" was not read`, () => client.hgetall(groupKey(group)))
+    return Object.entries(hash).sort(([a], [b]) => compareCodePoints(a, b))
+  }
+
+  return {
+    async get<T>(group: string, key: string): Promise<T | null> {
+      return parse<T>(await call(`"${key}" in group "${group}" was not read`, () => client.hget(groupKey(group), key)))
+    },
+    async set<T>(group: string, key: string, value: T): Promise<T> {
+      const json = toStateJson(group, key, value)
+      await call(`"${key}" in group "${group}" was not written`, () =>
+        client.multi().hset(groupKey(group), key, json).sadd(groupsKey, group).exec(),
+      )
+      return value
+    },
+    async delete<T>(group: string, key: string): Promise<T | null> {
+      const removed = await call(`"${key}" in group "${group}" was not deleted`, () =>
+        client.eval(DELETE_SCRIPT, 2, groupKey(group), groupsKey, key, group),
+      )
+      return parse<T>(typeof removed === 'string' ? removed : null)
+    },
+    async getGroup<T>(group: string): Promise<T[]> {
+      return (await sortedEntries(group)).map(([, json]) => JSON.parse(json) as T)
+    },
+    async entries<T>(group: string): Promise<{ key: string; value: T }[]> {
+      return (await sortedEntries(group)).map(([key, json]) => ({ key, value: JSON.parse(json) as T }))
+    },
+    async groups(): Promise<string[]> {
+      return (await call('the groups were not listed', () => client.smembers(groupsKey))).sort(compareCodePoints)
+    },
+    async clear(group: string): Promise<void> {
+      await call(`group "${group}" was not cleared`, () => client.multi().del(groupKey(group)).srem(groupsKey, group).exec())
+    },
+    async close(): Promise<void> {
+      closed = true
+    },
+  }
+}
