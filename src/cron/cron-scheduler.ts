@@ -46,7 +46,8 @@ export function createCronScheduler(options: CronSchedulerOptions): CronSchedule
       const { cron, timezone } = step.config
       const job = CronJob.from({
         cronTime: cron,
-        onTick: () => void tick(step, Date.now()),
+        // The lock key is the scheduled second, which every process agrees on; the firing ms differ between processes.
+        onTick: () => void tick(step, Math.round(Date.now() / 1000) * 1000),
         start: true,
         ...(timezone ? { timeZone: timezone } : {}),
       })

@@ -1,0 +1,154 @@
+/**
+ * One attempt of a job on a BullMQ worker: the handler with its timeout and abort signal, the error
+ * history BullMQ does not keep, the planned retry time that the custom backoff hands to BullMQ, and
+ * the queue's started / completed / failed events.
+ */
+import { type Job as BullJob, UnrecoverableError } from 'bullmq'
+import { HandlerTimeoutError, toErrorMessage } from '../../errors.ts'
+import { type BackoffOptions, toBackoffDelay } from '../../queue/backoff.ts'
+import { isNonRetriableError } from '../../queue/job-transitions.ts'
+import type { JobAttemptError, JobEvent, JobHandler } from '../../queue/queue.ts'
+import { type JobRecord, toJob } from './redis-job-record.ts'
+
+/** What an attempt needs of its step's consumer. */
+export interface AttemptOptions {
+  timeoutMs: number
+  backoff: BackoffOptions
+}
+
+export interface AttemptsOptions {
+  now: () => number
+  random: () => number
+  emit: (event: JobEvent) => void
+}
+
+/** The attempts running in this process, and the hooks the worker calls. */
+export interface Attempts {
+  /** The worker's processor: runs one attempt; a rejection fails it in BullMQ. */
+  run(step: string, bullJob: BullJob<JobRecord>, options: AttemptOptions, handler: JobHandler): Promise<void>
+  /** BullMQ's custom backoff: the wait until the retry time the failed attempt planned. */
+  backoffDelay(attemptsMade: number, type?: string, error?: Error): number
+  /** BullMQ recorded a completion. */
+  completed(step: string, bullJob: BullJob<JobRecord>): void
+  /** BullMQ recorded a failure; true when the job is now dead. */
+  failed(step: string, bullJob: BullJob<JobRecord>, error: Error): boolean
+  /** Attempts started here whose outcome BullMQ has not recorded yet. */
+  running(): number
+  /** Resolves at the next started, completed or failed attempt, or after `timeoutMs`. */
+  nextChange(timeoutMs: number): Promise<void>
+  /** Aborts every running attempt (the queue gave up waiting for them on close). */
+  abandonAll(): void
+  /** Wakes every nextChange waiter. */
+  wakeAll(): void
+}
+
+/** Creates the attempt bookkeeping of one Redis queue. */
+export function createAttempts(options: AttemptsOptions): Attempts {
+  const { now, random, emit } = options
+  const inFlight = new Map<string, AbortController>()
+  const plannedRunAt = new WeakMap<Error, number>()
+  const originals = new WeakMap<Error, unknown>()
+  const abandoned = new WeakSet<AbortController>()
+  let waiters: Array<() => void> = []
+
+  const wakeAll = (): void => {
+    const woken = waiters
+    waiters = []
+    for (const wake of woken) wake()
+  }
+  const settle = (id: string): void => {
+    inFlight.delete(id)
+    wakeAll()
+  }
+
+  return {
+    async run(step, bullJob, attemptOptions, handler) {
+      const job = toJob(step, bullJob, 'active')
+      const controller = new AbortController()
+      inFlight.set(job.id, controller)
+      emit({ type: 'started', job })
+      wakeAll()
+      let timer: NodeJS.Timeout | undefined
+      try {
+        await Promise.race([
+          handler(job, controller.signal),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              const error = new HandlerTimeoutError(step, attemptOptions.timeoutMs)
+              controller.abort(error)
+              reject(error)
+            }, attemptOptions.timeoutMs)
+            // abandonAll() on close: the worker must be able to stop even when the handler never returns.
+            controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })
+          }),
+        ])
+      } catch (error) {
+        // Abandoned on close: not a failed attempt; BullMQ runs the job again once its lock expires.
+        if (abandoned.has(controller)) throw error
+        const time = now()
+        const entry: JobAttemptError = { attempt: job.attempts, message: toErrorMessage(error), at: time }
+        if (error instanceof Error && error.stack !== undefined) entry.stack = error.stack
+        const dead = isNonRetriableError(error) || job.attempts >= job.maxAttempts
+        const runAt = dead ? job.runAt : time + Math.ceil(toBackoffDelay(job.attempts, attemptOptions.backoff, random))
+        await bullJob.updateData({ ...bullJob.data, errors: [...bullJob.data.errors, entry], runAt })
+        const thrown = toBullError(error)
+        plannedRunAt.set(thrown, runAt)
+        originals.set(thrown, error)
+        throw thrown
+      } finally {
+        clearTimeout(timer)
+      }
+    },
+
+    backoffDelay(_attemptsMade, _type, error) {
+      const runAt = error ? plannedRunAt.get(error) : undefined
+      return runAt === undefined ? 0 : Math.max(0, runAt - Date.now())
+    },
+
+    completed(step, bullJob) {
+      const job = toJob(step, bullJob, 'completed')
+      settle(job.id)
+      emit({ type: 'completed', job, durationMs: (job.finishedAt ?? 0) - (job.startedAt ?? 0) })
+    },
+
+    failed(step, bullJob, error) {
+      const dead = bullJob.finishedOn !== undefined && bullJob.finishedOn !== null
+      const job = toJob(step, bullJob, dead ? 'failed' : 'delayed')
+      settle(job.id)
+      emit({ type: 'failed', job, error: originals.get(error) ?? error, willRetry: !dead })
+      return dead
+    },
+
+    running: () => inFlight.size,
+
+    nextChange(timeoutMs) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((waiter) => waiter !== wake)
+          resolve()
+        }, timeoutMs)
+        const wake = (): void => {
+          clearTimeout(timer)
+          resolve()
+        }
+        waiters.push(wake)
+      })
+    },
+
+    abandonAll() {
+      for (const [id, controller] of inFlight) {
+        abandoned.add(controller)
+        controller.abort(new Error(`The queue closed before job ${id} finished; it runs again after its lock expires.`))
+      }
+      inFlight.clear()
+    },
+
+    wakeAll,
+  }
+}
+
+/** What the worker throws for a failed attempt: a non-retriable error becomes BullMQ's UnrecoverableError. */
+function toBullError(error: unknown): Error {
+  if (isNonRetriableError(error)) return new UnrecoverableError(toErrorMessage(error))
+  return error instanceof Error ? error : new Error(toErrorMessage(error))
+}

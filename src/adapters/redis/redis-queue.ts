@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto'
+import { type Job as BullJob, Queue as BullQueue, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { MotiaError } from '../../errors.ts'
+import { toJobStats } from '../../queue/job-stats.ts'
+import type { Job, JobEvent, JobHandler, NewJob, Queue } from '../../queue/queue.ts'
+import { createAttempts } from './redis-attempts.ts'
+import { whileReachable } from './redis-client.ts'
+import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
+import { type CancelledEntry, createJobReader, type Found } from './redis-job-reader.ts'
+import { type JobRecord, toBullPriority, toJob, toJobRecord, toQueueName } from './redis-job-record.ts'
+
+/** Connections, names and limits of a Redis queue. */
+export interface RedisQueueOptions {
+  /** For messages, and for the workers' own connections. */
+  url: string
+  /** The fail-fast command connection (see createCommandClient); the queue does not close it. */
+  client: Redis
+  /** The connection BullMQ workers duplicate for their blocking reads; the queue does not close it. */
+  workerClient: Redis
+  /** Keys are `<prefix>:bull:<step>:…` (BullMQ) and `<prefix>:…` (steps, fifo groups, cancelled jobs). */
+  prefix: string
+  /** How long a worker's lock on a running job lasts; a killed process's jobs run again on another after it. Default 30 s. */
+  lockDurationMs?: number
+  /** Completed jobs kept per step, newest first; default 10,000. */
+  keepCompleted?: number
+  /** Completed jobs older than this are removed; default 7 days. */
+  keepCompletedMs?: number
+  /** How long an idempotency key keeps a second enqueue from creating a job; default 24 h. */
+  idempotencyWindowMs?: number
+  /** Source of backoff jitter in [0, 1). */
+  random?: () => number
+  /** Receives errors that have no caller: worker errors, a failing sweep. */
+  onError?: (error: unknown) => void
+  /** How long close() without an argument waits for running attempts; default 10 s. */
+  closeGraceMs?: number
+}
+
+interface Consumer {
+  options: { concurrency: number; timeoutMs: number; fifo: boolean; backoff: { baseMs: number; maxMs: number } }
+  handler: JobHandler
+  worker: Worker<JobRecord>
+}
+
+const dayMs = 24 * 60 * 60 * 1000
+
+/**
+ * Creates a queue on BullMQ: one BullMQ queue and worker per step, shared by every process on the
+ * same Redis and prefix. Retries, backoff and the dead-letter queue are BullMQ's (attempts, a custom
+ * backoff, the failed set); timeouts, FIFO groups, cancellation and the error history are built on
+ * top (see redis-attempts.ts and redis-fifo.ts). Concurrency is per process.
+ */
+export function createRedisQueue(options: RedisQueueOptions): Queue {
+  const { client, url, prefix } = options
+  const bullPrefix = `${prefix}:bull`
+  const stepsKey = `${prefix}:steps`
+  const cancelledKey = `${prefix}:cancelled`
+  const fifoStepsKey = `${prefix}:fifo-steps`
+  const lockDurationMs = options.lockDurationMs ?? 30_000
+  const keep = { count: options.keepCompleted ?? 10_000, age: Math.ceil((options.keepCompletedMs ?? 7 * dayMs) / 1000) }
+  const idempotencyWindowMs = options.idempotencyWindowMs ?? dayMs
+  const reportError = options.onError ?? (() => {})
+  const onError = (error: unknown): void => {
+    try {
+      reportError(error)
+    } catch {
+      // The sink itself failed; there is nowhere left to report to.
+    }
+  }
+  const now = Date.now
+  const queues = new Map<string, BullQueue<JobRecord>>()
+  const registered = new Map<string, Promise<unknown>>()
+  const consumers = new Map<string, Consumer>()
+  const fifoKnown = new Map<string, boolean>()
+  const listeners = new Set<(event: JobEvent) => void>()
+  const groups = createFifoGroups(client, prefix, now)
+  let seqCounter = 0
+  let closing: Promise<void> | null = null
+
+  const emit = (event: JobEvent): void => {
+    for (const listener of listeners) {
+      try {
+        listener(event)
+      } catch (error) {
+        onError(error)
+      }
+    }
+  }
+
+  const queueOf = (step: string): BullQueue<JobRecord> => {
+    let queue = queues.get(step)
+    if (!queue) {
+      queue = new BullQueue<JobRecord>(toQueueName(step), { connection: client, prefix: bullPrefix })
+      queue.on('error', onError)
+      queues.set(step, queue)
+    }
+    return queue
+  }
+
+  /** Records the step in Redis once, so every process's jobs API sees its queue. */
+  const register = (step: string): Promise<unknown> => {
+    let done = registered.get(step)
+    if (!done) {
+      done = client.sadd(stepsKey, step)
+      registered.set(step, done)
+      done.catch(() => registered.delete(step))
+    }
+    return done
+  }
+
+  const reader = createJobReader({
+    client,
+    cancelledKey,
+    queueOf,
+    steps: async () => [...new Set([...(await client.smembers(stepsKey)), ...queues.keys()])].sort(),
+  })
+
+  /** Whether jobs of `step` run as fifo: from the local consumer, else from what another process's consumer recorded. */
+  const isFifo = async (step: string): Promise<boolean> => {
+    const local = consumers.get(step)?.options.fifo ?? fifoKnown.get(step)
+    if (local !== undefined) return local
+    const recorded = (await client.hget(fifoStepsKey, step)) === '1'
+    fifoKnown.set(step, recorded)
+    return recorded
+  }
+
+  /** Adds a job to BullMQ: runnable, or parked behind its group's head. */
+  const add = async (step: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
+    await register(step)
+    const queue = queueOf(step)
+    const group = record.messageGroupId
+    const grouped = group !== null && (await isFifo(step))
+    const head = grouped ? await groups.join(step, group, id, record.seq) : true
+    const stored: JobRecord = { ...record, parked: !head }
+    const delay = head ? Math.max(0, record.runAt - now()) : PARK_MS
+    const added = await queue.add(record.topic, stored, {
+      jobId: id,
+      attempts: maxAttempts,
+      delay,
+      priority: toBullPriority(record.priority),
+      backoff: { type: 'custom' },
+      removeOnComplete: keep,
+      removeOnFail: false,
+      ...(idempotencyKey ? { deduplication: { id: idempotencyKey, ttl: idempotencyWindowMs } } : {}),
+    })
+    if (added.id !== id) {
+      // Deduplicated: the job of the first emit with this key is the answer.
+      if (grouped) await groups.leave(step, group, id, queue)
+      const existing = await reader.get(String(added.id))
+      if (existing) return existing.job
+    }
+    if (grouped && !head) await groups.unparkIfHead(step, group, id, queue)
+    return toJob(step, { ...added, data: stored, attemptsMade: 0, processedOn: undefined } as BullJob<JobRecord>, 'waiting')
+  }
+
+  const attempts = createAttempts({ now, random: options.random ?? Math.random, emit })
+
+  const finished = (step: string, bullJob: BullJob<JobRecord> | undefined): void => {
+    const group = bullJob?.data.messageGroupId
+    if (!bullJob || group === null || group === undefined || !consumers.get(step)?.options.fifo) return
+    groups.leave(step, group, String(bullJob.id), queueOf(step)).catch(onError)
+  }
+
+  const startWorker = (step: string): Worker<JobRecord> => {
+    const worker = new Worker<JobRecord>(
+      toQueueName(step),
+      (bullJob) => {
+        const consumer = consumers.get(step)
+        if (!consumer) throw new MotiaError('QUEUE_NO_CONSUMER', `Step "${step}" has no consumer in this process any more.`)
+        return attempts.run(step, bullJob, consumer.options, consumer.handler)
+      },
+      {
+        connection: options.workerClient,
+        prefix: bullPrefix,
+        concurrency: consumers.get(step)?.options.concurrency ?? 1,
+        lockDuration: lockDurationMs,
+        stalledInterval: lockDurationMs,
+        settings: { backoffStrategy: attempts.backoffDelay },
+      },
+    )
+    worker.on('error', onError)
+    worker.on('completed', (bullJob) => {
+      attempts.completed(step, bullJob)
+      finished(step, bullJob)
+    })
+    worker.on('failed', (bullJob, error) => {
+      if (bullJob && attempts.failed(step, bullJob, error)) finished(step, bullJob)
+    })
+    return worker
+  }
+
+  return {
+    async enqueue(newJobs) {
+      if (closing) throw new MotiaError('QUEUE_CLOSED', 'The queue is closed. Enqueue jobs before calling close().')
+      const time = now()
+      const base = time * 1000
+      return whileReachable(url, 'the event was not queued', () =>
+        Promise.all(
+          newJobs.map((newJob: NewJob) => {
+            seqCounter = (seqCounter + 1) % 1000
+            const record = toJobRecord(newJob, time, base + seqCounter)
+            return add(newJob.step, randomUUID(), record, newJob.maxRetries + 1, newJob.idempotencyKey)
+          }),
+        ),
+      )
+    },
+
+    consume(step, consumerOptions, handler) {
+      const current = consumers.get(step)
+      if (current) {
+        current.options = { ...consumerOptions }
+        current.handler = handler
+        current.worker.concurrency = consumerOptions.concurrency
+        return
+      }
+      void register(step).catch(onError)
+      fifoKnown.set(step, consumerOptions.fifo)
+      void client.hset(fifoStepsKey, step, consumerOptions.fifo ? '1' : '0').catch(onError)
+      const consumer = { options: { ...consumerOptions }, handler } as Consumer
+      consumers.set(step, consumer)
+      consumer.worker = startWorker(step)
+    },
+
+    stopConsuming(step) {
+      const consumer = consumers.get(step)
+      if (!consumer) return
+      consumers.delete(step)
+      consumer.worker.close().catch(onError)
+    },
+
+    get: async (id) => (await whileReachable(url, `job ${id} was not read`, () => reader.get(id)))?.job ?? null,
+
+    list: (filter = {}) => whileReachable(url, 'the jobs were not listed', () => reader.list(filter)),
+
+    async retry(id) {
+      const found = await reader.get(id)
+      if (!found) return null
+      const { job } = found
+      if (job.status !== 'dead' && job.status !== 'failed' && job.status !== 'cancelled') return job
+      if (!(await removeFromBull(found))) return (await reader.get(id))?.job ?? null
+      await client.hdel(cancelledKey, id)
+      // A replayed job joins the back of its fifo group: the group's head may be running already.
+      const time = now()
+      seqCounter = (seqCounter + 1) % 1000
+      const record: JobRecord = { ...toRecordOf(job, time * 1000 + seqCounter), runAt: time }
+      return add(job.step, id, record, job.maxAttempts)
+    },
+
+    async cancel(id) {
+      const found = await reader.get(id)
+      if (!found) return null
+      const { job } = found
+      if (job.status !== 'pending' && job.status !== 'failed') return job
+      if (!(await removeFromBull(found))) return (await reader.get(id))?.job ?? null
+      const cancelled: Job = { ...job, status: 'cancelled', finishedAt: now() }
+      const entry: CancelledEntry = { job: cancelled, seq: found.seq }
+      await client.hset(cancelledKey, id, JSON.stringify(entry))
+      if (job.messageGroupId !== null) await groups.leave(job.step, job.messageGroupId, id, queueOf(job.step))
+      return cancelled
+    },
+
+    stats: async () => toJobStats(await whileReachable(url, 'the stats were not read', () => reader.statsInput()), now()),
+
+    onEvent(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+
+    async drain() {
+      for (;;) {
+        if (closing) return
+        if (attempts.running() === 0 && (await unsettled()) === 0) return
+        await attempts.nextChange(25)
+      }
+    },
+
+    close(graceMs = options.closeGraceMs ?? 10_000) {
+      closing ??= (async () => {
+        const workers = [...consumers.values()].map((consumer) => consumer.worker)
+        consumers.clear()
+        const graceful = Promise.allSettled(workers.map((worker) => worker.close()))
+        let timer: NodeJS.Timeout | undefined
+        const gaveUp = await Promise.race([
+          graceful.then(() => false),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(true), Math.max(0, graceMs))
+          }),
+        ])
+        clearTimeout(timer)
+        if (gaveUp) {
+          // Their jobs stay locked until lockDurationMs passes, then another worker (or the next start) runs them again.
+          attempts.abandonAll()
+          await Promise.allSettled(workers.map((worker) => worker.close(true)))
+        }
+        attempts.wakeAll()
+        await Promise.allSettled([...queues.values()].map((queue) => queue.close()))
+      })()
+      return closing
+    },
+  }
+
+  /** Jobs of the steps this process consumes that are waiting, running or waiting for a retry, in Redis. */
+  async function unsettled(): Promise<number> {
+    let count = 0
+    for (const step of consumers.keys()) {
+      count += await queueOf(step).getJobCountByTypes('wait', 'prioritized', 'delayed', 'active')
+    }
+    return count
+  }
+
+  /** Takes a job out of BullMQ before it is cancelled or re-added; false when a worker took it meanwhile. */
+  async function removeFromBull(found: Found): Promise<boolean> {
+    if (!found.bullJob) return true
+    try {
+      await found.bullJob.remove()
+      return true
+    } catch {
+      return false
+    }
+  }
+}
+
+/** The record to re-add a job with: its event and error history, with fresh attempts. */
+function toRecordOf(job: Job, seq: number): JobRecord {
+  return {
+    topic: job.topic,
+    data: job.data,
+    traceId: job.traceId,
+    messageGroupId: job.messageGroupId,
+    priority: job.priority,
+    createdAt: job.createdAt,
+    seq,
+    runAt: job.runAt,
+    errors: job.errors,
+    parked: false,
+  }
+}
