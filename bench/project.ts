@@ -65,7 +65,8 @@ export const handler: EventHandler<z.infer<typeof input>> = async (input, { emit
 
 /**
  * The project the throughput scenarios run against: GET /hello; POST /chain through three event
- * steps to a state write; POST /fanout emitting n events to a counting step, read by GET /count/:run.
+ * steps to a state write (POST /py-chain the same with a Python first step); POST /fanout emitting n
+ * events to a counting step, read by GET /count/:run.
  */
 export function benchProject(): StepFiles {
   return {
@@ -83,6 +84,31 @@ export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, 
 }
 `,
     'chain-a.step.ts': chainLink('ChainA', 'chain.a', 'chain.b'),
+    'py-chain-start.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+import { z } from 'zod'
+
+const bodySchema = z.object({ id: z.string() })
+
+export const config = { type: 'api', name: 'PyChainStart', method: 'POST', path: '/py-chain', bodySchema, emits: ['pychain.a'] } satisfies ApiRouteConfig
+
+export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, { emit }) => {
+  await emit({ topic: 'pychain.a', data: { id: req.body.id } })
+  return { status: 202, body: { id: req.body.id } }
+}
+`,
+    // The Python link joins the TypeScript chain at chain.b, so both chains have three event steps.
+    'py_chain_a_step.py': `config = {
+    "type": "event",
+    "name": "PyChainA",
+    "subscribes": ["pychain.a"],
+    "emits": ["chain.b"],
+    "input": {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]},
+}
+
+
+async def handler(input, ctx):
+    await ctx.emit({"topic": "chain.b", "data": input})
+`,
     'chain-b.step.ts': chainLink('ChainB', 'chain.b', 'chain.c'),
     'chain-c.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
 import { z } from 'zod'

@@ -7,6 +7,7 @@ import { runApi } from './scenarios/api.ts'
 import { runChain } from './scenarios/chain.ts'
 import { runColdStart } from './scenarios/cold-start.ts'
 import { runFanout } from './scenarios/fanout.ts'
+import { runPythonChain } from './scenarios/python-chain.ts'
 import { memoryRows, type RssReadings } from './scenarios/memory.ts'
 import { runReload } from './scenarios/reload.ts'
 import { killAllNow, repoRoot, rssMb, type ServerProcess, spawnBareExpress, spawnCli, stopAll } from './server.ts'
@@ -15,6 +16,7 @@ import { since } from './stats.ts'
 const settings = {
   api: { seconds: 10, connections: 32, runs: 3 },
   chain: { samples: 200, warmup: 20 },
+  pythonChain: { samples: 200, warmup: 20 },
   fanout: { events: 10_000, runs: 3 },
   coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
   reload: { steps: 200, edits: 20 },
@@ -46,6 +48,10 @@ async function storeScenarios(kind: StoreKind, server: ServerProcess): Promise<n
   try {
     const { samples } = settings.chain
     await scenario(`chain (${label}): ${samples} chains`, () => runChain(server.url, kind, store, settings.chain))
+    if (kind === 'memory') {
+      const python = settings.pythonChain.samples
+      await scenario(`chain through Python (${label}): ${python} + ${python} chains`, () => runPythonChain(server.url, settings.pythonChain))
+    }
     const { events, runs } = settings.fanout
     await scenario(`fanout (${label}): ${runs} x ${events} events`, () => runFanout(server.url, kind, store, settings.fanout))
   } finally {
