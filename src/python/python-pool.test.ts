@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { PythonWorkerError } from '../errors.ts'
 import { createLogger, type LogEntry } from '../logger/create-logger.ts'
 import type { FlowContext, Logger } from '../types.ts'
-import { createPythonPool, type PythonPool } from './python-pool.ts'
+import { createPythonPool, type PythonCall, type PythonPool } from './python-pool.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'python-pool-'))
 mkdirSync(join(dir, 'steps'))
@@ -45,6 +45,9 @@ function context(lines: string[] = []): FlowContext {
   }
 }
 
+/** An event invocation with the given input. */
+const event = (input: unknown = {}): PythonCall => ({ kind: 'event', args: [input], traceId: 't' })
+
 async function loaded(name: string, body: string) {
   const { file, source } = step(name, body)
   return (await pool.load(file, source)).step
@@ -67,7 +70,7 @@ async def handler(input, ctx):
     )
     const n = 25
     const pids = await Promise.all(
-      Array.from({ length: n }, () => pool.invoke(barrier, { kind: 'event', args: [{ n }], traceId: 't' }, context())),
+      Array.from({ length: n }, () => pool.invoke(barrier, event({ n }), context())),
     )
     expect(new Set(pids).size).toBe(1)
     expect(pool.pids()).toEqual([pids[0]])
@@ -85,9 +88,24 @@ async def handler(input, ctx):
     return "real"`,
     )
     const lines: string[] = []
-    expect(await pool.invoke(noisy, { kind: 'event', args: [{}], traceId: 't' }, context(lines))).toBe('real')
+    expect(await pool.invoke(noisy, event(), context(lines))).toBe('real')
     expect(lines).toEqual(['{"t":"done","id":1,"ok":true,"value":"forged"}', 'no newline yet ... now'])
     await expect.poll(() => logs.some((entry) => entry.level === 'warn' && entry.msg.endsWith(': raw bytes on fd 1'))).toBe(true)
+  })
+
+  it('fails on a result JSON cannot hold, and gives a handler reading stdin nothing', async () => {
+    pool = createPythonPool({ projectDir: dir, logger, size: 1 })
+    const odd = await loaded(
+      'odd',
+      `import sys
+
+async def handler(input, ctx):
+    if input.get("read"):
+        return sys.stdin.read()
+    return {1, 2}`,
+    )
+    await expect(pool.invoke(odd, event(), context())).rejects.toThrow('TypeError: Object of type set is not JSON serializable')
+    expect(await pool.invoke(odd, event({ read: true }), context())).toBe('')
   })
 
   it('loads again a step version that a worker dropped for newer ones', async () => {
@@ -95,7 +113,7 @@ async def handler(input, ctx):
     const first = await loaded('versions', 'async def handler(input, ctx):\n    return "one"')
     await loaded('versions', 'async def handler(input, ctx):\n    return "two"')
     const third = await loaded('versions', 'async def handler(input, ctx):\n    return "three"')
-    const call = { kind: 'event', args: [{}], traceId: 't' } as const
+    const call = event()
     expect(await pool.invoke(first, call, context())).toBe('one')
     expect(await pool.invoke(third, call, context())).toBe('three')
   })
@@ -104,8 +122,8 @@ async def handler(input, ctx):
     pool = createPythonPool({ projectDir: dir, logger, size: 1 })
     const slow = await loaded('slow', 'async def handler(input, ctx):\n    await asyncio.sleep(30)')
     const crash = await loaded('crash', 'async def handler(input, ctx):\n    os._exit(5)')
-    const pid = await pool.invoke(await loaded('pid', 'async def handler(input, ctx):\n    return os.getpid()'), { kind: 'event', args: [{}], traceId: 't' }, context())
-    const call = { kind: 'event', args: [{}], traceId: 't' } as const
+    const call = event()
+    const pid = await pool.invoke(await loaded('pid', 'async def handler(input, ctx):\n    return os.getpid()'), call, context())
     const results = await Promise.allSettled([pool.invoke(slow, call, context()), pool.invoke(crash, call, context())])
     for (const result of results) {
       expect(result.status).toBe('rejected')
@@ -126,7 +144,7 @@ async def handler(input, ctx):
     expect(pool.pids()).toHaveLength(1)
     await Promise.all([pool.close(), pool.close()])
     expect(pool.pids()).toEqual([])
-    await expect(pool.invoke(quick, { kind: 'event', args: [{}], traceId: 't' }, context())).rejects.toThrow(
+    await expect(pool.invoke(quick, event(), context())).rejects.toThrow(
       'The Python workers are closed: the runtime is shutting down.',
     )
   })

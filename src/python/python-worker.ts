@@ -123,7 +123,11 @@ export function createPythonWorker(options: PythonWorkerOptions): PythonWorker {
       else entry.reject(toHandlerError(message.error, entry))
     } else if (message.t === 'call') {
       const entry = pending.get(message.inv)
-      if (!entry?.ctx) return
+      if (!entry?.ctx) {
+        const error = { name: 'MotiaError', message: 'The handler had already finished: await every context call inside the handler.' }
+        send({ t: 'reply', id: message.id, ok: false, error })
+        return
+      }
       serveContextCall(entry.ctx, message.method, message.args).then(
         (value) => send({ t: 'reply', id: message.id, ok: true, value }),
         (error: unknown) => {

@@ -19,8 +19,12 @@ import threading
 import traceback
 import types
 
+PROTOCOL_IN = os.fdopen(os.dup(0), "rb")
 PROTOCOL_OUT = os.fdopen(os.dup(1), "wb")
+# A handler reading stdin reads nothing, and anything written to fd 1 lands on stderr.
+os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
 os.dup2(2, 1)
+sys.stdin = open(os.devnull)
 WRITE_LOCK = threading.Lock()
 MAX_LINE = 1 << 30
 KEPT_VERSIONS = 2
@@ -29,12 +33,19 @@ current_invocation = contextvars.ContextVar("current_invocation", default=None)
 loading = {"file": None}
 
 
-def send(message, default=None):
+def encode(message, default=None):
+    return json.dumps(message, separators=(",", ":"), allow_nan=False, default=default).encode("ascii") + b"\n"
+
+
+def write(line):
     """Writes one protocol line; safe from any thread (sync handlers run in threads)."""
-    line = json.dumps(message, separators=(",", ":"), allow_nan=False, default=default).encode("ascii") + b"\n"
     with WRITE_LOCK:
         PROTOCOL_OUT.write(line)
         PROTOCOL_OUT.flush()
+
+
+def send(message, default=None):
+    write(encode(message, default))
 
 
 def send_log(invocation, level, msg, meta=None):
@@ -117,12 +128,18 @@ class Calls:
         self.ids = itertools.count(1)
         self.waiting = {}
 
-    async def call(self, invocation, method, args):
+    def call(self, invocation, method, args):
+        """Encodes the call at once, so a value JSON cannot hold (NaN, a set) raises at the handler's
+        line; returns the coroutine that sends it and waits for the reply."""
         call_id = next(self.ids)
+        line = encode({"t": "call", "id": call_id, "inv": invocation, "method": method, "args": args})
+        return self.wait(call_id, line)
+
+    async def wait(self, call_id, line):
         future = self.loop.create_future()
         self.waiting[call_id] = future
         try:
-            send({"t": "call", "id": call_id, "inv": invocation, "method": method, "args": args})
+            write(line)
             return await future
         finally:
             self.waiting.pop(call_id, None)
@@ -171,8 +188,6 @@ class Context:
         self.streams = {}
 
     def _call(self, method, *args):
-        # Encoding here raises a bad value (NaN, a set) at the line of the handler that passed it.
-        json.dumps(args, allow_nan=False)
         coroutine = self._worker.calls.call(self._invocation, method, list(args))
         if threading.get_ident() == self._worker.loop_thread:
             return coroutine
@@ -308,34 +323,37 @@ class Worker:
             dropped = versions.pop(next(iter(versions)))
             sys.modules.pop(dropped.__name__, None)
         config = getattr(module, "config", None)
-        handler = getattr(module, "handler", None)
-        return {
-            "config": None if config is None else to_json_config(config, "config"),
-            "hasHandler": callable(handler),
-        }
+        try:
+            config = None if config is None else to_json_config(config, "config")
+        except LoadFailure:
+            raise
+        except Exception as error:  # model_json_schema() of a schema may raise
+            raise LoadFailure("config", f"config could not be read: {type(error).__name__}: {error}", None) from None
+        return {"config": config, "hasHandler": callable(getattr(module, "handler", None))}
+
+    async def run(self, message):
+        """Runs the handler of a loaded step version with the arguments its kind takes."""
+        handler = self.modules[message["file"]][message["version"]].handler
+        ctx = Context(self, message["id"], message.get("traceId"))
+        args = [*message.get("args", []), ctx]
+        if message["kind"] == "cron" and positional_count(handler) >= 2:
+            args = [{}, ctx]
+        if not inspect.iscoroutinefunction(handler):
+            result = await asyncio.to_thread(handler, *args)
+            return await result if inspect.isawaitable(result) else result
+        timeout = message.get("timeoutMs")
+        return await asyncio.wait_for(handler(*args), timeout / 1000 if timeout else None)
 
     async def invoke(self, message):
+        """Answers every invocation exactly once, whatever the handler does."""
         invocation = message["id"]
         current_invocation.set(invocation)
-        module = self.modules.get(message["file"], {}).get(message["version"])
-        if module is None:
+        if message["version"] not in self.modules.get(message["file"], {}):
             send({"t": "done", "id": invocation, "ok": False, "error": {"code": "NOT_LOADED", "message": "not loaded"}})
             return
-        ctx = Context(self, invocation, message.get("traceId"))
-        handler = module.handler
-        kind = message["kind"]
-        args = [*message.get("args", []), ctx]
-        if kind == "cron" and positional_count(handler) >= 2:
-            args = [{}, ctx]
-        timeout = message.get("timeoutMs")
         try:
-            if inspect.iscoroutinefunction(handler):
-                result = await asyncio.wait_for(handler(*args), timeout / 1000 if timeout else None)
-            else:
-                result = await asyncio.to_thread(handler, *args)
-                if inspect.isawaitable(result):
-                    result = await result
-            send({"t": "done", "id": invocation, "ok": True, "value": result})
+            # Encoding the result inside the try: a value JSON cannot hold fails the invocation.
+            send({"t": "done", "id": invocation, "ok": True, "value": await self.run(message)})
         except (Exception, SystemExit) as error:
             send({"t": "done", "id": invocation, "ok": False, "error": describe(error)})
 
@@ -350,7 +368,8 @@ class Worker:
         elif kind == "load":
             try:
                 send({"t": "done", "id": message["id"], "ok": True, "value": self.load(message)})
-            except LoadFailure as failure:
+            except Exception as error:
+                failure = error if isinstance(error, LoadFailure) else LoadFailure("import", f"{type(error).__name__}: {error}", None)
                 error = {"code": "LOAD_FAILED", "kind": failure.kind, "message": failure.message, "line": failure.line}
                 send({"t": "done", "id": message["id"], "ok": False, "error": error})
 
@@ -374,7 +393,7 @@ async def main():
     loop = asyncio.get_running_loop()
     worker = Worker(loop)
     reader = asyncio.StreamReader(limit=MAX_LINE)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), PROTOCOL_IN)
     while True:
         line = await reader.readline()
         if not line:
