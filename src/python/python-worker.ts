@@ -159,7 +159,14 @@ export function createPythonWorker(options: PythonWorkerOptions): PythonWorker {
   })
   // The exit handler rejects what was in flight; a write to a dead process must not throw elsewhere.
   child.stdin.on('error', () => {})
-  child.once('error', (error) => gone(null, null, error))
+  child.on('error', (error) => {
+    // Without a pid the process never started; otherwise a signal failed: make sure it ends.
+    if (child.pid === undefined) gone(null, null, error)
+    else {
+      logger.error(`The Python worker (pid ${child.pid}) failed: ${error.message}`, { python: child.pid })
+      child.kill('SIGKILL')
+    }
+  })
   child.once('exit', (code, signal) => gone(code, signal))
 
   const worker: PythonWorker = {

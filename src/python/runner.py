@@ -402,10 +402,11 @@ async def main():
             worker.handle(json.loads(line))
         except Exception as error:  # a message this worker cannot read must not stop the others
             send_log(None, "error", f"Python worker could not handle a message: {error}")
+    # Node closed stdin: leave at once, without waiting for handlers or threads still running.
+    with WRITE_LOCK:
+        PROTOCOL_OUT.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
     asyncio.run(main())
-    PROTOCOL_OUT.flush()
-    # Node closed stdin: leave at once, without waiting for handlers that are still running.
-    os._exit(0)
