@@ -85,6 +85,22 @@ describe('Python steps in a flow', () => {
     expect(await app.runtime.state.get('cron', 'tock')).toEqual({ input: {} })
   })
 
+  it('offers state get, set, delete, get_group and clear, reported in the activity feed like TypeScript writes', async () => {
+    const writes: string[] = []
+    const stop = app.runtime.onActivity((activity) => {
+      if (activity.type === 'state' && activity.group === 'cart') writes.push(`${activity.step} ${activity.op} ${activity.key}`)
+    })
+    await emitAndSettle('py.state', {})
+    stop()
+    expect(await app.runtime.state.get('state-ops', 'seen')).toEqual({
+      group: [{ qty: 1 }, { qty: 2 }],
+      removed: { qty: 1 },
+      missing: null,
+      after: [],
+    })
+    expect(writes).toEqual(['StateOps set apple', 'StateOps set pear', 'StateOps delete apple', 'StateOps clear null'])
+  })
+
   it('runs a plain (sync) Python handler in a thread, its context calls returning values', async () => {
     await emitAndSettle('py.sync', { add: 2 })
     await emitAndSettle('py.sync', { add: 3 })
