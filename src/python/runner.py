@@ -28,6 +28,7 @@ sys.stdin = open(os.devnull)
 WRITE_LOCK = threading.Lock()
 MAX_LINE = 1 << 30
 KEPT_VERSIONS = 2
+STEP_MODULE_PREFIX = "motia_step_"
 
 current_invocation = contextvars.ContextVar("current_invocation", default=None)
 loading = {"file": None}
@@ -284,7 +285,10 @@ class Worker:
         """A new reload generation: the project's own helper modules are imported afresh."""
         for name, module in list(sys.modules.items()):
             path = getattr(module, "__file__", None) or ""
-            if any(path.startswith(root) for root in self.helper_roots) and os.sep + "." not in path:
+            if name.startswith(STEP_MODULE_PREFIX) or not any(path.startswith(root) for root in self.helper_roots):
+                continue
+            # Installed packages (a virtualenv inside the project) are never imported twice.
+            if os.sep + "." not in path and "site-packages" not in path:
                 del sys.modules[name]
 
     def load(self, message):
@@ -300,7 +304,7 @@ class Worker:
                 code = compile(message["source"], file, "exec")
             except SyntaxError as error:
                 raise LoadFailure("syntax", f"{type(error).__name__}: {error.msg}", error.lineno) from None
-            name = f"motia_step_{abs(hash(file))}_v{version}"
+            name = f"{STEP_MODULE_PREFIX}{abs(hash(file))}_v{version}"
             module = types.ModuleType(name)
             module.__file__ = file
             directory = os.path.dirname(file)
