@@ -63,27 +63,47 @@ export const handler: EventHandler<z.infer<typeof input>> = async (input, { emit
 `
 }
 
-/**
- * The project the throughput scenarios run against: GET /hello; POST /chain through three event
- * steps to a state write; POST /chains starting n such chains at once; POST /fanout emitting n events to a
- * counting step (one at a time or all at once), read by GET /count/:run.
- */
-export function benchProject(): StepFiles {
-  return {
-    'hello.step.ts': helloStep(),
-    'chain-start.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+/** POST `path` {id}: emits `topic` and answers 202. */
+function chainStart(name: string, path: string, topic: string): string {
+  return `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
 import { z } from 'zod'
 
 const bodySchema = z.object({ id: z.string() })
 
-export const config = { type: 'api', name: 'ChainStart', method: 'POST', path: '/chain', bodySchema, emits: ['chain.a'] } satisfies ApiRouteConfig
+export const config = { type: 'api', name: '${name}', method: 'POST', path: '${path}', bodySchema, emits: ['${topic}'] } satisfies ApiRouteConfig
 
 export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, { emit }) => {
-  await emit({ topic: 'chain.a', data: { id: req.body.id } })
+  await emit({ topic: '${topic}', data: { id: req.body.id } })
   return { status: 202, body: { id: req.body.id } }
 }
-`,
+`
+}
+
+/**
+ * The project the throughput scenarios run against: GET /hello; POST /chain through three event
+ * steps to a state write (POST /py-chain the same with a Python first step); POST /chains starting n
+ * chains at once; POST /fanout emitting n events to a counting step (one at a time or all at once), read
+ * by GET /count/:run.
+ */
+export function benchProject(): StepFiles {
+  return {
+    'hello.step.ts': helloStep(),
+    'chain-start.step.ts': chainStart('ChainStart', '/chain', 'chain.a'),
     'chain-a.step.ts': chainLink('ChainA', 'chain.a', 'chain.b'),
+    'py-chain-start.step.ts': chainStart('PyChainStart', '/py-chain', 'pychain.a'),
+    // The Python link joins the TypeScript chain at chain.b, so both chains have three event steps.
+    'py_chain_a_step.py': `config = {
+    "type": "event",
+    "name": "PyChainA",
+    "subscribes": ["pychain.a"],
+    "emits": ["chain.b"],
+    "input": {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]},
+}
+
+
+async def handler(input, ctx):
+    await ctx.emit({"topic": "chain.b", "data": input})
+`,
     'chain-b.step.ts': chainLink('ChainB', 'chain.b', 'chain.c'),
     'chain-c.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
 import { z } from 'zod'

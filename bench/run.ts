@@ -8,6 +8,7 @@ import { runChain } from './scenarios/chain.ts'
 import { runChainThroughput } from './scenarios/chain-throughput.ts'
 import { runColdStart } from './scenarios/cold-start.ts'
 import { runFanout } from './scenarios/fanout.ts'
+import { runPythonChain } from './scenarios/python-chain.ts'
 import { memoryRows, type RssReadings } from './scenarios/memory.ts'
 import { runReload } from './scenarios/reload.ts'
 import { killAllNow, repoRoot, rssMb, type ServerProcess, spawnBareExpress, spawnCli, stopAll } from './server.ts'
@@ -17,6 +18,7 @@ const settings = {
   api: { seconds: 10, connections: 32, runs: 3 },
   chain: { samples: 200, warmup: 20 },
   chainThroughput: { chains: 2_000, runs: 3 },
+  pythonChain: { samples: 200, warmup: 20 },
   fanout: { events: 10_000, runs: 3 },
   coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
   reload: { steps: 200, edits: 20 },
@@ -53,6 +55,10 @@ async function storeScenarios(kind: StoreKind, server: ServerProcess): Promise<n
   try {
     const { samples } = settings.chain
     await scenario(`chain (${label}): ${samples} chains`, () => runChain(server.url, kind, baseline.store, settings.chain))
+    if (kind === 'memory') {
+      const python = settings.pythonChain.samples
+      await scenario(`chain through Python (${label}): ${python} + ${python} chains`, () => runPythonChain(server.url, settings.pythonChain))
+    }
     const { chains } = settings.chainThroughput
     await scenario(`chain (${label}): ${chains} chains at once`, () =>
       runChainThroughput(server.url, kind, baseline, settings.chainThroughput),

@@ -88,6 +88,26 @@ export class BackendUnavailableError extends MotiaError {
   }
 }
 
+/** A Python step's handler raised: the exception's type and message, with the Python traceback as `stack`. */
+export class PythonHandlerError extends MotiaError {
+  readonly pythonType: string
+
+  constructor(pythonType: string, message: string, traceback?: string) {
+    super('PYTHON_HANDLER_FAILED', `${pythonType}: ${message}`)
+    this.name = 'PythonHandlerError'
+    this.pythonType = pythonType
+    if (traceback) this.stack = `${this.name}: ${this.message}\n${traceback}`
+  }
+}
+
+/** No Python worker could run the call: the interpreter is missing, the worker exited, or the pool is closed. */
+export class PythonWorkerError extends MotiaError {
+  constructor(code: 'PYTHON_NOT_FOUND' | 'PYTHON_WORKER_EXITED' | 'PYTHON_POOL_CLOSED', message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.name = 'PythonWorkerError'
+  }
+}
+
 /** An error with an HTTP status; the HTTP layer turns it into a JSON response. */
 export class HttpError extends MotiaError {
   readonly status: number

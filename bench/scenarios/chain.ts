@@ -11,11 +11,11 @@ export interface ChainSettings {
 
 const TIMEOUT_MS = 5_000
 
-/** POST /chain, then polls the state group the last step writes until the entry is there. */
-async function timeServerChain(url: string, id: string): Promise<number> {
+/** POST /chain (or another chain's path), then polls the state group the last step writes until the entry is there. */
+export async function timeServerChain(url: string, id: string, path = '/chain'): Promise<number> {
   const start = performance.now()
-  const posted = await send(`${url}/chain`, 'POST', { id })
-  if (posted.status !== 202) throw new Error(`POST /chain answered ${posted.status}: ${posted.body.slice(0, 200)}`)
+  const posted = await send(`${url}${path}`, 'POST', { id })
+  if (posted.status !== 202) throw new Error(`POST ${path} answered ${posted.status}: ${posted.body.slice(0, 200)}`)
   const written = await pollUntil(async () => {
     const { items } = await getJson<{ items: unknown[] }>(`${url}/__motia/state/chain-${id}`)
     return items.length > 0

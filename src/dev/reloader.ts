@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import fg from 'fast-glob'
 import { toErrorMessage } from '../errors.ts'
+import { isPythonFile } from '../python/python-importer.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { loadStep } from '../steps/load-step.ts'
 import { IGNORED_DIRS, isStepFile, STEP_ROOTS } from '../steps/patterns.ts'
@@ -55,12 +56,23 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
     }
   }
 
+  /** Python imports are not tracked: an edited Python helper reloads every Python step, loaded or broken. */
+  function pythonStepFiles(): string[] {
+    const files = [...registry.steps().map((step) => step.file), ...registry.errors().map((error) => error.file)]
+    return files.filter(isPythonFile)
+  }
+
   return {
     async apply(changes) {
       const started = performance.now()
       const toLoad = new Set<string>()
       const toRemove = new Set<string>()
       for (const { file, kind } of changes) {
+        if (isPythonFile(file)) {
+          if (!isStepFile(file)) for (const stepFile of pythonStepFiles()) toLoad.add(stepFile)
+          else (kind === 'unlink' ? toRemove : toLoad).add(file)
+          continue
+        }
         const dependents = graph.dependentsOf(file)
         if (kind === 'unlink') {
           graph.remove(file)

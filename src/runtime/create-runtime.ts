@@ -9,9 +9,10 @@ import type { FlowGraph } from '../graph/flow-graph.ts'
 import { toApiHandler } from '../http/api-handler.ts'
 import { createRouteTable, type RouteTable } from '../http/route-table.ts'
 import type { RootLogger } from '../logger/create-logger.ts'
+import { createStepImporter } from '../python/python-importer.ts'
 import type { Queue } from '../queue/queue.ts'
 import type { StateStore } from '../state/state-store.ts'
-import { createModuleImporter, type ModuleImporter } from '../steps/import-module.ts'
+import type { ModuleImporter } from '../steps/import-module.ts'
 import { loadProject } from '../steps/load-project.ts'
 import { createStepRegistry, type StepChange, type StepRegistry } from '../steps/registry.ts'
 import type { Step } from '../steps/step.ts'
@@ -58,7 +59,8 @@ interface Mounter {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { projectDir, queue, state, logger } = options
   const registry = createStepRegistry()
-  const importer = createModuleImporter(projectDir)
+  // Python steps load and run in a pool of worker processes, started by the first Python step file.
+  const importer = createStepImporter(projectDir, logger)
   const feed = createActivityFeed((error) => {
     logger.error(`An activity listener threw: ${toErrorMessage(error)}`, { error })
   })
@@ -129,6 +131,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       closed ??= (async () => {
         stopWatchingJobs()
         await Promise.allSettled([cron.close(), queue.close()])
+        // After the queue: jobs still running in the grace period need their workers.
+        await importer.close()
         await state.close()
       })()
       return closed

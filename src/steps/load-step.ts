@@ -78,6 +78,8 @@ export async function loadStep(file: string, projectDir: string, importer: Modul
   try {
     exports = await importer.import(file)
   } catch (error) {
+    // Importers that know the language (Python) word their own load errors.
+    if (error instanceof StepConfigError) throw error
     const line = findErrorLine(error, file)
     const where = line ? `${relativeFile}:${line}` : relativeFile
     const reason = toErrorMessage(error).split('\n').filter((part) => part.trim() && !part.startsWith('Transform failed'))

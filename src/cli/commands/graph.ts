@@ -2,7 +2,8 @@ import { toDot } from '../../graph/to-dot.ts'
 import { toJson } from '../../graph/to-json.ts'
 import { toMermaid } from '../../graph/to-mermaid.ts'
 import { buildFlowGraph } from '../../graph/build-flow-graph.ts'
-import { createModuleImporter } from '../../steps/import-module.ts'
+import { createLogger } from '../../logger/create-logger.ts'
+import { createStepImporter } from '../../python/python-importer.ts'
 import { loadProject } from '../../steps/load-project.ts'
 import { createStepRegistry } from '../../steps/registry.ts'
 import { CliError } from '../cli-error.ts'
@@ -16,7 +17,13 @@ export async function graph(flags: { dir?: string; format: string; flow?: string
   if (!render) throw new CliError(`Unknown format "${flags.format}". Use json, mermaid or dot.`)
   const projectDir = toProjectDir(flags.dir)
   const registry = createStepRegistry()
-  await loadProject(projectDir, createModuleImporter(projectDir), registry)
+  // Python steps are read by a worker; its output goes to stderr so the printed graph stays clean.
+  const importer = createStepImporter(projectDir, createLogger({ destination: process.stderr }))
+  try {
+    await loadProject(projectDir, importer, registry)
+  } finally {
+    await importer.close()
+  }
   const flowGraph = buildFlowGraph(registry.steps(), flags.flow ? { flow: flags.flow } : undefined)
   if (flags.flow && !flowGraph.flows.includes(flags.flow)) {
     throw new CliError(`No flow named "${flags.flow}". Flows: ${flowGraph.flows.join(', ') || 'none'}.`)
