@@ -44,13 +44,21 @@ export function createCronScheduler(options: CronSchedulerOptions): CronSchedule
       if (step.config.type !== 'cron') return
       this.unmount(step)
       const { cron, timezone } = step.config
-      const job = CronJob.from({
+      // The lock key is the time the tick was scheduled for, which every process agrees on; when it fires
+      // differs between processes (and by seconds on a busy one).
+      let scheduledAt = 0
+      const job: CronJob = CronJob.from({
         cronTime: cron,
-        // The lock key is the scheduled second, which every process agrees on; the firing ms differ between processes.
-        onTick: () => void tick(step, Math.round(Date.now() / 1000) * 1000),
+        onTick: () => {
+          const tickAt = scheduledAt
+          // The cron package re-arms before it calls onTick, so nextDate() is already the following tick.
+          scheduledAt = job.nextDate().toMillis()
+          void tick(step, tickAt)
+        },
         start: true,
         ...(timezone ? { timeZone: timezone } : {}),
       })
+      scheduledAt = job.nextDate().toMillis()
       jobs.set(step.name, { job, cron, step })
     },
     unmount(step) {

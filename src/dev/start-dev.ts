@@ -12,6 +12,7 @@ export interface DevOptions extends Omit<AppOptions, 'mode'> {
 export interface DevApp {
   readonly url: string
   readonly runtime: App['runtime']
+  readonly store: string
   close(): Promise<void>
 }
 
@@ -50,6 +51,9 @@ export async function startDev(options: DevOptions): Promise<DevApp> {
     },
     get runtime() {
       return app.runtime
+    },
+    get store() {
+      return app.store
     },
     close() {
       closed ??= watcher.close().then(() => app.close())

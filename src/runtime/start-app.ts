@@ -1,4 +1,6 @@
 import { join } from 'node:path'
+import { toSafeUrl } from '../adapters/redis/safe-url.ts'
+import type { CronLock } from '../cron/cron-lock.ts'
 import { MotiaError, toErrorMessage } from '../errors.ts'
 import { type HttpServer, listen } from '../http/listen.ts'
 import { createHttpApp } from '../http/create-http-app.ts'
@@ -11,6 +13,7 @@ import { createMemoryStateStore } from '../state/memory-state.ts'
 import { createSqliteStateStore } from '../state/sqlite-state.ts'
 import type { StateStore } from '../state/state-store.ts'
 import { createRuntime, type Runtime } from './create-runtime.ts'
+import { loadProjectConfig, toRedisSettings } from './project-config.ts'
 
 export interface AppOptions {
   projectDir: string
@@ -34,6 +37,8 @@ export interface AppOptions {
 export interface App {
   url: string
   runtime: Runtime
+  /** Where jobs and state live: memory, the SQLite file, or Redis. */
+  store: string
   close(): Promise<void>
 }
 
@@ -45,8 +50,11 @@ export function dataFile(projectDir: string): string {
 interface Backends {
   queue: Queue
   state: StateStore
+  cronLock?: CronLock
+  /** Where jobs and state live, for the banner and GET /__motia/health. */
+  store: string
   /** Releases what the stores share, after both closed. */
-  release(): void
+  release(): void | Promise<void>
 }
 
 /** A number from the option, else from the environment variable, else the default; it must be 0 or more. */
@@ -60,8 +68,8 @@ function setting(value: number | undefined, name: string, fallback: number, whol
   return parsed
 }
 
-/** Opens state and queue: both in memory, or both in one SQLite database that is closed once, last. */
-function openBackends(options: AppOptions, logger: RootLogger): Backends {
+/** Opens state and queue: in memory, on Redis when configured, else both in one SQLite database that is closed once, last. */
+async function openBackends(options: AppOptions, logger: RootLogger): Promise<Backends> {
   const keepCompleted = setting(options.keepCompleted, 'MOTIA_KEEP_COMPLETED', 10_000, true)
   const keepCompletedHours = setting(options.keepCompletedHours, 'MOTIA_KEEP_COMPLETED_HOURS', 7 * 24, false)
   const graceMs = setting(options.shutdownGraceMs, 'MOTIA_SHUTDOWN_GRACE_MS', 10_000, true)
@@ -72,8 +80,22 @@ function openBackends(options: AppOptions, logger: RootLogger): Backends {
     return {
       queue: createMemoryQueue({ keepCompleted, onError, closeGraceMs: graceMs }),
       state: createMemoryStateStore(),
+      store: 'memory (--memory)',
       release() {},
     }
+  }
+  const redis = toRedisSettings(await loadProjectConfig(options.projectDir))
+  if (redis) {
+    // Loaded only when used: ioredis and BullMQ cost startup time and memory.
+    const { openRedisBackends } = await import('../adapters/redis/redis-backends.ts')
+    const backends = await openRedisBackends({
+      ...redis,
+      keepCompleted,
+      keepCompletedMs: keepCompletedHours * 3_600_000,
+      onError,
+      closeGraceMs: graceMs,
+    })
+    return { ...backends, store: `Redis at ${toSafeUrl(redis.url)} (prefix "${redis.prefix}")` }
   }
   const db = openDatabase(dataFile(options.projectDir))
   try {
@@ -85,6 +107,7 @@ function openBackends(options: AppOptions, logger: RootLogger): Backends {
     return {
       queue,
       state,
+      store: dataFile(options.projectDir),
       release() {
         if (db.open) db.close()
       },
@@ -98,8 +121,14 @@ function openBackends(options: AppOptions, logger: RootLogger): Backends {
 /** Loads the project, mounts its steps and starts serving HTTP. */
 export async function startApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger()
-  const backends = openBackends(options, logger)
-  const runtime = createRuntime({ projectDir: options.projectDir, queue: backends.queue, state: backends.state, logger })
+  const backends = await openBackends(options, logger)
+  const runtime = createRuntime({
+    projectDir: options.projectDir,
+    queue: backends.queue,
+    state: backends.state,
+    logger,
+    ...(backends.cronLock ? { cronLock: backends.cronLock } : {}),
+  })
   let server: HttpServer | undefined
   try {
     await runtime.load()
@@ -118,6 +147,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   return {
     url: http.url,
     runtime,
+    store: backends.store,
     close() {
       // Reverse order of start: stop taking requests, let the runtime drain and close its stores,
       // then close the database they share.

@@ -23,11 +23,16 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Spawns `motia-like <command> --port 0` and waits for the ready line. */
-export async function spawnServer(command: 'start' | 'dev', dir: string, extra: string[] = []): Promise<ServerProcess> {
+/** Spawns `motia-like <command> --port 0` and waits for the ready line; `env` adds to the environment. */
+export async function spawnServer(
+  command: 'start' | 'dev',
+  dir: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [bin, command, '--port', '0', '--dir', dir, ...extra], {
     cwd: dir,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   })
   let output = ''
   const url = await new Promise<string>((resolveUrl, reject) => {

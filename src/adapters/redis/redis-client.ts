@@ -1,21 +1,11 @@
 import { Redis } from 'ioredis'
 import { BackendUnavailableError, MotiaError, toErrorMessage } from '../../errors.ts'
+import { toSafeUrl } from './safe-url.ts'
 
 /** How long a command may wait for an answer before the caller gets a BackendUnavailableError. */
 const COMMAND_TIMEOUT_MS = 5_000
 /** How long startup waits for Redis before it fails with a message naming the URL. */
 const CONNECT_TIMEOUT_MS = 10_000
-
-/** The URL without its password, for messages and logs. */
-export function toSafeUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return url
-  }
-}
 
 /**
  * A connection for commands that must fail fast while Redis is away (emits, state, admin queries):

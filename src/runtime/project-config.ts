@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { MotiaError, toErrorMessage } from '../errors.ts'
+import { createModuleImporter } from '../steps/import-module.ts'
+
+/** `motia-like.config.ts`: what a project can set besides environment variables (which win). */
+export interface ProjectConfig {
+  /** Run on Redis (BullMQ queue, Redis state, one cron tick per cluster) instead of the embedded store. */
+  redis?: {
+    url: string
+    /** Key prefix, so several apps can share one Redis; default `motia`. */
+    prefix?: string
+    /** How long a worker's lock on a running job lasts before another process may take the job over; default 30000. */
+    lockDurationMs?: number
+  }
+}
+
+const configSchema = z.strictObject({
+  redis: z
+    .strictObject({
+      url: z.string().min(1),
+      prefix: z.string().min(1).optional(),
+      lockDurationMs: z.number().int().min(1000).optional(),
+    })
+    .optional(),
+})
+
+/** The config files looked for in a project folder, in order. */
+export const CONFIG_FILES = ['motia-like.config.ts', 'motia-like.config.js'] as const
+
+/** Identity helper that types a project config. @example export default defineConfig({ redis: { url: 'redis://localhost:6379' } }) */
+export function defineConfig(config: ProjectConfig): ProjectConfig {
+  return config
+}
+
+/** Reads the project's config file, if any; a bad one is an error naming the file and the field. */
+export async function loadProjectConfig(projectDir: string): Promise<ProjectConfig> {
+  const file = CONFIG_FILES.map((name) => join(projectDir, name)).find((path) => existsSync(path))
+  if (!file) return {}
+  let exported: unknown
+  try {
+    const module = await createModuleImporter(projectDir).import(file)
+    exported = module['default'] ?? module['config']
+  } catch (error) {
+    throw new MotiaError('CONFIG_INVALID', `Cannot load ${file}: ${toErrorMessage(error)}`, { cause: error })
+  }
+  const parsed = configSchema.safeParse(exported ?? {})
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue?.path.join('.') || 'the default export'
+    throw new MotiaError('CONFIG_INVALID', `${file}: ${where}: ${issue?.message}. Fix it, or remove the file to use the defaults.`)
+  }
+  return parsed.data
+}
+
+/** Redis settings from MOTIA_REDIS_URL / MOTIA_REDIS_PREFIX / MOTIA_REDIS_LOCK_MS, else the config file; undefined for the embedded store. */
+export function toRedisSettings(config: ProjectConfig): Required<NonNullable<ProjectConfig['redis']>> | undefined {
+  const url = process.env['MOTIA_REDIS_URL'] || config.redis?.url
+  if (!url) return undefined
+  const lock = process.env['MOTIA_REDIS_LOCK_MS']
+  const lockDurationMs = lock ? Number(lock) : (config.redis?.lockDurationMs ?? 30_000)
+  if (!Number.isInteger(lockDurationMs) || lockDurationMs < 1000) {
+    throw new MotiaError('CONFIG_INVALID', `MOTIA_REDIS_LOCK_MS is "${lock}". Set it to a whole number of milliseconds, at least 1000.`)
+  }
+  return { url, prefix: process.env['MOTIA_REDIS_PREFIX'] || config.redis?.prefix || 'motia', lockDurationMs }
+}
