@@ -11,13 +11,20 @@ import type {
 } from './types.ts'
 
 /**
- * The data type a schema accepts once parsed: zod 3 and zod 4 (classic `_output`, mini `_zod.output`).
- * JSON Schema objects carry no type, so their data is `unknown`.
+ * The data type of a zod 3 or zod 4 schema: what it produces once parsed (`output`, the default) or
+ * what it accepts (`input`). JSON Schema objects carry no type, so their data is `unknown`.
  */
-export type InferSchema<TSchema> = TSchema extends { _output: infer TOutput }
-  ? TOutput
-  : TSchema extends { _zod: { output: infer TOutput } }
+export type InferSchema<TSchema, TIo extends 'input' | 'output' = 'output'> = TSchema extends {
+  _output: infer TOutput
+  _input: infer TInput
+}
+  ? TIo extends 'output'
     ? TOutput
+    : TInput
+  : TSchema extends { _zod: { output: infer TOutput; input: infer TInput } }
+    ? TIo extends 'output'
+      ? TOutput
+      : TInput
     : unknown
 
 type TopicOf<TEmit> = TEmit extends string ? TEmit : TEmit extends { topic: infer TTopic extends string } ? TTopic : never
@@ -34,7 +41,8 @@ export type ResponsesOf<TConfig> = TConfig extends { responseSchema: infer TResp
   ? { [TStatus in keyof TResponses]: ApiResponse<TStatus & number, InferSchema<TResponses[TStatus]>> }[keyof TResponses]
   : ApiResponse
 
-type InputOf<TConfig> = TConfig extends { input: infer TSchema extends AnySchema } ? InferSchema<TSchema> : unknown
+// Jobs carry the data as emitted (validated, not transformed): the handler sees the schema's input type.
+type InputOf<TConfig> = TConfig extends { input: infer TSchema extends AnySchema } ? InferSchema<TSchema, 'input'> : unknown
 
 /** A step config that runs a handler. */
 export type HandledConfig = ApiRouteConfig | EventConfig | CronConfig

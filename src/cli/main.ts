@@ -88,4 +88,13 @@ jobFlags(
     .option('--topic <topic>', 'with --all: only jobs of this topic'),
 ).action(action(async (id: string | undefined, flags) => (await import('./commands/jobs.ts')).retryJobs(id, flags)))
 
+const generate = program.command('generate').description('write step files, handler types or an OpenAPI document')
+generate
+  .command('types')
+  .description("write types.d.ts so Handlers['StepName'] is typed from the step schemas")
+  .option('-d, --dir <dir>', 'project folder', process.cwd())
+  .option('-o, --out <file>', 'where to write (default: types.d.ts in the project)')
+  .option('--module <name>', "module to augment: motia-like, or motia for step files that import from 'motia'")
+  .action(action(async (flags) => (await import('./commands/generate-types.ts')).generateTypes(flags)))
+
 await program.parseAsync(process.argv)
