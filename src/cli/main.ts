@@ -97,4 +97,13 @@ generate
   .option('--module <name>', "module to augment: motia-like, or motia for step files that import from 'motia'")
   .action(action(async (flags) => (await import('./commands/generate-types.ts')).generateTypes(flags)))
 
+generate
+  .command('openapi')
+  .description('write an OpenAPI 3.1 document of the API steps')
+  .option('-d, --dir <dir>', 'project folder', process.cwd())
+  .option('-o, --out <file>', 'where to write, - for stdout (default: openapi.json in the project)')
+  .option('--title <title>', 'info.title (default: name in package.json)')
+  .option('--version <version>', 'info.version (default: version in package.json)')
+  .action(action(async (flags) => (await import('./commands/generate-openapi.ts')).generateOpenApi(flags)))
+
 await program.parseAsync(process.argv)
