@@ -90,6 +90,20 @@ jobFlags(
 
 const generate = program.command('generate').description('write step files, handler types or an OpenAPI document')
 generate
+  .command('step')
+  .description('write a new step file (asks for what the flags leave out, in a terminal only)')
+  .option('-d, --dir <dir>', 'project folder', process.cwd())
+  .option('-t, --type <type>', 'api, event or cron')
+  .option('-n, --name <name>', 'step name, for example SendEmail')
+  .option('--subscribes <topics>', 'event: topics to subscribe to, comma-separated')
+  .option('--emits <topics>', 'topics the step may emit, comma-separated')
+  .option('--method <method>', 'api: HTTP method', 'GET')
+  .option('--path <path>', 'api: express path, for example /orders/:id')
+  .option('--cron <expression>', 'cron: schedule, for example "0 * * * *"')
+  .option('--flow <flows>', 'flows the step belongs to, comma-separated', 'default')
+  .option('--description <text>', 'what the step does')
+  .action(action(async (flags) => (await import('./commands/generate-step.ts')).generateStep(flags)))
+generate
   .command('types')
   .description("write types.d.ts so Handlers['StepName'] is typed from the step schemas")
   .option('-d, --dir <dir>', 'project folder', process.cwd())
