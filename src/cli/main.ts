@@ -88,6 +88,12 @@ jobFlags(
     .option('--topic <topic>', 'with --all: only jobs of this topic'),
 ).action(action(async (id: string | undefined, flags) => (await import('./commands/jobs.ts')).retryJobs(id, flags)))
 
+program
+  .command('create <dir>')
+  .description('create a new project from a template')
+  .option('-t, --template <name>', 'basic or background-jobs', 'basic')
+  .action(action(async (dir: string, flags) => (await import('./commands/create.ts')).create(dir, flags)))
+
 const generate = program.command('generate').description('write step files, handler types or an OpenAPI document')
 generate
   .command('step')
