@@ -58,10 +58,15 @@ export interface Tester {
 
 /** A queue that retries at once: the same semantics as configured, without the waiting. */
 function withoutBackoff(queue: Queue): Queue {
-  return {
-    ...queue,
-    consume: (step, options, handler) => queue.consume(step, { ...options, backoff: { baseMs: 0, maxMs: 0 } }, handler),
-  }
+  const consume: Queue['consume'] = (step, options, handler) =>
+    queue.consume(step, { ...options, backoff: { baseMs: 0, maxMs: 0 } }, handler)
+  return new Proxy(queue, {
+    get(target, key) {
+      if (key === 'consume') return consume
+      const value: unknown = Reflect.get(target, key, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 function describeLoadErrors(runtime: Runtime): string {
