@@ -1,4 +1,4 @@
-/** The public API of motia-like: step config and handler types, errors, and type helpers. */
+/** The public API of motia-like: step config and handler types, defineStep, errors, and type helpers. */
 export type {
   AnySchema,
   ApiMiddleware,
@@ -11,6 +11,7 @@ export type {
   CronHandler,
   Emit,
   EmitEvent,
+  EmitOptions,
   Emitter,
   EventConfig,
   EventHandler,
@@ -25,4 +26,6 @@ export type {
   StepHandler,
 } from './types.ts'
 export type { Job, JobStatus } from './queue/queue.ts'
+export { defineStep } from './define-step.ts'
+export type { DefinedStep, EmitsOf, HandledConfig, Handler, InferSchema, ResponsesOf } from './define-step.ts'
 export { HttpError, MotiaError, NonRetriableError, ValidationError } from './errors.ts'

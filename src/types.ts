@@ -47,10 +47,10 @@ export interface InfrastructureConfig {
 interface BaseConfig {
   name: string
   description?: string
-  flows?: string[]
-  virtualEmits?: Emit[]
-  virtualSubscribes?: string[]
-  includeFiles?: string[]
+  flows?: readonly string[]
+  virtualEmits?: readonly Emit[]
+  virtualSubscribes?: readonly string[]
+  includeFiles?: readonly string[]
   infrastructure?: InfrastructureConfig
 }
 
@@ -58,18 +58,18 @@ export interface ApiRouteConfig extends BaseConfig {
   type: 'api'
   path: string
   method: ApiRouteMethod
-  emits?: Emit[]
+  emits?: readonly Emit[]
   // Middleware and schemas are typed loosely here: each step narrows them itself.
-  middleware?: ApiMiddleware<any, any, any>[] // eslint-disable-line @typescript-eslint/no-explicit-any
+  middleware?: readonly ApiMiddleware<any, any, any>[] // eslint-disable-line @typescript-eslint/no-explicit-any
   bodySchema?: AnySchema
   responseSchema?: Record<number, AnySchema>
-  queryParams?: QueryParam[]
+  queryParams?: readonly QueryParam[]
 }
 
 export interface EventConfig extends BaseConfig {
   type: 'event'
-  subscribes: string[]
-  emits?: Emit[]
+  subscribes: readonly string[]
+  emits?: readonly Emit[]
   input?: AnySchema
 }
 
@@ -77,13 +77,13 @@ export interface CronConfig extends BaseConfig {
   type: 'cron'
   cron: string
   timezone?: string
-  emits?: Emit[]
+  emits?: readonly Emit[]
 }
 
 export interface NoopConfig extends BaseConfig {
   type: 'noop'
-  virtualEmits: Emit[]
-  virtualSubscribes: string[]
+  virtualEmits: readonly Emit[]
+  virtualSubscribes: readonly string[]
 }
 
 export type StepConfig = ApiRouteConfig | EventConfig | CronConfig | NoopConfig
@@ -103,7 +103,11 @@ export interface EmitEvent<TTopic extends string = string, TData = unknown> {
   priority?: number
 }
 
-export type Emitter<TEmit = EmitEvent> = (event: TEmit) => Promise<void>
+/** What an emit may carry besides topic and data. */
+export type EmitOptions = Omit<EmitEvent, 'topic' | 'data'>
+
+/** `ctx.emit`: `TEmit` is the union of `{ topic, data }` the step may emit (all topics by default). */
+export type Emitter<TEmit = EmitEvent> = (event: TEmit & EmitOptions) => Promise<void>
 
 export interface StateManager {
   get<T = unknown>(group: string, key: string): Promise<T | null>

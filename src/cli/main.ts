@@ -88,4 +88,42 @@ jobFlags(
     .option('--topic <topic>', 'with --all: only jobs of this topic'),
 ).action(action(async (id: string | undefined, flags) => (await import('./commands/jobs.ts')).retryJobs(id, flags)))
 
+program
+  .command('create <dir>')
+  .description('create a new project from a template')
+  .option('-t, --template <name>', 'basic or background-jobs', 'basic')
+  .action(action(async (dir: string, flags) => (await import('./commands/create.ts')).create(dir, flags)))
+
+const generate = program.command('generate').description('write step files, handler types or an OpenAPI document')
+generate
+  .command('step')
+  .description('write a new step file (asks for what the flags leave out, in a terminal only)')
+  .option('-d, --dir <dir>', 'project folder', process.cwd())
+  .option('-t, --type <type>', 'api, event or cron')
+  .option('-n, --name <name>', 'step name, for example SendEmail')
+  .option('--subscribes <topics>', 'event: topics to subscribe to, comma-separated')
+  .option('--emits <topics>', 'topics the step may emit, comma-separated')
+  .option('--method <method>', 'api: HTTP method', 'GET')
+  .option('--path <path>', 'api: express path, for example /orders/:id')
+  .option('--cron <expression>', 'cron: schedule, for example "0 * * * *"')
+  .option('--flow <flows>', 'flows the step belongs to, comma-separated', 'default')
+  .option('--description <text>', 'what the step does')
+  .action(action(async (flags) => (await import('./commands/generate-step.ts')).generateStep(flags)))
+generate
+  .command('types')
+  .description("write types.d.ts so Handlers['StepName'] is typed from the step schemas")
+  .option('-d, --dir <dir>', 'project folder', process.cwd())
+  .option('-o, --out <file>', 'where to write (default: types.d.ts in the project)')
+  .option('--module <name>', "module to augment: motia-like, or motia for step files that import from 'motia'")
+  .action(action(async (flags) => (await import('./commands/generate-types.ts')).generateTypes(flags)))
+
+generate
+  .command('openapi')
+  .description('write an OpenAPI 3.1 document of the API steps')
+  .option('-d, --dir <dir>', 'project folder', process.cwd())
+  .option('-o, --out <file>', 'where to write, - for stdout (default: openapi.json in the project)')
+  .option('--title <title>', 'info.title (default: name in package.json)')
+  .option('--version <version>', 'info.version (default: version in package.json)')
+  .action(action(async (flags) => (await import('./commands/generate-openapi.ts')).generateOpenApi(flags)))
+
 await program.parseAsync(process.argv)

@@ -1,5 +1,6 @@
 import { loadEnvFile } from '../runtime/load-env.ts'
 import { type App, type AppOptions, startApp } from '../runtime/start-app.ts'
+import { refreshTypes } from './refresh-types.ts'
 import { createReloader, type ReloadReport } from './reloader.ts'
 import { createWatcher } from './watcher.ts'
 
@@ -21,6 +22,7 @@ export async function startDev(options: DevOptions): Promise<DevApp> {
   loadEnvFile(options.projectDir)
   let app = await startApp({ ...options, mode: 'dev' })
   let reloader = await createReloader(app.runtime)
+  await refreshTypes(app.runtime)
   const port = Number(new URL(app.url).port)
   const logger = app.runtime.logger
 
@@ -30,6 +32,7 @@ export async function startDev(options: DevOptions): Promise<DevApp> {
       async onChanges(changes) {
         const report = await reloader.apply(changes)
         options.onReload?.(report)
+        await refreshTypes(app.runtime)
       },
       async onRestart(file) {
         await app.close()
@@ -37,6 +40,7 @@ export async function startDev(options: DevOptions): Promise<DevApp> {
         // Same port, so open browser tabs and scripts keep working.
         app = await startApp({ ...options, mode: 'dev', port })
         reloader = await createReloader(app.runtime)
+        await refreshTypes(app.runtime)
         options.onRestart?.(file, app)
       },
     },

@@ -49,27 +49,33 @@ async function run(step: Step, request: ApiRequest, ctx: FlowContext): Promise<A
   return at(0)
 }
 
+/**
+ * Runs an API step on a request with no transport: body validation (a failing body is a 400 response),
+ * middleware, handler. Throws what the handler throws; HTTP and the test tester share it.
+ */
+export async function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
+  const check = step.validators.body?.(request.body)
+  if (check && !check.ok) {
+    return { status: 400, body: { error: 'Request body does not match the bodySchema of this endpoint.', issues: check.issues } }
+  }
+  if (check?.ok) request.body = check.value
+  const result = await run(step, request, ctx)
+  if (!isResponse(result)) {
+    throw new MotiaError(
+      'INVALID_RESPONSE',
+      `API step "${step.name}" (${step.relativeFile}) returned no response. Return { status, body } from the handler.`,
+    )
+  }
+  return result
+}
+
 /** Turns an API step into an express handler: body validation, context, response mapping. */
 export function toApiHandler(step: Step, createContext: ContextFactory): RequestHandler {
   return async (req, res, next) => {
     const traceId = randomUUID()
     res.set('x-trace-id', traceId)
     try {
-      const request = toApiRequest(req)
-      const check = step.validators.body?.(request.body)
-      if (check && !check.ok) {
-        res.status(400).json({ error: 'Request body does not match the bodySchema of this endpoint.', issues: check.issues })
-        return
-      }
-      if (check?.ok) request.body = check.value
-      const result = await run(step, request, createContext(step, traceId))
-      if (!isResponse(result)) {
-        throw new MotiaError(
-          'INVALID_RESPONSE',
-          `API step "${step.name}" (${step.relativeFile}) returned no response. Return { status, body } from the handler.`,
-        )
-      }
-      send(res, result)
+      send(res, await invokeApiStep(step, toApiRequest(req), createContext(step, traceId)))
     } catch (error) {
       // A handler's own failure is a 500 (the caller did nothing wrong) unless it threw an HttpError.
       next(error instanceof HttpError ? error : new HandlerFailedError(step, error, traceId))

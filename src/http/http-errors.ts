@@ -47,24 +47,25 @@ export function createErrorMiddleware(logger: Logger, options: { exposeMessages:
       }
       return
     }
-    if (error instanceof ValidationError) {
-      res.status(400).json({ error: error.message, issues: error.issues })
-      return
+    const { status, body } = toErrorResponse(error, options)
+    if (status === 500) {
+      const cause = error instanceof HandlerFailedError ? error.cause : error
+      logger.error(toErrorMessage(error), { error: cause, traceId: body['traceId'], method: req.method, path: req.path })
     }
-    if (error instanceof HttpError) {
-      res.status(error.status).json({ error: error.message, ...error.details })
-      return
-    }
-    const traceId = error instanceof HandlerFailedError ? error.traceId : undefined
-    const cause = error instanceof HandlerFailedError ? error.cause : error
-    if (cause instanceof BackendUnavailableError) {
-      // Nothing was stored, so the caller can safely send the same request again.
-      logger.warn(cause.message, { traceId, method: req.method, path: req.path })
-      res.status(503).set('retry-after', '1').json({ error: cause.message, ...(traceId ? { traceId } : {}) })
-      return
-    }
-    logger.error(toErrorMessage(error), { error: cause, traceId, method: req.method, path: req.path })
-    const message = options.exposeMessages ? toErrorMessage(cause) : 'Internal server error'
-    res.status(500).json({ error: message, ...(traceId ? { traceId } : {}) })
+    if (status === 503) logger.warn(String(body['error']), { traceId: body['traceId'], method: req.method, path: req.path })
+    // Nothing was stored, so the caller can safely send the same request again.
+    if (status === 503) res.set('retry-after', '1')
+    res.status(status).json(body)
   }
+}
+
+/** The status and JSON body an error becomes: 400 with issues, an HttpError's own status, 503 for an unreachable backend, else 500 with no stack. */
+export function toErrorResponse(error: unknown, options: { exposeMessages: boolean }): { status: number; body: Record<string, unknown> } {
+  if (error instanceof ValidationError) return { status: 400, body: { error: error.message, issues: error.issues } }
+  if (error instanceof HttpError) return { status: error.status, body: { error: error.message, ...error.details } }
+  const traceId = error instanceof HandlerFailedError ? error.traceId : undefined
+  const cause = error instanceof HandlerFailedError ? error.cause : error
+  if (cause instanceof BackendUnavailableError) return { status: 503, body: { error: cause.message, ...(traceId ? { traceId } : {}) } }
+  const message = options.exposeMessages ? toErrorMessage(cause) : 'Internal server error'
+  return { status: 500, body: { error: message, ...(traceId ? { traceId } : {}) } }
 }

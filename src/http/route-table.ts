@@ -16,6 +16,16 @@ function specificity(path: string): [number, number] {
   return [params, -path.length]
 }
 
+/** API steps in the order routes are tried: fewer parameters first, then longer paths. */
+export function byRoutePrecedence(steps: Step[]): Step[] {
+  const pathOf = (step: Step) => (step.config.type === 'api' ? step.config.path : '')
+  return steps.sort((a, b) => {
+    const [pa, la] = specificity(pathOf(a))
+    const [pb, lb] = specificity(pathOf(b))
+    return pa - pb || la - lb
+  })
+}
+
 /** Creates a route table; `toHandler` turns an API step into its express handler. */
 export function createRouteTable(toHandler: (step: Step) => RequestHandler): RouteTable {
   const mounted = new Map<string, Step>()
@@ -23,12 +33,7 @@ export function createRouteTable(toHandler: (step: Step) => RequestHandler): Rou
 
   function build(): Router {
     const next = Router()
-    const steps = [...mounted.values()].sort((a, b) => {
-      const [pa, la] = specificity(a.config.type === 'api' ? a.config.path : '')
-      const [pb, lb] = specificity(b.config.type === 'api' ? b.config.path : '')
-      return pa - pb || la - lb
-    })
-    for (const step of steps) {
+    for (const step of byRoutePrecedence([...mounted.values()])) {
       if (step.config.type !== 'api') continue
       const method = step.config.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options'
       next[method](step.config.path, toHandler(step))

@@ -16,9 +16,10 @@ import type { ModuleImporter } from '../steps/import-module.ts'
 import { loadProject } from '../steps/load-project.ts'
 import { createStepRegistry, type StepChange, type StepRegistry } from '../steps/registry.ts'
 import type { Step } from '../steps/step.ts'
-import type { CronHandler, EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
+import type { EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
 import { type ActivityListener, createActivityFeed } from './activity.ts'
 import { toConsumerOptions } from './consumer-options.ts'
+import { runCronStep } from './run-cron-step.ts'
 import { watchJobs } from './watch-jobs.ts'
 
 export interface RuntimeOptions {
@@ -73,12 +74,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const cron = createCronScheduler({
     logger,
     ...(options.cronLock ? { lock: options.cronLock } : {}),
-    runTick: async (step) => {
-      const ctx = bindContext(step, randomUUID())
-      const handler = step.handler as CronHandler | EventHandler<unknown>
-      // Motia guides also write cron handlers as (input, ctx); both shapes get the context.
-      await (handler.length >= 2 ? (handler as EventHandler<unknown>)({}, ctx) : (handler as CronHandler)(ctx))
-    },
+    runTick: (step) => runCronStep(step, bindContext(step, randomUUID())),
   })
   const consumers: Mounter = {
     mount(step) {

@@ -27,12 +27,15 @@ export function isZodSchema(schema: AnySchema): schema is AnySchema & ZodLike {
   return typeof (schema as Partial<ZodLike>).safeParse === 'function'
 }
 
-/** Converts a zod 3, zod 4 or JSON Schema to JSON Schema, for the graph, the Workbench and OpenAPI. */
-export function toJsonSchema(schema: AnySchema): JsonSchema {
+/**
+ * Converts a zod 3, zod 4 or JSON Schema to JSON Schema, for the graph, the Workbench, OpenAPI and
+ * generated types. `io` picks what a zod 4 schema accepts (`input`) or produces once parsed (`output`).
+ */
+export function toJsonSchema(schema: AnySchema, io: 'input' | 'output' = 'input'): JsonSchema {
   if (!isZodSchema(schema)) return schema as JsonSchema
   if (isZod4(schema)) {
     // z.toJSONSchema works on any zod 4 schema, whichever copy of zod created it.
-    return z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) as JsonSchema
+    return z.toJSONSchema(schema as z.ZodType, { io, unrepresentable: 'any' }) as JsonSchema
   }
   // Loaded on the first zod 3 schema only. It is typed against zod 3's classes; a user's zod 3 schema is one at run time.
   const { zodToJsonSchema } = requireHere('zod-to-json-schema') as typeof import('zod-to-json-schema')

@@ -44,7 +44,7 @@ function toStep(file: string, relativeFile: string, config: StepConfig, handler:
     file,
     relativeFile,
     config,
-    flows: config.flows ?? [],
+    flows: [...(config.flows ?? [])],
     emits: config.type === 'noop' ? [] : toEmitSpecs(config.emits),
     virtualEmits: toEmitSpecs(config.virtualEmits),
     subscribes: config.type === 'event' ? [...config.subscribes] : [],

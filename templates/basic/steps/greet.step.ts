@@ -1,18 +1,17 @@
-import type { EventConfig, EventHandler } from 'motia-like'
+import type { EventConfig, Handlers } from 'motia-like'
 import { z } from 'zod'
-
-const input = z.object({ name: z.string() })
 
 export const config = {
   type: 'event',
   name: 'Greet',
+  description: 'Greets a name in the background and records it.',
   subscribes: ['greeting.requested'],
   emits: [],
-  input,
+  input: z.object({ name: z.string() }),
   flows: ['hello'],
 } satisfies EventConfig
 
-export const handler: EventHandler<z.infer<typeof input>> = async ({ name }, { state, logger }) => {
-  await state.set('greetings', name, { greetedAt: Date.now() })
+export const handler: Handlers['Greet'] = async ({ name }, { state, logger }) => {
+  await state.set('greetings', name, { name, greetedAt: Date.now() })
   logger.info(`Hello, ${name}`)
 }
