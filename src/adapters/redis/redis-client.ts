@@ -49,8 +49,15 @@ export async function connectClient(client: Redis, url: string): Promise<void> {
   }
 }
 
-/** Runs a Redis call; a connection failure becomes a BackendUnavailableError saying what was not done. */
-export async function whileReachable<T>(url: string, what: string, call: () => Promise<T>): Promise<T> {
+/**
+ * Runs a Redis call; a connection failure becomes a BackendUnavailableError saying what was not done.
+ * With `client`, the call is not even tried while that connection is down: BullMQ waits for a lost
+ * connection to come back instead of failing, which would leave the request hanging.
+ */
+export async function whileReachable<T>(url: string, what: string, call: () => Promise<T>, client?: Redis): Promise<T> {
+  if (client && client.status !== 'ready') {
+    throw new BackendUnavailableError(`Redis at ${toSafeUrl(url)} is unreachable (connection ${client.status}), so ${what}. Try again once it is back.`)
+  }
   try {
     return await call()
   } catch (error) {

@@ -202,6 +202,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
             return add(newJob.step, randomUUID(), record, newJob.maxRetries + 1, newJob.idempotencyKey)
           }),
         ),
+        client,
       )
     },
 
@@ -228,9 +229,9 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       consumer.worker.close().catch(onError)
     },
 
-    get: async (id) => (await whileReachable(url, `job ${id} was not read`, () => reader.get(id)))?.job ?? null,
+    get: async (id) => (await whileReachable(url, `job ${id} was not read`, () => reader.get(id), client))?.job ?? null,
 
-    list: (filter = {}) => whileReachable(url, 'the jobs were not listed', () => reader.list(filter)),
+    list: (filter = {}) => whileReachable(url, 'the jobs were not listed', () => reader.list(filter), client),
 
     async retry(id) {
       const found = await reader.get(id)
@@ -259,7 +260,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       return cancelled
     },
 
-    stats: async () => toJobStats(await whileReachable(url, 'the stats were not read', () => reader.statsInput()), now()),
+    stats: async () => toJobStats(await whileReachable(url, 'the stats were not read', () => reader.statsInput(), client), now()),
 
     onEvent(listener) {
       listeners.add(listener)
