@@ -18,6 +18,8 @@ import type { Step } from '../steps/step.ts'
 import type { CronHandler, EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
 import { type ActivityListener, createActivityFeed } from './activity.ts'
 import { toConsumerOptions } from './consumer-options.ts'
+import { createFeed } from './feed.ts'
+import { type Invocation, type InvocationListener, trackTick } from './invocations.ts'
 import { watchJobs } from './watch-jobs.ts'
 
 export interface RuntimeOptions {
@@ -44,6 +46,8 @@ export interface Runtime {
   graph(flow?: string): FlowGraph
   /** Reports every emit and every state write a handler makes; returns the function that stops it. */
   onActivity(listener: ActivityListener): () => void
+  /** Reports the start and end of every HTTP request and cron tick that runs a step; returns the function that stops it. */
+  onInvocation(listener: InvocationListener): () => void
   /** Loads every step file and mounts the steps. */
   load(): Promise<void>
   close(): Promise<void>
@@ -62,21 +66,25 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const feed = createActivityFeed((error) => {
     logger.error(`An activity listener threw: ${toErrorMessage(error)}`, { error })
   })
+  const invocations = createFeed<Invocation>((error) => {
+    logger.error(`An invocation listener threw: ${toErrorMessage(error)}`, { error })
+  })
   const emitter: Emitter = createEmitter(registry, queue, logger, feed)
   const contextDeps = { emitter, state, logger, feed }
   const bindContext = (step: Step, traceId: string, signal?: AbortSignal) =>
     createContext(contextDeps, step, traceId, signal)
 
-  const routes = createRouteTable((step) => toApiHandler(step, bindContext))
+  const routes = createRouteTable((step) => toApiHandler(step, bindContext, invocations))
   const cron = createCronScheduler({
     logger,
     ...(options.cronLock ? { lock: options.cronLock } : {}),
-    runTick: async (step) => {
-      const ctx = bindContext(step, randomUUID())
-      const handler = step.handler as CronHandler | EventHandler<unknown>
-      // Motia guides also write cron handlers as (input, ctx); both shapes get the context.
-      await (handler.length >= 2 ? (handler as EventHandler<unknown>)({}, ctx) : (handler as CronHandler)(ctx))
-    },
+    runTick: (step) =>
+      trackTick(invocations, step.name, randomUUID(), async (traceId) => {
+        const ctx = bindContext(step, traceId)
+        const handler = step.handler as CronHandler | EventHandler<unknown>
+        // Motia guides also write cron handlers as (input, ctx); both shapes get the context.
+        await (handler.length >= 2 ? (handler as EventHandler<unknown>)({}, ctx) : (handler as CronHandler)(ctx))
+      }),
   })
   const consumers: Mounter = {
     mount(step) {
@@ -124,6 +132,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     graph: (flow) => buildFlowGraph(registry.steps(), flow ? { flow } : undefined),
     onActivity: (listener) => feed.listen(listener),
+    onInvocation: (listener) => invocations.listen(listener),
     load: () => loadProject(projectDir, importer, registry),
     close() {
       closed ??= (async () => {
