@@ -23,7 +23,7 @@ const program = new Command()
   .showHelpAfterError()
 
 for (const mode of ['dev', 'start'] as const) {
-  program
+  const command = program
     .command(mode)
     .description(
       mode === 'dev'
@@ -34,7 +34,8 @@ for (const mode of ['dev', 'start'] as const) {
     .option('-p, --port <port>', 'port (default: PORT or 3000)')
     .option('-H, --host <host>', 'host to bind (default: HOST or 127.0.0.1)')
     .option('--memory', 'keep state and jobs in memory instead of .motia-like/data.db')
-    .action(action(async (flags) => (await import('./commands/serve.ts')).serve(mode, flags)))
+  if (mode === 'start') command.option('--workbench', 'serve the Workbench at /__motia/workbench (also MOTIA_WORKBENCH=1)')
+  command.action(action(async (flags) => (await import('./commands/serve.ts')).serve(mode, flags)))
 }
 
 program

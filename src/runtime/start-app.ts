@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { MotiaError, toErrorMessage } from '../errors.ts'
 import { type HttpServer, listen } from '../http/listen.ts'
-import { createHttpApp } from '../http/create-http-app.ts'
+import { createHttpApp, type HttpApp } from '../http/create-http-app.ts'
 import { createLogger, type RootLogger } from '../logger/create-logger.ts'
 import { createMemoryQueue } from '../queue/memory-queue.ts'
 import type { Queue } from '../queue/queue.ts'
@@ -22,6 +22,8 @@ export interface AppOptions {
   bodyLimit?: string
   adminToken?: string
   logger?: RootLogger
+  /** Serve the Workbench at /__motia/workbench and record traces; default: on in dev, off in start. */
+  workbench?: boolean
   /** How long close() lets running jobs finish; default MOTIA_SHUTDOWN_GRACE_MS, else 10 s. */
   shutdownGraceMs?: number
   /** Completed jobs kept; default MOTIA_KEEP_COMPLETED, else 10,000. */
@@ -101,19 +103,23 @@ export async function startApp(options: AppOptions): Promise<App> {
   const backends = openBackends(options, logger)
   const runtime = createRuntime({ projectDir: options.projectDir, queue: backends.queue, state: backends.state, logger })
   let server: HttpServer | undefined
+  let app: HttpApp | undefined
   try {
     await runtime.load()
-    const app = createHttpApp(runtime, {
+    app = createHttpApp(runtime, {
       mode: options.mode,
       bodyLimit: options.bodyLimit ?? '1mb',
       adminToken: options.adminToken,
+      workbench: options.workbench ?? options.mode === 'dev',
     })
-    server = await listen(app, options.port, options.host)
+    server = await listen(app.handler, options.port, options.host)
   } catch (error) {
+    app?.close()
     await runtime.close().finally(backends.release)
     throw error
   }
   const http = server
+  const web = app
   let closed: Promise<void> | undefined
   return {
     url: http.url,
@@ -121,7 +127,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     close() {
       // Reverse order of start: stop taking requests, let the runtime drain and close its stores,
       // then close the database they share.
-      closed ??= http.close().then(() => runtime.close()).finally(backends.release)
+      closed ??= http.close().then(web.close).then(() => runtime.close()).finally(backends.release)
       return closed
     },
   }
