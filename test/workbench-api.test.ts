@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LogEntry } from '../src/logger/create-logger.ts'
 import type { Trace, TraceSummary } from '../src/trace/trace.ts'
@@ -164,6 +165,33 @@ describe('the Workbench', () => {
       expect((await on.fetch('/__motia/traces')).status).toBe(200)
     } finally {
       await Promise.all([off.close(), on.close()])
+    }
+  })
+})
+
+/** An address of this machine that is not loopback, so the admin guard treats the test as a remote caller. */
+const outside = Object.values(networkInterfaces())
+  .flat()
+  .find((address) => address?.family === 'IPv4' && !address.internal)?.address
+
+describe.skipIf(!outside)('the Workbench behind MOTIA_ADMIN_TOKEN, seen from the network', () => {
+  it('opens with ?token= once, then keeps the token in an HttpOnly cookie for its own requests', async () => {
+    const app = await startFixture(fixture('runtime'), { mode: 'start', workbench: true, adminToken: 's3cret', host: outside as string })
+    try {
+      expect((await app.fetch('/__motia/workbench/')).status).toBe(401)
+      expect((await app.fetch('/__motia/workbench/?token=wrong')).status).toBe(401)
+      const opened = await app.fetch('/__motia/workbench/?token=s3cret', { redirect: 'manual' })
+      expect(opened.status).toBe(303)
+      expect(opened.headers.get('location')).toBe('/__motia/workbench/')
+      const cookie = opened.headers.get('set-cookie') ?? ''
+      expect(cookie).toMatch(/HttpOnly/)
+      expect(cookie).toMatch(/SameSite=Strict/)
+      const sent = { headers: { cookie: cookie.split(';')[0] as string } }
+      expect((await app.fetch('/__motia/workbench/', sent)).status).toBe(200)
+      expect((await app.fetch('/__motia/traces', sent)).status).toBe(200)
+      expect((await app.fetch('/__motia/traces', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200)
+    } finally {
+      await app.close()
     }
   })
 })
