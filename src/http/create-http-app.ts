@@ -1,6 +1,6 @@
 import express, { type Express, type Request, type RequestHandler, Router } from 'express'
 import type { Runtime } from '../runtime/create-runtime.ts'
-import { createWorkbench, createWorkbenchOff } from '../workbench/create-workbench.ts'
+import { createWorkbenchOff } from '../workbench/workbench-off.ts'
 import { createAdminGuard } from './admin-guard.ts'
 import { createAdminRoutes } from './admin-routes.ts'
 import { createErrorMiddleware } from './http-errors.ts'
@@ -27,7 +27,7 @@ function keepRawBody(req: Request & { rawBody?: string }, _res: unknown, buffer:
 }
 
 /** Assembles the express app: body parsing, the API route table, built-in endpoints, the Workbench and errors. */
-export function createHttpApp(runtime: Runtime, options: HttpOptions): HttpApp {
+export async function createHttpApp(runtime: Runtime, options: HttpOptions): Promise<HttpApp> {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', false)
@@ -42,7 +42,10 @@ export function createHttpApp(runtime: Runtime, options: HttpOptions): HttpApp {
 
   const admin = Router()
   admin.use(createAdminRoutes(runtime, { exposeStacks: options.mode === 'dev', adminToken: options.adminToken }))
-  const workbench = options.workbench ? createWorkbench(runtime, { mode: options.mode }) : undefined
+  // Loaded only when on, so `start` without it pays nothing.
+  const workbench = options.workbench
+    ? (await import('../workbench/create-workbench.ts')).createWorkbench(runtime, { mode: options.mode })
+    : undefined
   admin.use(workbench?.router ?? createWorkbenchOff())
   if (options.mode === 'start') {
     const guard = createAdminGuard(options.adminToken)

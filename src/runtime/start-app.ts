@@ -106,7 +106,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   let app: HttpApp | undefined
   try {
     await runtime.load()
-    app = createHttpApp(runtime, {
+    app = await createHttpApp(runtime, {
       mode: options.mode,
       bodyLimit: options.bodyLimit ?? '1mb',
       adminToken: options.adminToken,

@@ -3,8 +3,9 @@ import type { LogEntry } from '../logger/create-logger.ts'
 import type { JobEvent } from '../queue/queue.ts'
 import type { Activity } from '../runtime/activity.ts'
 import type { Invocation } from '../runtime/invocations.ts'
-import { type Captured, capture, release } from './capture.ts'
-import type { Trace, TraceEmit, TraceEntry, TraceLog, TraceRun, TraceStateWrite, TraceStatus, TraceSummary } from './trace.ts'
+import { capture } from './capture.ts'
+import type { Trace, TraceStatus, TraceSummary } from './trace.ts'
+import { addEntry, createRecord, type StoredEmit, type StoredEntry, type StoredRun, summarize, type TraceRecord, toTrace } from './trace-record.ts'
 
 export interface TraceRecorderOptions {
   /** Traces kept; the oldest is dropped first. Default 300. */
@@ -41,50 +42,8 @@ export interface TraceRecorder {
   onChange(listener: (traceId: string) => void): () => void
 }
 
-type Stored<T extends TraceEntry> = Omit<T, 'offsetMs'>
-interface StoredRun extends Stored<TraceRun> {
-  /** When the job was created, to place the emit that created it before it. */
-  queuedAt?: number
-  /** Set once an emit was placed before this run. */
-  claimed?: boolean
-}
-type StoredEmit = Omit<Stored<TraceEmit>, 'data' | 'truncated'> & { data: string | Captured }
-type StoredLog = Omit<Stored<TraceLog>, 'meta' | 'truncated'> & { meta: string | Captured }
-type StoredEntry = StoredRun | StoredEmit | Stored<TraceStateWrite> | StoredLog
-
-interface TraceRecord {
-  traceId: string
-  entries: StoredEntry[]
-  /** Runs not finished yet, by `job:<id>` or `call:<invocation id>`. */
-  open: Map<string, StoredRun>
-  /** Jobs whose last attempt failed; a later success takes them out. */
-  failedJobs: Set<string>
-  failedCalls: number
-  counts: TraceSummary['counts']
-  steps: string[]
-  dropped: number
-  updatedAt: number
-  endAt: number
-}
-
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
-}
-
-function nameOf(first: StoredEntry | undefined): string {
-  if (!first) return 'trace'
-  if (first.type === 'run') {
-    if (first.trigger === 'api') return `${first.method ?? ''} ${(first.path ?? '').split('?')[0]}`.trim()
-    if (first.trigger === 'cron') return `${first.step} (cron)`
-    return `${first.topic ?? ''} → ${first.step}`
-  }
-  if (first.type === 'emit') return first.step ? `${first.step}: emit ${first.topic}` : `emit ${first.topic}`
-  return first.step ?? 'trace'
-}
-
-function statusOf(record: TraceRecord): TraceStatus {
-  if (record.open.size > 0) return 'running'
-  return record.failedJobs.size > 0 || record.failedCalls > 0 ? 'error' : 'ok'
 }
 
 /** Creates an empty recorder; feed it with `attachTraceRecorder` or call its inputs directly. */
@@ -103,18 +62,7 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
       const oldest = traces.keys().next().value
       if (oldest !== undefined) traces.delete(oldest)
     }
-    const record: TraceRecord = {
-      traceId,
-      entries: [],
-      open: new Map(),
-      failedJobs: new Set(),
-      failedCalls: 0,
-      counts: { runs: 0, emits: 0, stateWrites: 0, logs: 0, errors: 0 },
-      steps: [],
-      dropped: 0,
-      updatedAt: 0,
-      endAt: 0,
-    }
+    const record = createRecord(traceId)
     traces.set(traceId, record)
     return record
   }
@@ -131,31 +79,11 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
     }
   }
 
-  /** Inserts in time order; `before` places the entry ahead of an entry already there. */
+  /** Adds an entry in time order (or ahead of `before`); false when the trace is full and the entry was dropped. */
   function add(record: TraceRecord, entry: StoredEntry, before?: StoredEntry): boolean {
-    if (record.entries.length >= maxEntries) {
-      record.dropped += 1
-      changed(record, entry.at)
-      return false
-    }
-    const { entries } = record
-    let index = before ? entries.indexOf(before) : -1
-    if (index < 0) {
-      index = entries.length
-      while (index > 0 && (entries[index - 1] as StoredEntry).at > entry.at) index -= 1
-    }
-    entries.splice(index, 0, entry)
-    if (entry.type === 'run') {
-      record.counts.runs += 1
-      if (!record.steps.includes(entry.step)) record.steps.push(entry.step)
-    } else if (entry.type === 'emit') record.counts.emits += 1
-    else if (entry.type === 'state') record.counts.stateWrites += 1
-    else {
-      record.counts.logs += 1
-      if (entry.level === 'error') record.counts.errors += 1
-    }
+    const added = addEntry(record, entry, maxEntries, before)
     changed(record, entry.at)
-    return true
+    return added
   }
 
   function startRun(traceId: string, key: string, run: StoredRun): void {
@@ -186,38 +114,6 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
     }
     for (const run of runs) run.claimed = true
     return runs
-  }
-
-  function toEntry(entry: StoredEntry, startedAt: number): TraceEntry {
-    const offsetMs = entry.at - startedAt
-    if (entry.type === 'run') {
-      const { queuedAt: _queuedAt, claimed: _claimed, ...run } = entry
-      return { ...run, offsetMs }
-    }
-    if (entry.type === 'emit') {
-      const { value, truncated } = release(entry.data)
-      return { ...entry, data: value, offsetMs, ...(truncated ? { truncated: true as const } : {}) }
-    }
-    if (entry.type === 'log') {
-      const { value, truncated } = release(entry.meta)
-      return { ...entry, meta: value, offsetMs, ...(truncated ? { truncated: true as const } : {}) }
-    }
-    return { ...entry, offsetMs }
-  }
-
-  function summarize(record: TraceRecord): TraceSummary {
-    const startedAt = record.entries[0]?.at ?? record.updatedAt
-    return {
-      traceId: record.traceId,
-      name: nameOf(record.entries[0]),
-      status: statusOf(record),
-      startedAt,
-      updatedAt: record.updatedAt,
-      durationMs: Math.max(0, record.endAt - startedAt),
-      steps: [...record.steps],
-      counts: { ...record.counts },
-      dropped: record.dropped,
-    }
   }
 
   return {
@@ -319,9 +215,7 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
 
     get(traceId) {
       const record = traces.get(traceId)
-      if (!record) return null
-      const summary = summarize(record)
-      return { ...summary, entries: record.entries.map((entry) => toEntry(entry, summary.startedAt)) }
+      return record ? toTrace(record) : null
     },
 
     summary(traceId) {

@@ -81,6 +81,10 @@ export function createLiveEvents(runtime: Runtime, recorder: TraceRecorder, opti
         graphChanged = true
         later()
       }),
+      runtime.registry.onErrorsChange(() => {
+        graphChanged = true
+        later()
+      }),
       runtime.queue.onEvent(({ type, job }) => {
         const { id, step, topic, status, traceId, attempts, maxAttempts } = job
         push(jobs, { type, id, step, topic, status, traceId, attempts, maxAttempts })

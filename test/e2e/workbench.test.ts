@@ -104,7 +104,7 @@ describe('the Workbench in a browser, against motia-like dev', () => {
     await shot('jobs-retried')
   })
 
-  it('shows a step added while the page is open, without reloading the page', async () => {
+  it('shows a step added, and a step file that fails to load, while the page is open, without reloading it', async () => {
     await tab('flows')
     await page.waitForSelector('[data-node-id="UploadFile"]')
     await page.evaluate(() => Object.assign(globalThis, { samePage: true }))
@@ -116,6 +116,9 @@ export const handler = async () => {}
     )
     await page.waitForSelector('[data-node-id="NotifyOwner"]')
     await page.waitForSelector('[data-edge="ProcessFile|NotifyOwner|file.processed"]')
+    writeFileSync(file('steps/files/broken.step.ts'), "export const config = { type: 'event', name: 'Broken', subscribes: [] }\n")
+    const banner = await page.waitForSelector('.callout.error:has-text("broken.step.ts")')
+    expect(await banner.textContent()).toContain('subscribes')
     expect(await page.evaluate(() => (globalThis as { samePage?: boolean }).samePage)).toBe(true)
     expect(pageErrors).toEqual([])
   })

@@ -173,6 +173,8 @@ export function mount(root, route) {
     onLive('graph', loadSteps),
   ]
   void Promise.all([loadList(), loadSelected(), loadSteps()])
+  // Only the "12 s ago" texts change; nothing is fetched.
+  const clock = setInterval(drawList, 15_000)
   return {
     update(next) {
       const nextStep = next.params.get('step') ?? ''
@@ -186,6 +188,7 @@ export function mount(root, route) {
       void loadSelected()
     },
     destroy() {
+      clearInterval(clock)
       for (const stop of stops) stop()
     },
   }
