@@ -99,3 +99,8 @@ export function fill(el, ...children) {
   append(el, children)
   return el
 }
+
+/** "1 step", "3 steps"; `many` for words that do not just take an s. */
+export function plural(count, word, many = `${word}s`) {
+  return `${count} ${count === 1 ? word : many}`
+}

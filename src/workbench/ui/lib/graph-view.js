@@ -27,17 +27,17 @@ export function nodeSubtitle(node) {
   if (node.type === 'api') return `${node.method} ${node.path}`
   if (node.type === 'cron') return node.cron
   if (node.type === 'event') return node.subscribes.length ? `on ${node.subscribes.join(', ')}` : 'no subscriptions'
-  return 'virtual step'
+  return node.subscribes.length ? `virtual · on ${node.subscribes.join(', ')}` : 'virtual step'
 }
 
 function edgeText(edge) {
   return edge.label ? `${edge.label} · ${edge.topic}` : edge.topic
 }
 
-/** Lays a flow graph out with dagre: left to right, edge labels placed between ranks. */
-function layout(graph) {
+/** Lays a flow graph out with dagre in one direction (LR or TB), edge labels placed between ranks. */
+function layout(graph, rankdir) {
   const g = new dagre.graphlib.Graph({ multigraph: true })
-  g.setGraph({ rankdir: 'LR', nodesep: 36, ranksep: 110, edgesep: 24, marginx: 24, marginy: 24 })
+  g.setGraph({ rankdir, nodesep: rankdir === 'LR' ? 36 : 48, ranksep: rankdir === 'LR' ? 90 : 56, edgesep: 24, marginx: 24, marginy: 24 })
   g.setDefaultEdgeLabel(() => ({}))
   for (const node of graph.nodes) {
     const pill = textWidth(TYPE_LABEL[node.type], `700 10px ${FONT}`) + 16
@@ -86,7 +86,7 @@ function renderNode(data, warned, selected) {
     s('text', { class: 'node-pill-text', x: 16 + pillWidth / 2, y: 23, 'text-anchor': 'middle' }, TYPE_LABEL[node.type]),
     s('text', { class: 'node-name', x: 24 + pillWidth, y: 24 }, fit(node.name, `600 14px ${FONT}`, nameMax)),
     s('text', { class: 'node-sub', x: 16, y: 46 }, fit(nodeSubtitle(node), `12px ${MONO}`, width - 32)),
-    warned ? s('g', { class: 'node-warn', transform: `translate(${width - 12},12)` }, s('circle', { r: 8 }), s('text', { y: 4, 'text-anchor': 'middle' }, '!')) : null,
+    warned ? s('g', { class: 'node-warn', transform: `translate(${width - 3},3)` }, s('circle', { r: 8 }), s('text', { y: 4, 'text-anchor': 'middle' }, '!')) : null,
     s('title', {}, `${node.name} (${node.file})`),
   )
 }
@@ -131,6 +131,16 @@ export function createGraphView(container, { onSelect }) {
   container.append(svg)
   let view = { x: 0, y: 0, k: 1 }
   let size = { width: 0, height: 0 }
+  let positions = new Map()
+  const scaleFor = (g, box) => Math.min((box.width - 32) / (g.graph().width || 1), (box.height - 32) / (g.graph().height || 1))
+  /** Left to right reads best; top to bottom when it lets a long chain be drawn much larger in this box. */
+  const bestLayout = (graph) => {
+    const wide = layout(graph, 'LR')
+    const box = svg.getBoundingClientRect()
+    if (!box.width || graph.nodes.length < 3) return wide
+    const tall = layout(graph, 'TB')
+    return scaleFor(tall, box) > scaleFor(wide, box) * 1.25 ? tall : wide
+  }
   const apply = () => viewport.setAttribute('transform', `translate(${view.x},${view.y}) scale(${view.k})`)
 
   svg.addEventListener('wheel', (event) => {
@@ -176,8 +186,9 @@ export function createGraphView(container, { onSelect }) {
   return {
     /** Draws a graph; `selected` highlights a node and its edges. */
     render(graph, selected, warnedSteps) {
-      const g = layout(graph)
+      const g = bestLayout(graph)
       size = { width: g.graph().width ?? 0, height: g.graph().height ?? 0 }
+      positions = new Map(g.nodes().map((id) => [id, g.node(id)]))
       const edges = g.edges().map((key) => {
         const data = g.edge(key)
         return renderEdge(data, selected && (data.edge.from === selected || data.edge.to === selected))
@@ -185,13 +196,26 @@ export function createGraphView(container, { onSelect }) {
       const nodes = g.nodes().map((id) => renderNode(g.node(id), warnedSteps.has(id), id === selected))
       viewport.replaceChildren(...edges, ...nodes)
     },
-    /** Scales and centers the drawing in the visible area. */
-    fit() {
+    /** Scales and centers the drawing in the visible area, leaving `rightInset` pixels free on the right. */
+    fit(rightInset = 0) {
       const box = svg.getBoundingClientRect()
-      if (!size.width || !box.width) return
-      const k = Math.min(1.25, (box.width - 32) / size.width, (box.height - 32) / size.height)
-      view = { k, x: (box.width - size.width * k) / 2, y: (box.height - size.height * k) / 2 }
+      const width = box.width - rightInset
+      if (!size.width || width <= 0) return
+      const k = Math.max(0.35, Math.min(1.25, (width - 32) / size.width, (box.height - 32) / size.height))
+      view = { k, x: Math.max(16, (width - size.width * k) / 2), y: Math.max(16, (box.height - size.height * k) / 2) }
       apply()
+    },
+    /** Pans so a node is not hidden under `rightInset` pixels on the right (a details panel). */
+    reveal(id, rightInset) {
+      const node = positions.get(id)
+      const box = svg.getBoundingClientRect()
+      if (!node || !box.width) return
+      const right = view.x + (node.x + node.width / 2) * view.k
+      const limit = box.width - rightInset - 24
+      if (right > limit) {
+        view = { ...view, x: view.x - (right - limit) }
+        apply()
+      }
     },
     zoom(factor) {
       const box = svg.getBoundingClientRect()

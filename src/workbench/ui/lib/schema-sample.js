@@ -22,9 +22,9 @@ export function sampleOf(schema, depth = 0) {
     case 'string':
       return sampleString(schema)
     case 'integer':
-      return Math.max(0, Math.ceil(schema.minimum ?? schema.exclusiveMinimum ?? 0))
+      return Math.ceil(lowest(schema, 1))
     case 'number':
-      return schema.minimum ?? 0
+      return lowest(schema, 1)
     case 'boolean':
       return false
     case 'null':
@@ -54,4 +54,13 @@ function sampleString(schema) {
       return text
     }
   }
+}
+
+/** The smallest value a number schema allows (0 when it says nothing), `step` above an exclusive bound. */
+function lowest(schema, step) {
+  const { minimum, exclusiveMinimum } = schema
+  // JSON Schema draft 4 (zod 3 output) writes exclusiveMinimum as a flag on minimum.
+  if (typeof exclusiveMinimum === 'number') return Math.max(exclusiveMinimum + step, minimum ?? -Infinity)
+  if (exclusiveMinimum === true && typeof minimum === 'number') return minimum + step
+  return minimum ?? 0
 }

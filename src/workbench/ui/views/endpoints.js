@@ -1,5 +1,5 @@
 import { getJson } from '../lib/api.js'
-import { empty, fmtMs, h, fill } from '../lib/dom.js'
+import { empty, fill, fmtMs, h, plural } from '../lib/dom.js'
 import { jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 import { sampleOf } from '../lib/schema-sample.js'
@@ -205,7 +205,7 @@ export function mount(root, route) {
       const link = main.querySelector(`.trace-link[data-trace-id="${lastTrace}"]`)
       if (!trace || !link) return
       link.dataset.status = trace.status
-      link.querySelector('.trace-live').textContent = `${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'} · ${trace.status} · ${fmtMs(trace.durationMs)}`
+      link.querySelector('.trace-live').textContent = `${plural(trace.steps.length, 'step')} · ${trace.status} · ${fmtMs(trace.durationMs)}`
     }),
   ]
   void load()

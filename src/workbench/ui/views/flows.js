@@ -1,5 +1,5 @@
 import { getJson, postJson } from '../lib/api.js'
-import { empty, h, select, fill } from '../lib/dom.js'
+import { empty, fill, h, plural, select } from '../lib/dom.js'
 import { createGraphView, nodeSubtitle } from '../lib/graph-view.js'
 import { jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
@@ -98,6 +98,7 @@ export function mount(root, route) {
   const banners = h('div', { class: 'banners' })
   const canvas = h('div', { class: 'graph-wrap' })
   const side = h('div', { class: 'side' })
+  const panelWidth = 400
   const legend = h(
     'div',
     { class: 'legend' },
@@ -105,6 +106,7 @@ export function mount(root, route) {
     h('span', { class: 'legend-item dashed' }, h('i'), 'conditional / virtual'),
   )
   const graphView = createGraphView(canvas, { onSelect: (id) => go(flow, id) })
+  canvas.append(h('div', { class: 'graph-empty' }, empty('No steps here yet', 'Add a file such as steps/hello.step.ts: it shows up here as soon as you save it.')))
   root.append(
     h(
       'section',
@@ -118,10 +120,10 @@ export function mount(root, route) {
         legend,
         h('button', { class: 'button small', type: 'button', title: 'Zoom out', onClick: () => graphView.zoom(1 / 1.2) }, '−'),
         h('button', { class: 'button small', type: 'button', title: 'Zoom in', onClick: () => graphView.zoom(1.2) }, '+'),
-        h('button', { class: 'button small', type: 'button', onClick: () => graphView.fit() }, 'Fit'),
+        h('button', { class: 'button small', type: 'button', onClick: () => graphView.fit(selected ? panelWidth : 0) }, 'Fit'),
       ),
       banners,
-      h('div', { class: 'flows-body' }, canvas, side),
+      h('div', { class: 'flows-body' }, canvas, side, h('div', { class: 'graph-hint muted' }, 'Click a step for its config, file and schemas · drag to pan · scroll to zoom')),
     ),
   )
   picker.addEventListener('change', () => go(picker.value, null))
@@ -136,30 +138,25 @@ export function mount(root, route) {
   function draw() {
     if (!graph) return
     fill(picker, ...[[ALL, 'All flows'], ...graph.flows.map((name) => [name, name])].map(([value, label]) => h('option', { value, selected: value === flow }, label)))
-    summary.textContent = `${graph.nodes.length} step${graph.nodes.length === 1 ? '' : 's'} · ${graph.edges.length} connection${graph.edges.length === 1 ? '' : 's'}`
+    summary.textContent = `${plural(graph.nodes.length, 'step')} · ${plural(graph.edges.length, 'connection')}`
     const warnings = graph.warnings
-    fill(banners, 
-      steps.errors.length ? h('div', { class: 'callout error' }, h('strong', {}, `${steps.errors.length} step file${steps.errors.length === 1 ? '' : 's'} failed to load`), steps.errors.map((error) => h('div', { class: 'mono' }, `${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`))) : null,
-      warnings.length ? h('details', { class: 'callout warn', open: warnings.length <= 3 }, h('summary', {}, h('strong', {}, `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`)), warnings.map((warning) => h('div', { class: 'warning', 'data-code': warning.code }, warning.message))) : null,
+    fill(
+      banners,
+      steps.errors.length ? h('div', { class: 'callout error' }, h('strong', {}, `${plural(steps.errors.length, 'step file')} failed to load`), steps.errors.map((error) => h('div', { class: 'mono' }, `${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`))) : null,
+      warnings.length ? h('details', { class: 'callout warn', open: warnings.length <= 3 }, h('summary', {}, h('strong', {}, plural(warnings.length, 'warning'))), warnings.map((warning) => h('div', { class: 'warning', 'data-code': warning.code }, warning.message))) : null,
     )
-    if (graph.nodes.length === 0) {
-      canvas.classList.add('is-empty')
-      fill(side, empty('No steps here yet', 'Add a file such as steps/hello.step.ts: it shows up here as soon as you save it.'))
-    } else canvas.classList.remove('is-empty')
     const warned = new Set(warnings.filter((warning) => warning.step).map((warning) => warning.step))
     const node = graph.nodes.find((candidate) => candidate.id === selected)
+    canvas.classList.toggle('is-empty', graph.nodes.length === 0)
     graphView.render(graph, node ? selected : null, warned)
     const shape = `${flow}|${graph.nodes.map((item) => item.id).join(',')}|${graph.edges.length}`
     if (fitted !== shape) {
       fitted = shape
-      graphView.fit()
+      graphView.fit(node ? panelWidth : 0)
     }
-    if (graph.nodes.length === 0) return
-    fill(side, 
-      node
-        ? nodeDetails(node, steps.steps.find((step) => step.name === node.id), warnings.filter((warning) => warning.step === node.id), () => go(flow, null))
-        : h('aside', { class: 'details hint' }, h('h2', {}, 'Select a step'), h('p', { class: 'muted' }, 'Click a node to see its config, file and schemas. Drag to pan, scroll to zoom.')),
-    )
+    side.classList.toggle('open', Boolean(node))
+    fill(side, node ? nodeDetails(node, steps.steps.find((step) => step.name === node.id), warnings.filter((warning) => warning.step === node.id), () => go(flow, null)) : null)
+    if (node) graphView.reveal(node.id, panelWidth)
   }
 
   async function load() {

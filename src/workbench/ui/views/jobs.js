@@ -1,5 +1,5 @@
 import { getJson, postJson } from '../lib/api.js'
-import { debounce, empty, fmtAgo, fmtMs, fmtTime, h, select, shortId, fill } from '../lib/dom.js'
+import { debounce, empty, fill, fmtAgo, fmtMs, fmtTime, h, plural, select, shortId } from '../lib/dom.js'
 import { jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 
@@ -156,7 +156,7 @@ export function mount(root, route) {
     replay.disabled = true
     try {
       const { retried } = await postJson('/__motia/jobs/retry', filter.step ? { step: filter.step } : {})
-      note.textContent = `${retried} dead job${retried === 1 ? '' : 's'} replayed`
+      note.textContent = `${plural(retried, 'dead job')} replayed`
     } catch (error) {
       note.textContent = error.message
     }
@@ -192,7 +192,7 @@ export function mount(root, route) {
     if (filter.step && !steps.includes(filter.step)) steps.push(filter.step)
     fill(stepPicker, ...[['', 'All steps'], ...steps.map((step) => [step, step])].map(([value, label]) => h('option', { value, selected: value === filter.step }, label)))
     const dead = filter.step ? (stats.byStep[filter.step]?.dead ?? 0) : stats.byStatus.dead
-    replay.textContent = `Replay ${dead} dead job${dead === 1 ? '' : 's'}${filter.step ? ` of ${filter.step}` : ''}`
+    replay.textContent = `Replay ${plural(dead, 'dead job')}${filter.step ? ` of ${filter.step}` : ''}`
     replay.disabled = dead === 0
     fill(table, 
       jobs.length

@@ -1,5 +1,5 @@
 import { getJson } from '../lib/api.js'
-import { empty, fmtTime, h, select, shortId, fill } from '../lib/dom.js'
+import { empty, fill, fmtTime, h, select, shortId } from '../lib/dom.js'
 import { jsonInline, jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 

@@ -1,5 +1,5 @@
 import { getJson } from '../lib/api.js'
-import { debounce, empty, h, fill } from '../lib/dom.js'
+import { debounce, empty, fill, h, plural } from '../lib/dom.js'
 import { jsonInline, jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 
@@ -37,7 +37,7 @@ export function mount(root, route) {
     const { items } = await getJson(`/__motia/state/${encodeURIComponent(group)}`)
     const shown = filterText ? items.filter((item) => `${item.key} ${JSON.stringify(item.value)}`.toLowerCase().includes(filterText)) : items
     fill(main, 
-      h('div', { class: 'toolbar' }, h('h2', { class: 'mono' }, group), h('span', { class: 'muted' }, `${items.length} key${items.length === 1 ? '' : 's'}`), h('span', { class: 'spacer' }), filter),
+      h('div', { class: 'toolbar' }, h('h2', { class: 'mono' }, group), h('span', { class: 'muted' }, plural(items.length, 'key')), h('span', { class: 'spacer' }), filter),
       shown.length
         ? h(
             'div',

@@ -1,5 +1,5 @@
 import { getJson } from '../lib/api.js'
-import { debounce, empty, fmtAgo, fmtMs, fmtTime, h, select, shortId, fill } from '../lib/dom.js'
+import { debounce, empty, fill, fmtAgo, fmtMs, fmtTime, h, plural, select, shortId } from '../lib/dom.js'
 import { jsonInline, jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 
@@ -15,7 +15,7 @@ function traceItem(trace, active) {
       'span',
       { class: 'list-main' },
       h('span', { class: 'trace-name' }, trace.name),
-      h('span', { class: 'muted small' }, `${fmtAgo(trace.startedAt)} · ${fmtMs(trace.durationMs)} · ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'}`),
+      h('span', { class: 'muted small' }, `${fmtAgo(trace.startedAt)} · ${fmtMs(trace.durationMs)} · ${plural(trace.steps.length, 'step')}`),
     ),
     counts.errors ? h('span', { class: 'badge badge-error', title: 'errors' }, counts.errors) : null,
   )
@@ -86,8 +86,8 @@ function traceDetail(trace) {
       h('span', {}, h('span', { class: 'muted' }, 'trace '), h('code', {}, trace.traceId)),
       h('span', {}, h('span', { class: 'muted' }, 'started '), fmtTime(trace.startedAt)),
       h('span', {}, h('span', { class: 'muted' }, 'duration '), fmtMs(trace.durationMs)),
-      h('span', {}, `${counts.runs} runs · ${counts.emits} emits · ${counts.stateWrites} state writes · ${counts.logs} logs`),
-      counts.errors ? h('span', { class: 'error-text' }, `${counts.errors} error${counts.errors === 1 ? '' : 's'}`) : null,
+      h('span', {}, [plural(counts.runs, 'run'), plural(counts.emits, 'emit'), plural(counts.stateWrites, 'state write'), plural(counts.logs, 'log line')].join(' · ')),
+      counts.errors ? h('span', { class: 'error-text' }, plural(counts.errors, 'error')) : null,
       trace.dropped ? h('span', { class: 'muted' }, `${trace.dropped} entries not kept`) : null,
     ),
     h(
