@@ -75,7 +75,17 @@ export function createLiveEvents(runtime: Runtime, recorder: TraceRecorder, opti
     later()
   }
 
+  function reset(): void {
+    graphChanged = false
+    jobs = { items: [], dropped: 0 }
+    logs = { items: [], dropped: 0 }
+    traces = new Set()
+    groups = new Set()
+  }
+
   function listen(): () => void {
+    // What was gathered before the last client left is stale for a new one, which loads the current state itself.
+    reset()
     const stops = [
       runtime.registry.onChange(() => {
         graphChanged = true
@@ -118,11 +128,7 @@ export function createLiveEvents(runtime: Runtime, recorder: TraceRecorder, opti
     const summaries = [...traces].flatMap((id) => recorder.summary(id) ?? [])
     if (summaries.length) frames.push(frame('traces', { traces: summaries }))
     if (groups.size) frames.push(frame('state', { groups: [...groups] }))
-    graphChanged = false
-    jobs = { items: [], dropped: 0 }
-    logs = { items: [], dropped: 0 }
-    traces = new Set()
-    groups = new Set()
+    reset()
     if (frames.length) broadcast(frames.join(''))
   }
 

@@ -1,4 +1,5 @@
 import { connect } from './lib/live.js'
+import { notify } from './lib/notify.js'
 
 const views = {
   flows: () => import('./views/flows.js'),
@@ -39,6 +40,12 @@ async function route() {
   root.dataset.view = next.name
   current = { name: next.name, view: module.mount(root, next) }
 }
+
+// Views load in the background; a call that fails (a server restarting, a rejected action) is shown, not lost.
+window.addEventListener('unhandledrejection', (event) => {
+  event.preventDefault()
+  notify(event.reason instanceof Error ? event.reason.message : String(event.reason))
+})
 
 window.addEventListener('hashchange', () => {
   routing = routing.then(route, route)

@@ -202,7 +202,7 @@ export function mount(root, route) {
     onLive('reconnect', load),
     onLive('traces', ({ traces }) => {
       const trace = traces.find((item) => item.traceId === lastTrace)
-      const link = main.querySelector(`.trace-link[data-trace-id="${lastTrace}"]`)
+      const link = lastTrace && main.querySelector(`.trace-link[data-trace-id="${CSS.escape(lastTrace)}"]`)
       if (!trace || !link) return
       link.dataset.status = trace.status
       link.querySelector('.trace-live').textContent = `${plural(trace.steps.length, 'step')} · ${trace.status} · ${fmtMs(trace.durationMs)}`

@@ -178,13 +178,17 @@ export function mount(root, route) {
     await refresh()
   }
 
+  let latest = 0
   async function refresh() {
+    // Live events can start refreshes faster than they finish: only the newest one draws.
+    const mine = ++latest
     const query = { status: filter.status, step: filter.step, topic: filter.topic, search: filter.search, limit: PAGE, offset: filter.offset }
     const [nextStats, { jobs, total }, job] = await Promise.all([
       getJson('/__motia/jobs/stats'),
       getJson('/__motia/jobs', query),
       selected ? getJson(`/__motia/jobs/${encodeURIComponent(selected)}`).catch(() => null) : null,
     ])
+    if (mine !== latest) return
     stats = nextStats
     fill(cards, ...statCards(stats, filter.status, (status) => apply({ status })))
     fill(byStepBody, byStepTable(stats, (step) => apply({ step })) ?? h('p', { class: 'muted' }, 'No jobs yet.'))
