@@ -50,8 +50,7 @@ describe('the Workbench in a browser, against motia-like dev', () => {
     expect(await page.textContent('[data-edge="UploadFile|ProcessFile|file.uploaded"]')).toContain('file.uploaded')
 
     await page.click('[data-node-id="UploadFile"]')
-    const details = await page.waitForSelector('[data-details="UploadFile"]')
-    const text = await details.textContent()
+    const text = await page.locator('[data-details="UploadFile"]').textContent()
     expect(text).toContain('steps/files/upload.step.ts')
     expect(text).toContain('Body schema')
     expect(text).toContain('"filename"')
@@ -87,9 +86,8 @@ describe('the Workbench in a browser, against motia-like dev', () => {
     const { jobId: recordId } = await upload('installer.exe')
     await tab('jobs')
     await page.click('.stat-card[data-status="dead"]')
-    const row = await page.waitForSelector('.job-row[data-status="dead"]')
-    const id = (await row.getAttribute('data-job-id')) as string
-    await row.click()
+    const id = (await page.locator('.job-row[data-status="dead"]').first().getAttribute('data-job-id')) as string
+    await page.click(`.job-row[data-job-id="${id}"]`)
     await page.waitForSelector(`.job-detail[data-job-id="${id}"] .attempt >> nth=2`)
     await shot('jobs')
 
@@ -102,6 +100,24 @@ describe('the Workbench in a browser, against motia-like dev', () => {
     expect((await api<Job>(`/__motia/jobs/${id}`)).status).toBe('completed')
     expect(await api<{ status: string }>(`/jobs/${recordId}`)).toMatchObject({ status: 'completed' })
     await shot('jobs-retried')
+  })
+
+  it('tails the log lines of one trace, and shows the state the steps wrote', async () => {
+    const { jobId } = await upload('notes.txt')
+    await page.goto(`${server.url}/__motia/workbench/#/traces`)
+    const traceId = (await page.locator('.trace-item').first().getAttribute('data-trace-id')) as string
+    await tab('logs')
+    await page.fill('input[aria-label="trace id"]', traceId)
+    await page.waitForSelector('.log-row:has-text("Job completed")')
+    const steps = await page.$$eval('.log-row .log-step', (els) => els.map((el) => el.textContent))
+    expect(steps.sort()).toEqual(['CompleteJob', 'ProcessFile', 'UploadFile'])
+    await page.selectOption('select[aria-label="level"]', 'warn')
+    await page.waitForSelector('.log-lines .empty')
+
+    await tab('state')
+    await page.click('[data-group="jobs"]')
+    await page.click(`.entry[data-key="${jobId}"] summary`)
+    expect(await page.locator(`.entry[data-key="${jobId}"] .json`).textContent()).toContain('"status": "completed"')
   })
 
   it('shows a step added, and a step file that fails to load, while the page is open, without reloading it', async () => {
@@ -117,8 +133,7 @@ export const handler = async () => {}
     await page.waitForSelector('[data-node-id="NotifyOwner"]')
     await page.waitForSelector('[data-edge="ProcessFile|NotifyOwner|file.processed"]')
     writeFileSync(file('steps/files/broken.step.ts'), "export const config = { type: 'event', name: 'Broken', subscribes: [] }\n")
-    const banner = await page.waitForSelector('.callout.error:has-text("broken.step.ts")')
-    expect(await banner.textContent()).toContain('subscribes')
+    expect(await page.locator('.callout.error:has-text("broken.step.ts")').textContent()).toContain('subscribes')
     expect(await page.evaluate(() => (globalThis as { samePage?: boolean }).samePage)).toBe(true)
     expect(pageErrors).toEqual([])
   })
