@@ -70,8 +70,10 @@ describe('the Workbench in a browser, against motia-like dev', () => {
 
     await tab('traces')
     await page.click(`.trace-item[data-trace-id="${traceId}"]`)
-    await page.waitForSelector(`.trace-detail[data-trace-id="${traceId}"][data-status="ok"]`)
-    await page.waitForFunction("document.querySelectorAll('.trace-detail .tl-run').length === 3")
+    // All three runs finished: the request, the job it queued and the job that one queued.
+    await page.waitForFunction(
+      `document.querySelectorAll('.trace-detail[data-trace-id="${traceId}"][data-status="ok"] .tl-run-ok').length === 3`,
+    )
     const steps = await page.$$eval('.trace-detail .tl-run .tl-step', (els) => els.map((el) => el.textContent))
     expect(steps).toEqual(['UploadFile', 'ProcessFile', 'CompleteJob'])
     const durations = await page.$$eval('.trace-detail .tl-run .tl-duration', (els) => els.map((el) => el.textContent))
