@@ -40,7 +40,7 @@ describe('the Workbench in a browser, against motia-like dev', () => {
   it('draws every node and edge of GET /__motia/graph, and shows a node’s config, file and schemas on click', async () => {
     const graph = await api<FlowGraph>('/__motia/graph')
     await tab('flows')
-    await page.waitForFunction(`document.querySelectorAll('[data-node-id]').length === ${graph.nodes.length}`)
+    await page.locator('[data-node-id]').nth(graph.nodes.length - 1).waitFor()
     const nodes = await page.$$eval('[data-node-id]', (els) => els.map((el) => el.getAttribute('data-node-id')))
     const edges = await page.$$eval('[data-edge]', (els) => els.map((el) => el.getAttribute('data-edge')))
     expect(nodes.sort()).toEqual(graph.nodes.map((node) => node.id).sort())
@@ -71,9 +71,7 @@ describe('the Workbench in a browser, against motia-like dev', () => {
     await tab('traces')
     await page.click(`.trace-item[data-trace-id="${traceId}"]`)
     // All three runs finished: the request, the job it queued and the job that one queued.
-    await page.waitForFunction(
-      `document.querySelectorAll('.trace-detail[data-trace-id="${traceId}"][data-status="ok"] .tl-run-ok').length === 3`,
-    )
+    await page.locator(`.trace-detail[data-trace-id="${traceId}"][data-status="ok"] .tl-run-ok`).nth(2).waitFor()
     const steps = await page.$$eval('.trace-detail .tl-run .tl-step', (els) => els.map((el) => el.textContent))
     expect(steps).toEqual(['UploadFile', 'ProcessFile', 'CompleteJob'])
     const durations = await page.$$eval('.trace-detail .tl-run .tl-duration', (els) => els.map((el) => el.textContent))
