@@ -46,6 +46,13 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
+/** The step of the only run of a trace still open, or null. */
+function soleRunning(record: TraceRecord): string | null {
+  if (record.open.size !== 1) return null
+  const [run] = record.open.values()
+  return run?.step ?? null
+}
+
 /** Creates an empty recorder; feed it with `attachTraceRecorder` or call its inputs directly. */
 export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRecorder {
   const maxTraces = options.maxTraces ?? 300
@@ -194,7 +201,8 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
       add(record, {
         type: 'log',
         at: entry.time,
-        step: entry.step ?? str(entry.meta['step']) ?? null,
+        // A line the runtime logs about a run (the HTTP error handler's) names no step: it belongs to the one running.
+        step: entry.step ?? str(entry.meta['step']) ?? soleRunning(record),
         level: entry.level,
         msg: entry.msg,
         meta: capture(meta, maxValueChars),

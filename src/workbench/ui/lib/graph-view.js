@@ -1,5 +1,5 @@
-import dagre from '../vendor/dagre.js'
 import { s } from './dom.js'
+import { layoutGraph } from './graph-layout.js'
 
 const FONT = '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", sans-serif'
 const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace'
@@ -34,23 +34,17 @@ function edgeText(edge) {
   return edge.label ? `${edge.label} · ${edge.topic}` : edge.topic
 }
 
-/** Lays a flow graph out with dagre in one direction (LR or TB), edge labels placed between ranks. */
-function layout(graph, rankdir) {
-  const g = new dagre.graphlib.Graph({ multigraph: true })
-  g.setGraph({ rankdir, nodesep: rankdir === 'LR' ? 36 : 48, ranksep: rankdir === 'LR' ? 90 : 56, edgesep: 24, marginx: 24, marginy: 24 })
-  g.setDefaultEdgeLabel(() => ({}))
-  for (const node of graph.nodes) {
+/** Node and edge-label sizes, from the text they show. */
+const measure = {
+  node(node) {
     const pill = textWidth(TYPE_LABEL[node.type], `700 10px ${FONT}`) + 16
     const name = textWidth(node.name, `600 14px ${FONT}`) + pill + 40
     const sub = textWidth(nodeSubtitle(node), `12px ${MONO}`) + 32
-    g.setNode(node.id, { width: Math.min(NODE_MAX, Math.max(NODE_MIN, name, sub)), height: NODE_HEIGHT, node })
-  }
-  graph.edges.forEach((edge, index) => {
-    const width = Math.min(260, textWidth(edgeText(edge), `11.5px ${MONO}`) + 18)
-    g.setEdge(edge.from, edge.to, { width, height: 22, labelpos: 'c', edge }, `e${index}`)
-  })
-  dagre.layout(g)
-  return g
+    return { width: Math.min(NODE_MAX, Math.max(NODE_MIN, name, sub)), height: NODE_HEIGHT }
+  },
+  edge(edge) {
+    return { width: Math.min(260, textWidth(edgeText(edge), `11.5px ${MONO}`) + 18), height: 22 }
+  },
 }
 
 /** A smooth path through dagre's bend points. */
@@ -132,16 +126,17 @@ export function createGraphView(container, { onSelect }) {
   let view = { x: 0, y: 0, k: 1 }
   let size = { width: 0, height: 0 }
   let positions = new Map()
-  const scaleFor = (g, box) => Math.min((box.width - 32) / (g.graph().width || 1), (box.height - 32) / (g.graph().height || 1))
-  /** Left to right reads best; top to bottom when it lets a long chain be drawn much larger in this box. */
+  const apply = () => viewport.setAttribute('transform', `translate(${view.x},${view.y}) scale(${view.k})`)
+  const scaleFor = (laid, box) => Math.min((box.width - 32) / (laid.width || 1), (box.height - 32) / (laid.height || 1))
+  /** Left to right reads best; top to bottom when it lets the drawing be much larger in this box. */
   const bestLayout = (graph) => {
-    const wide = layout(graph, 'LR')
     const box = svg.getBoundingClientRect()
+    const aspect = box.width && box.height ? box.width / box.height : 1.6
+    const wide = layoutGraph(graph, 'LR', aspect, measure)
     if (!box.width || graph.nodes.length < 3) return wide
-    const tall = layout(graph, 'TB')
+    const tall = layoutGraph(graph, 'TB', aspect, measure)
     return scaleFor(tall, box) > scaleFor(wide, box) * 1.25 ? tall : wide
   }
-  const apply = () => viewport.setAttribute('transform', `translate(${view.x},${view.y}) scale(${view.k})`)
 
   svg.addEventListener('wheel', (event) => {
     event.preventDefault()
@@ -186,14 +181,11 @@ export function createGraphView(container, { onSelect }) {
   return {
     /** Draws a graph; `selected` highlights a node and its edges. */
     render(graph, selected, warnedSteps) {
-      const g = bestLayout(graph)
-      size = { width: g.graph().width ?? 0, height: g.graph().height ?? 0 }
-      positions = new Map(g.nodes().map((id) => [id, g.node(id)]))
-      const edges = g.edges().map((key) => {
-        const data = g.edge(key)
-        return renderEdge(data, selected && (data.edge.from === selected || data.edge.to === selected))
-      })
-      const nodes = g.nodes().map((id) => renderNode(g.node(id), warnedSteps.has(id), id === selected))
+      const laid = bestLayout(graph)
+      size = { width: laid.width, height: laid.height }
+      positions = new Map(laid.nodes.map((item) => [item.node.id, item]))
+      const edges = laid.edges.map((item) => renderEdge(item, selected && (item.edge.from === selected || item.edge.to === selected)))
+      const nodes = laid.nodes.map((item) => renderNode(item, warnedSteps.has(item.node.id), item.node.id === selected))
       viewport.replaceChildren(...edges, ...nodes)
     },
     /** Scales and centers the drawing in the visible area, leaving `rightInset` pixels free on the right. */

@@ -26,20 +26,27 @@ function draftOf(step) {
   return drafts.get(step.name)
 }
 
+/** Editable name/value rows (query parameters, headers) over `list`; `onChange` runs after each edit. */
 function pairRows(list, addLabel, onChange) {
   const rows = h('div', { class: 'pairs' })
+  const edit = (change, redraw = false) => {
+    change()
+    if (redraw) draw()
+    onChange()
+  }
   const draw = () => {
-    fill(rows, 
+    fill(
+      rows,
       ...list.map((pair, index) =>
         h(
           'div',
           { class: 'pair' },
-          h('input', { class: 'input mono', placeholder: 'name', value: pair.name, onInput: (event) => ((pair.name = event.target.value), onChange()) }),
-          h('input', { class: 'input mono', placeholder: pair.hint || 'value', value: pair.value, onInput: (event) => ((pair.value = event.target.value), onChange()) }),
-          h('button', { class: 'icon-button', type: 'button', title: 'Remove', onClick: () => (list.splice(index, 1), draw(), onChange()) }, '×'),
+          h('input', { class: 'input mono', placeholder: 'name', value: pair.name, onInput: (event) => edit(() => (pair.name = event.target.value)) }),
+          h('input', { class: 'input mono', placeholder: pair.hint || 'value', value: pair.value, onInput: (event) => edit(() => (pair.value = event.target.value)) }),
+          h('button', { class: 'icon-button', type: 'button', title: 'Remove', onClick: () => edit(() => list.splice(index, 1), true) }, '×'),
         ),
       ),
-      h('button', { class: 'button small ghost', type: 'button', onClick: () => (list.push({ name: '', value: '' }), draw()) }, addLabel),
+      h('button', { class: 'button small ghost', type: 'button', onClick: () => edit(() => list.push({ name: '', value: '' }), true) }, addLabel),
     )
   }
   draw()
@@ -85,7 +92,8 @@ export function mount(root, route) {
   root.append(h('section', { class: 'two-pane endpoints' }, h('aside', { class: 'pane-list' }, h('div', { class: 'pane-title' }, 'API steps'), list), main))
 
   function drawList() {
-    fill(list, 
+    fill(
+      list,
       ...steps.map((step) =>
         h(
           'a',
@@ -151,7 +159,8 @@ export function mount(root, route) {
       }
     }
 
-    fill(main, 
+    fill(
+      main,
       h(
         'form',
         { class: 'request', onSubmit: submit },
@@ -163,7 +172,20 @@ export function mount(root, route) {
               {},
               h('legend', {}, 'Path parameters'),
               params.map((name) =>
-                h('label', { class: 'param' }, h('span', { class: 'mono' }, `:${name}`), h('input', { class: 'input mono', name: `param-${name}`, value: draft.params[name] ?? '', onInput: (event) => ((draft.params[name] = event.target.value), refresh()) })),
+                h(
+                  'label',
+                  { class: 'param' },
+                  h('span', { class: 'mono' }, `:${name}`),
+                  h('input', {
+                    class: 'input mono',
+                    name: `param-${name}`,
+                    value: draft.params[name] ?? '',
+                    onInput: (event) => {
+                      draft.params[name] = event.target.value
+                      refresh()
+                    },
+                  }),
+                ),
               ),
             )
           : null,
@@ -177,7 +199,7 @@ export function mount(root, route) {
               h('legend', {}, 'Body ', h('span', { class: 'muted small' }, step.config.bodySchema ? '(example from bodySchema)' : '(JSON)')),
               body,
               bodyError,
-              h('button', { class: 'button small ghost', type: 'button', onClick: () => ((draft.body = exampleBody(step)), (body.value = draft.body)) }, 'Reset to example'),
+              h('button', { class: 'button small ghost', type: 'button', onClick: () => (body.value = draft.body = exampleBody(step)) }, 'Reset to example'),
             ),
         h('div', { class: 'request-actions' }, send, url, h('span', { class: 'muted small' }, 'Ctrl+Enter sends')),
       ),

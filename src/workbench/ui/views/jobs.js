@@ -198,7 +198,8 @@ export function mount(root, route) {
     const dead = filter.step ? (stats.byStep[filter.step]?.dead ?? 0) : stats.byStatus.dead
     replay.textContent = `Replay ${plural(dead, 'dead job')}${filter.step ? ` of ${filter.step}` : ''}`
     replay.disabled = dead === 0
-    fill(table, 
+    fill(
+      table,
       jobs.length
         ? h(
             'table',
@@ -208,7 +209,8 @@ export function mount(root, route) {
           )
         : empty('No jobs match', 'Jobs appear when an event step receives an event.'),
     )
-    fill(pager, 
+    fill(
+      pager,
       h('span', { class: 'muted' }, total ? `${filter.offset + 1}–${filter.offset + jobs.length} of ${total}` : ''),
       filter.offset > 0 ? h('button', { class: 'button small', type: 'button', onClick: () => apply({ offset: Math.max(0, filter.offset - PAGE) }) }, 'Newer') : null,
       filter.offset + jobs.length < total ? h('button', { class: 'button small', type: 'button', onClick: () => apply({ offset: filter.offset + PAGE }) }, 'Older') : null,

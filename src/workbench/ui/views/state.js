@@ -18,7 +18,8 @@ export function mount(root, route) {
   })
 
   function drawList() {
-    fill(list, 
+    fill(
+      list,
       ...groups.map((name) => h('a', { class: ['list-item', name === group && 'active'], href: `#/state/${encodeURIComponent(name)}`, 'data-group': name }, h('span', { class: 'mono' }, name))),
     )
     if (!groups.length) list.append(empty('State is empty', 'Groups appear once a handler calls state.set.'))
@@ -36,7 +37,8 @@ export function mount(root, route) {
     }
     const { items } = await getJson(`/__motia/state/${encodeURIComponent(group)}`)
     const shown = filterText ? items.filter((item) => `${item.key} ${JSON.stringify(item.value)}`.toLowerCase().includes(filterText)) : items
-    fill(main, 
+    fill(
+      main,
       h('div', { class: 'toolbar' }, h('h2', { class: 'mono' }, group), h('span', { class: 'muted' }, plural(items.length, 'key')), h('span', { class: 'spacer' }), filter),
       shown.length
         ? h(
