@@ -49,12 +49,14 @@ describe('the Workbench in a browser, against motia-like dev', () => {
     expect(await page.textContent('[data-node-id="CleanupJobs"]')).toContain('0 * * * *')
     expect(await page.textContent('[data-edge="UploadFile|ProcessFile|file.uploaded"]')).toContain('file.uploaded')
 
+    await shot('graph')
+
     await page.click('[data-node-id="UploadFile"]')
     const text = await page.locator('[data-details="UploadFile"]').textContent()
     expect(text).toContain('steps/files/upload.step.ts')
     expect(text).toContain('Body schema')
     expect(text).toContain('"filename"')
-    await shot('graph')
+    await shot('graph-details')
   })
 
   it('sends a request from the endpoint tester, and its trace appears with every step it ran', async () => {

@@ -124,6 +124,8 @@ export function createGraphView(container, { onSelect }) {
   )
   container.append(svg)
   let view = { x: 0, y: 0, k: 1 }
+  /** Set once the user pans or zooms: from then on the drawing stays where they put it. */
+  let moved = false
   let size = { width: 0, height: 0 }
   let positions = new Map()
   const apply = () => viewport.setAttribute('transform', `translate(${view.x},${view.y}) scale(${view.k})`)
@@ -145,6 +147,7 @@ export function createGraphView(container, { onSelect }) {
     const cy = event.clientY - box.top
     const k = Math.min(3, Math.max(0.2, view.k * Math.exp(-event.deltaY * 0.0015)))
     view = { k, x: cx - ((cx - view.x) * k) / view.k, y: cy - ((cy - view.y) * k) / view.k }
+    moved = true
     apply()
   }, { passive: false })
 
@@ -160,6 +163,7 @@ export function createGraphView(container, { onSelect }) {
     const dy = event.clientY - drag.y
     if (Math.abs(dx) + Math.abs(dy) > 2) drag.moved = true
     view = { ...view, x: view.x + dx, y: view.y + dy }
+    if (drag.moved) moved = true
     drag.x = event.clientX
     drag.y = event.clientY
     apply()
@@ -195,10 +199,15 @@ export function createGraphView(container, { onSelect }) {
       if (!size.width || width <= 0) return
       const k = Math.max(0.35, Math.min(1.25, (width - 32) / size.width, (box.height - 32) / size.height))
       view = { k, x: Math.max(16, (width - size.width * k) / 2), y: Math.max(16, (box.height - size.height * k) / 2) }
+      moved = false
       apply()
     },
-    /** Pans so a node is not hidden under `rightInset` pixels on the right (a details panel). */
+    /** Makes room for `rightInset` pixels on the right (a details panel): fits again unless the user moved the drawing, else pans the node into view. */
     reveal(id, rightInset) {
+      if (!moved) {
+        this.fit(rightInset)
+        return
+      }
       const node = positions.get(id)
       const box = svg.getBoundingClientRect()
       if (!node || !box.width) return
@@ -213,6 +222,7 @@ export function createGraphView(container, { onSelect }) {
       const box = svg.getBoundingClientRect()
       const k = Math.min(3, Math.max(0.2, view.k * factor))
       view = { k, x: box.width / 2 - ((box.width / 2 - view.x) * k) / view.k, y: box.height / 2 - ((box.height / 2 - view.y) * k) / view.k }
+      moved = true
       apply()
     },
   }

@@ -149,14 +149,13 @@ export function mount(root, route) {
     const node = graph.nodes.find((candidate) => candidate.id === selected)
     canvas.classList.toggle('is-empty', graph.nodes.length === 0)
     graphView.render(graph, node ? selected : null, warned)
-    const shape = `${flow}|${graph.nodes.map((item) => item.id).join(',')}|${graph.edges.length}`
-    if (fitted !== shape) {
-      fitted = shape
-      graphView.fit(node ? panelWidth : 0)
-    }
+    // Fit again when the steps or the room change: a new graph, or the details panel opening or closing.
+    const shape = `${flow}|${graph.nodes.map((item) => item.id).join(',')}|${graph.edges.length}|${Boolean(node)}`
     side.classList.toggle('open', Boolean(node))
     fill(side, node ? nodeDetails(node, steps.steps.find((step) => step.name === node.id), warnings.filter((warning) => warning.step === node.id), () => go(flow, null)) : null)
     if (node) graphView.reveal(node.id, panelWidth)
+    else if (fitted !== shape) graphView.fit()
+    fitted = shape
   }
 
   async function load() {
