@@ -27,7 +27,7 @@ for (const mode of ['dev', 'start'] as const) {
     .command(mode)
     .description(
       mode === 'dev'
-        ? 'run the project for development: readable logs, error details in responses'
+        ? 'run the project for development: hot reload, the Workbench, readable logs, error details in responses'
         : 'run the project for production: admin endpoints only on loopback or with MOTIA_ADMIN_TOKEN',
     )
     .option('-d, --dir <dir>', 'project folder', process.cwd())
