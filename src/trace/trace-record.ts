@@ -28,6 +28,8 @@ export interface TraceRecord {
   counts: TraceSummary['counts']
   steps: string[]
   dropped: number
+  /** Rough memory held by the entries (characters of kept JSON plus a fixed cost each), for the recorder's budget. */
+  size: number
   updatedAt: number
   endAt: number
 }
@@ -59,6 +61,7 @@ export function createRecord(traceId: string): TraceRecord {
     counts: { runs: 0, emits: 0, stateWrites: 0, logs: 0, errors: 0 },
     steps: [],
     dropped: 0,
+    size: 0,
     updatedAt: 0,
     endAt: 0,
   }
@@ -77,6 +80,7 @@ export function addEntry(record: TraceRecord, entry: StoredEntry, maxEntries: nu
     while (index > 0 && (entries[index - 1] as StoredEntry).at > entry.at) index -= 1
   }
   entries.splice(index, 0, entry)
+  record.size += sizeOf(entry)
   if (entry.type === 'run') {
     record.counts.runs += 1
     if (!record.steps.includes(entry.step)) record.steps.push(entry.step)
@@ -87,6 +91,13 @@ export function addEntry(record: TraceRecord, entry: StoredEntry, maxEntries: nu
     if (entry.level === 'error') record.counts.errors += 1
   }
   return true
+}
+
+/** What an entry costs, roughly: the fields every entry has, plus its kept JSON. */
+function sizeOf(entry: StoredEntry): number {
+  const kept = entry.type === 'emit' ? entry.data : entry.type === 'log' ? entry.meta : undefined
+  if (kept === undefined) return 200
+  return 200 + 2 * (typeof kept === 'string' ? kept.length : String(kept.value).length)
 }
 
 function toEntry(entry: StoredEntry, startedAt: number): TraceEntry {

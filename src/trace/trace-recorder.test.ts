@@ -143,6 +143,18 @@ describe('trace recorder', () => {
     expect(kept?.entries.find((entry) => entry.type === 'run' && entry.step === 'ReserveStock')).toMatchObject({ status: 'ok', durationMs: 3 })
   })
 
+  it('drops the oldest traces to keep the memory they hold under maxBytes', () => {
+    const recorder = createTraceRecorder({ maxBytes: 50_000, maxValueChars: 4000 })
+    for (let index = 0; index < 20; index += 1) {
+      recorder.activity({ type: 'emit', at: index, traceId: `t${index}`, step: 'A', topic: 'big', data: { text: 'x'.repeat(3000) } })
+    }
+    const kept = recorder.list({ limit: 100 }).map((trace) => trace.traceId)
+    expect(kept.length).toBeGreaterThan(2)
+    expect(kept.length).toBeLessThan(20)
+    expect(kept[0]).toBe('t19')
+    expect(recorder.get('t0')).toBeNull()
+  })
+
   it('keeps a copy of event data, and only the start of a huge one', () => {
     const recorder = createTraceRecorder({ maxValueChars: 50 })
     const data = { id: 1, tags: ['a'] }

@@ -14,6 +14,8 @@ export interface TraceRecorderOptions {
   maxEntries?: number
   /** Longest JSON text kept of an emit's data or a log line's fields. Default 4,000 characters. */
   maxValueChars?: number
+  /** Rough memory all traces may hold; the oldest traces are dropped to stay under it. Default 32 MB. */
+  maxBytes?: number
   /** Receives what a throwing change listener threw. */
   onError?: (error: unknown) => void
 }
@@ -58,6 +60,8 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
   const maxTraces = options.maxTraces ?? 300
   const maxEntries = options.maxEntries ?? 500
   const maxValueChars = options.maxValueChars ?? 4000
+  const maxBytes = options.maxBytes ?? 32 * 1024 * 1024
+  let size = 0
   const onError = options.onError ?? (() => {})
   const traces = new Map<string, TraceRecord>()
   const listeners = new Set<(traceId: string) => void>()
@@ -65,13 +69,17 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
   function recordOf(traceId: string, create: boolean): TraceRecord | undefined {
     const found = traces.get(traceId)
     if (found || !create) return found
-    if (traces.size >= maxTraces) {
-      const oldest = traces.keys().next().value
-      if (oldest !== undefined) traces.delete(oldest)
-    }
+    if (traces.size >= maxTraces) dropOldest()
     const record = createRecord(traceId)
     traces.set(traceId, record)
     return record
+  }
+
+  function dropOldest(): void {
+    const [oldest] = traces.values()
+    if (!oldest) return
+    traces.delete(oldest.traceId)
+    size -= oldest.size
   }
 
   function changed(record: TraceRecord, at: number): void {
@@ -88,7 +96,11 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
 
   /** Adds an entry in time order (or ahead of `before`); false when the trace is full and the entry was dropped. */
   function add(record: TraceRecord, entry: StoredEntry, before?: StoredEntry): boolean {
+    const was = record.size
     const added = addEntry(record, entry, maxEntries, before)
+    size += record.size - was
+    // The newest trace is kept even alone over budget: it is the one being looked at.
+    while (size > maxBytes && traces.size > 1 && traces.values().next().value !== record) dropOldest()
     changed(record, entry.at)
     return added
   }
