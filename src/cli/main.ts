@@ -23,18 +23,19 @@ const program = new Command()
   .showHelpAfterError()
 
 for (const mode of ['dev', 'start'] as const) {
-  program
+  const command = program
     .command(mode)
     .description(
       mode === 'dev'
-        ? 'run the project for development: readable logs, error details in responses'
+        ? 'run the project for development: hot reload, the Workbench, readable logs, error details in responses'
         : 'run the project for production: admin endpoints only on loopback or with MOTIA_ADMIN_TOKEN',
     )
     .option('-d, --dir <dir>', 'project folder', process.cwd())
     .option('-p, --port <port>', 'port (default: PORT or 3000)')
     .option('-H, --host <host>', 'host to bind (default: HOST or 127.0.0.1)')
     .option('--memory', 'keep state and jobs in memory instead of .motia-like/data.db')
-    .action(action(async (flags) => (await import('./commands/serve.ts')).serve(mode, flags)))
+  if (mode === 'start') command.option('--workbench', 'serve the Workbench at /__motia/workbench (also MOTIA_WORKBENCH=1)')
+  command.action(action(async (flags) => (await import('./commands/serve.ts')).serve(mode, flags)))
 }
 
 program

@@ -6,6 +6,8 @@ export interface ServerFlags {
   port?: string
   host?: string
   memory?: boolean
+  /** start: serve the Workbench (dev always does). */
+  workbench?: boolean
 }
 
 /** Project folder from --dir (default: the current folder). */

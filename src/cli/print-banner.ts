@@ -7,13 +7,19 @@ const color = process.stdout.isTTY && !process.env['NO_COLOR']
 export const paint = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text) : text)
 
 /** Prints what a started server serves: URL, routes, subscriptions, crons, warnings and load errors. */
-export function printBanner(app: { url: string; runtime: Runtime; store: string }, mode: 'dev' | 'start', startedInMs: number): void {
+export function printBanner(
+  app: { url: string; runtime: Runtime; store: string },
+  mode: 'dev' | 'start',
+  startedInMs: number,
+  workbench = false,
+): void {
   const { runtime } = app
   const steps = runtime.registry.steps()
   const lines: string[] = [
     `${paint('bold', 'motia-like')} ${mode} ready at ${paint('cyan', app.url)} in ${Math.round(startedInMs)} ms (${steps.length} steps)`,
     paint('dim', `jobs and state: ${app.store}`),
   ]
+  if (workbench) lines.push(`Workbench: ${paint('cyan', `${app.url}/__motia/workbench`)}`)
   const routes = runtime.routes.routes().sort((a, b) => a.path.localeCompare(b.path))
   if (routes.length) lines.push('', paint('bold', 'routes'))
   for (const route of routes) lines.push(`  ${route.method.padEnd(7)} ${route.path.padEnd(32)} ${paint('dim', route.step)}`)

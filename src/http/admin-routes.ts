@@ -123,6 +123,10 @@ export function createAdminRoutes(runtime: Runtime, options: AdminOptions): Rout
     res.json({ step: name, triggered: true })
   })
 
+  router.get('/__motia/state', async (_req, res) => {
+    res.json({ groups: (await runtime.state.groups()).sort() })
+  })
+
   router.get('/__motia/state/:group', async (req, res) => {
     const group = req.params['group'] as string
     res.json({ group, items: await runtime.state.entries(group) })

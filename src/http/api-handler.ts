@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Request, RequestHandler, Response } from 'express'
 import { HttpError, MotiaError } from '../errors.ts'
 import { HandlerFailedError } from './http-errors.ts'
+import { type InvocationFeed, nextInvocationId } from '../runtime/invocations.ts'
 import type { Step } from '../steps/step.ts'
 import type { ApiMiddleware, ApiRequest, ApiResponse, ApiRouteHandler, FlowContext } from '../types.ts'
 
@@ -69,11 +70,23 @@ export async function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowCo
   return result
 }
 
+/** Reports the request's start now and its end (status, duration) when the response closes. */
+function reportRequest(feed: InvocationFeed, step: Step, traceId: string, req: Request, res: Response): void {
+  const id = nextInvocationId()
+  const started = performance.now()
+  feed.report({ phase: 'start', id, kind: 'api', at: Date.now(), traceId, step: step.name, method: req.method, path: req.originalUrl })
+  res.once('close', () => {
+    const status = res.headersSent ? res.statusCode : 0
+    feed.report({ phase: 'end', id, kind: 'api', at: Date.now(), traceId, step: step.name, durationMs: performance.now() - started, status })
+  })
+}
+
 /** Turns an API step into an express handler: body validation, context, response mapping. */
-export function toApiHandler(step: Step, createContext: ContextFactory): RequestHandler {
+export function toApiHandler(step: Step, createContext: ContextFactory, invocations?: InvocationFeed): RequestHandler {
   return async (req, res, next) => {
     const traceId = randomUUID()
     res.set('x-trace-id', traceId)
+    if (invocations?.active) reportRequest(invocations, step, traceId, req, res)
     try {
       send(res, await invokeApiStep(step, toApiRequest(req), createContext(step, traceId)))
     } catch (error) {

@@ -1,5 +1,6 @@
-import express, { type Express, type Request, type RequestHandler } from 'express'
+import express, { type Express, type Request, type RequestHandler, Router } from 'express'
 import type { Runtime } from '../runtime/create-runtime.ts'
+import { createWorkbenchOff } from '../workbench/workbench-off.ts'
 import { createAdminGuard } from './admin-guard.ts'
 import { createAdminRoutes } from './admin-routes.ts'
 import { createErrorMiddleware } from './http-errors.ts'
@@ -10,14 +11,23 @@ export interface HttpOptions {
   /** Largest accepted body, e.g. '1mb'. */
   bodyLimit: string
   adminToken: string | undefined
+  /** Serve the Workbench and record traces and logs for it (on in dev, opt-in in start). */
+  workbench: boolean
+}
+
+/** The express app and what must stop with the server. */
+export interface HttpApp {
+  handler: Express
+  /** Stops the Workbench's recording and live streams. Idempotent. */
+  close(): void
 }
 
 function keepRawBody(req: Request & { rawBody?: string }, _res: unknown, buffer: Buffer): void {
   req.rawBody = buffer.toString('utf8')
 }
 
-/** Assembles the express app: body parsing, the API route table, built-in endpoints and errors. */
-export function createHttpApp(runtime: Runtime, options: HttpOptions): Express {
+/** Assembles the express app: body parsing, the API route table, built-in endpoints, the Workbench and errors. */
+export async function createHttpApp(runtime: Runtime, options: HttpOptions): Promise<HttpApp> {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', false)
@@ -30,7 +40,13 @@ export function createHttpApp(runtime: Runtime, options: HttpOptions): Express {
     ]),
   )
 
-  const admin = createAdminRoutes(runtime, { exposeStacks: options.mode === 'dev', adminToken: options.adminToken })
+  const admin = Router()
+  admin.use(createAdminRoutes(runtime, { exposeStacks: options.mode === 'dev', adminToken: options.adminToken }))
+  // Loaded only when on, so `start` without it pays nothing.
+  const workbench = options.workbench
+    ? (await import('../workbench/create-workbench.ts')).createWorkbench(runtime, { mode: options.mode })
+    : undefined
+  admin.use(workbench?.router ?? createWorkbenchOff())
   if (options.mode === 'start') {
     const guard = createAdminGuard(options.adminToken)
     app.use('/__motia', guard)
@@ -43,7 +59,7 @@ export function createHttpApp(runtime: Runtime, options: HttpOptions): Express {
     res.status(404).json({ error: `No route for ${req.method} ${req.path}.` })
   })
   app.use(createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' }))
-  return app
+  return { handler: app, close: () => workbench?.close() }
 }
 
 /** Runs the body parsers only for requests that carry a body; a GET pays nothing for them. */

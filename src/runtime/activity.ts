@@ -1,5 +1,6 @@
 import type { Step } from '../steps/step.ts'
 import type { EmitEvent, StateManager } from '../types.ts'
+import { createFeed, type Feed } from './feed.ts'
 
 /** What a handler did through its context, reported as it happens: the raw material of traces and test assertions. */
 export type Activity =
@@ -9,35 +10,11 @@ export type Activity =
 export type ActivityListener = (activity: Activity) => void
 
 /** Listeners of a runtime's activity; reporting costs nothing while there are none. */
-export interface ActivityFeed {
-  readonly active: boolean
-  report(activity: Activity): void
-  listen(listener: ActivityListener): () => void
-}
+export type ActivityFeed = Feed<Activity>
 
 /** Creates a feed; `onError` receives what a throwing listener threw, so a handler never sees it. */
 export function createActivityFeed(onError: (error: unknown) => void): ActivityFeed {
-  const listeners = new Set<ActivityListener>()
-  return {
-    get active() {
-      return listeners.size > 0
-    },
-    report(activity) {
-      for (const listener of listeners) {
-        try {
-          listener(activity)
-        } catch (error) {
-          onError(error)
-        }
-      }
-    },
-    listen(listener) {
-      listeners.add(listener)
-      return () => {
-        listeners.delete(listener)
-      }
-    },
-  }
+  return createFeed<Activity>(onError)
 }
 
 /** The state a handler sees: the store itself, or while someone listens, the store reporting each write. */

@@ -20,6 +20,8 @@ import type { EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts
 import { type ActivityListener, createActivityFeed } from './activity.ts'
 import { toConsumerOptions } from './consumer-options.ts'
 import { runCronStep } from './run-cron-step.ts'
+import { createFeed } from './feed.ts'
+import { type Invocation, type InvocationListener, trackTick } from './invocations.ts'
 import { watchJobs } from './watch-jobs.ts'
 
 export interface RuntimeOptions {
@@ -46,6 +48,8 @@ export interface Runtime {
   graph(flow?: string): FlowGraph
   /** Reports every emit and every state write a handler makes; returns the function that stops it. */
   onActivity(listener: ActivityListener): () => void
+  /** Reports the start and end of every HTTP request and cron tick that runs a step; returns the function that stops it. */
+  onInvocation(listener: InvocationListener): () => void
   /** Loads every step file and mounts the steps. */
   load(): Promise<void>
   close(): Promise<void>
@@ -65,16 +69,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const feed = createActivityFeed((error) => {
     logger.error(`An activity listener threw: ${toErrorMessage(error)}`, { error })
   })
+  const invocations = createFeed<Invocation>((error) => {
+    logger.error(`An invocation listener threw: ${toErrorMessage(error)}`, { error })
+  })
   const emitter: Emitter = createEmitter(registry, queue, logger, feed)
   const contextDeps = { emitter, state, logger, feed }
   const bindContext = (step: Step, traceId: string, signal?: AbortSignal) =>
     createContext(contextDeps, step, traceId, signal)
 
-  const routes = createRouteTable((step) => toApiHandler(step, bindContext))
+  const routes = createRouteTable((step) => toApiHandler(step, bindContext, invocations))
   const cron = createCronScheduler({
     logger,
     ...(options.cronLock ? { lock: options.cronLock } : {}),
-    runTick: (step) => runCronStep(step, bindContext(step, randomUUID())),
+    runTick: (step) => trackTick(invocations, step.name, randomUUID(), (traceId) => runCronStep(step, bindContext(step, traceId))),
   })
   const consumers: Mounter = {
     mount(step) {
@@ -122,6 +129,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     graph: (flow) => buildFlowGraph(registry.steps(), flow ? { flow } : undefined),
     onActivity: (listener) => feed.listen(listener),
+    onInvocation: (listener) => invocations.listen(listener),
     load: () => loadProject(projectDir, importer, registry),
     close() {
       closed ??= (async () => {

@@ -3,7 +3,7 @@ import { toSafeUrl } from '../adapters/redis/safe-url.ts'
 import type { CronLock } from '../cron/cron-lock.ts'
 import { MotiaError, toErrorMessage } from '../errors.ts'
 import { type HttpServer, listen } from '../http/listen.ts'
-import { createHttpApp } from '../http/create-http-app.ts'
+import { createHttpApp, type HttpApp } from '../http/create-http-app.ts'
 import { createLogger, type RootLogger } from '../logger/create-logger.ts'
 import { createMemoryQueue } from '../queue/memory-queue.ts'
 import type { Queue } from '../queue/queue.ts'
@@ -25,6 +25,8 @@ export interface AppOptions {
   bodyLimit?: string
   adminToken?: string
   logger?: RootLogger
+  /** Serve the Workbench at /__motia/workbench and record traces; default: on in dev, off in start. */
+  workbench?: boolean
   /** How long close() lets running jobs finish; default MOTIA_SHUTDOWN_GRACE_MS, else 10 s. */
   shutdownGraceMs?: number
   /** Completed jobs kept; default MOTIA_KEEP_COMPLETED, else 10,000. */
@@ -130,19 +132,23 @@ export async function startApp(options: AppOptions): Promise<App> {
     ...(backends.cronLock ? { cronLock: backends.cronLock } : {}),
   })
   let server: HttpServer | undefined
+  let app: HttpApp | undefined
   try {
     await runtime.load()
-    const app = createHttpApp(runtime, {
+    app = await createHttpApp(runtime, {
       mode: options.mode,
       bodyLimit: options.bodyLimit ?? '1mb',
       adminToken: options.adminToken,
+      workbench: options.workbench ?? options.mode === 'dev',
     })
-    server = await listen(app, options.port, options.host)
+    server = await listen(app.handler, options.port, options.host)
   } catch (error) {
+    app?.close()
     await runtime.close().finally(backends.release)
     throw error
   }
   const http = server
+  const web = app
   let closed: Promise<void> | undefined
   return {
     url: http.url,
@@ -151,7 +157,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     close() {
       // Reverse order of start: stop taking requests, let the runtime drain and close its stores,
       // then close the database they share.
-      closed ??= http.close().then(() => runtime.close()).finally(backends.release)
+      closed ??= http.close().then(web.close).then(() => runtime.close()).finally(backends.release)
       return closed
     },
   }

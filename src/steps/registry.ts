@@ -19,6 +19,8 @@ export interface StepRegistry {
   /** Removes the step (and any error) of a file. */
   remove(file: string): StepChange | null
   onChange(listener: (change: StepChange) => void): () => void
+  /** Called after a load error is recorded or cleared; returns the function that stops it. */
+  onErrorsChange(listener: () => void): () => void
 }
 
 function routeKey(step: Step): string | null {
@@ -44,12 +46,17 @@ export function createStepRegistry(): StepRegistry {
   const byFile = new Map<string, Step>()
   const errorsByFile = new Map<string, StepLoadError>()
   const listeners = new Set<(change: StepChange) => void>()
+  const errorListeners = new Set<() => void>()
   let topicIndex: Map<string, Step[]> | null = null
 
   function changed(change: StepChange): StepChange {
     topicIndex = null
     for (const listener of listeners) listener(change)
     return change
+  }
+
+  function errorsChanged(): void {
+    for (const listener of errorListeners) listener()
   }
 
   return {
@@ -74,7 +81,7 @@ export function createStepRegistry(): StepRegistry {
         this.setError(step.file, new StepConfigError(step.file, clash))
         return null
       }
-      errorsByFile.delete(step.file)
+      if (errorsByFile.delete(step.file)) errorsChanged()
       const previous = byFile.get(step.file)
       byFile.set(step.file, step)
       return changed(previous ? { type: 'updated', step, previous } : { type: 'added', step })
@@ -82,9 +89,10 @@ export function createStepRegistry(): StepRegistry {
     setError(file, error) {
       const line = error instanceof StepConfigError ? error.line : undefined
       errorsByFile.set(file, { file, message: toErrorMessage(error), ...(line ? { line } : {}) })
+      errorsChanged()
     },
     remove(file) {
-      errorsByFile.delete(file)
+      if (errorsByFile.delete(file)) errorsChanged()
       const step = byFile.get(file)
       if (!step) return null
       byFile.delete(file)
@@ -93,6 +101,10 @@ export function createStepRegistry(): StepRegistry {
     onChange(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
+    },
+    onErrorsChange(listener) {
+      errorListeners.add(listener)
+      return () => errorListeners.delete(listener)
     },
   }
 }

@@ -46,8 +46,17 @@ const repoRoot = resolve(import.meta.dirname, '..', '..')
  * node_modules links `zod` and `motia-like` (this checkout), as an installed project would have them.
  */
 export function copyFixture(name: string): { dir: string; remove: () => void } {
+  return copyProject(fixture(name), name)
+}
+
+/** Copies the demo project (`steps/` at the repo root) into a fresh temporary folder, as `copyFixture` does. */
+export function copyDemo(): { dir: string; remove: () => void } {
+  return copyProject(join(repoRoot, 'steps'), 'demo', 'steps')
+}
+
+function copyProject(source: string, name: string, into = ''): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `motia-like-${name}-`))
-  cpSync(fixture(name), dir, { recursive: true })
+  cpSync(source, join(dir, into), { recursive: true })
   mkdirSync(join(dir, 'node_modules'))
   symlinkSync(repoRoot, join(dir, 'node_modules', 'motia-like'), 'dir')
   symlinkSync(join(repoRoot, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir')

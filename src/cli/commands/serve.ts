@@ -16,6 +16,7 @@ export async function serve(mode: 'dev' | 'start', flags: ServerFlags): Promise<
     memory: flags.memory ?? false,
     bodyLimit: process.env['MOTIA_BODY_LIMIT'] ?? '1mb',
     adminToken: process.env['MOTIA_ADMIN_TOKEN'],
+    workbench: mode === 'dev' || flags.workbench === true || process.env['MOTIA_WORKBENCH'] === '1',
   }
   const app =
     mode === 'dev'
@@ -24,11 +25,11 @@ export async function serve(mode: 'dev' | 'start', flags: ServerFlags): Promise<
           onReload: printReload,
           onRestart: (file, restarted) => {
             process.stdout.write(`${paint('cyan', `${relative(projectDir, file)} changed: runtime restarted`)}\n`)
-            printBanner(restarted, mode, 0)
+            printBanner(restarted, mode, 0, options.workbench)
           },
         })
       : await startApp({ ...options, mode })
-  printBanner(app, mode, performance.now() - started)
+  printBanner(app, mode, performance.now() - started, options.workbench)
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

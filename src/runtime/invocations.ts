@@ -1,0 +1,60 @@
+import { toErrorMessage } from '../errors.ts'
+import type { Feed } from './feed.ts'
+
+/** What started a run that is not a job (jobs are reported by the queue). */
+export type InvocationKind = 'api' | 'cron'
+
+/**
+ * An HTTP request or cron tick running a step, reported when it starts and when it ends; `id` pairs
+ * the two. Durations are measured with the monotonic clock.
+ */
+export type Invocation =
+  | { phase: 'start'; id: number; kind: InvocationKind; at: number; traceId: string; step: string; method?: string; path?: string }
+  | {
+      phase: 'end'
+      id: number
+      kind: InvocationKind
+      at: number
+      traceId: string
+      step: string
+      durationMs: number
+      /** The HTTP status sent (api); 0 when the client went away before an answer. */
+      status?: number
+      /** Why a cron tick failed. */
+      error?: string
+    }
+
+export type InvocationListener = (invocation: Invocation) => void
+
+export type InvocationFeed = Feed<Invocation>
+
+let nextId = 1
+
+/** A fresh id for a start/end pair. */
+export function nextInvocationId(): number {
+  return nextId++
+}
+
+/** Runs one cron tick, reporting its start and its end (with the error when it fails) while someone listens. */
+export async function trackTick(
+  feed: InvocationFeed,
+  step: string,
+  traceId: string,
+  run: (traceId: string) => Promise<void>,
+): Promise<void> {
+  if (!feed.active) return run(traceId)
+  const id = nextInvocationId()
+  const started = performance.now()
+  feed.report({ phase: 'start', id, kind: 'cron', at: Date.now(), traceId, step })
+  const end = (error?: string): void => {
+    const durationMs = performance.now() - started
+    feed.report({ phase: 'end', id, kind: 'cron', at: Date.now(), traceId, step, durationMs, ...(error === undefined ? {} : { error }) })
+  }
+  try {
+    await run(traceId)
+    end()
+  } catch (error) {
+    end(toErrorMessage(error))
+    throw error
+  }
+}

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import express, { type Request, Router } from 'express'
+import { HttpError } from '../errors.ts'
+import type { LogLevel } from '../logger/create-logger.ts'
+import type { Runtime } from '../runtime/create-runtime.ts'
+import { attachTraceRecorder } from '../trace/attach-trace-recorder.ts'
+import type { TraceStatus } from '../trace/trace.ts'
+import { createTraceRecorder, type TraceRecorderOptions } from '../trace/trace-recorder.ts'
+import { createLiveEvents } from './live-events.ts'
+import { createLogTail } from './log-tail.ts'
+
+const uiDir = fileURLToPath(new URL('./ui/', import.meta.url))
+const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+const traceStatuses: readonly TraceStatus[] = ['running', 'ok', 'error']
+// Pages only talk to this server; anything a step logged is shown as text, never run.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+export interface WorkbenchOptions {
+  mode: 'dev' | 'start'
+  traces?: TraceRecorderOptions
+}
+
+/** The Workbench: the web UI at /__motia/workbench and the endpoints it reads (traces, logs, state groups, live events). */
+export interface Workbench {
+  router: Router
+  /** Stops recording and ends live streams. Idempotent. */
+  close(): void
+}
+
+/** Where the browser build of dagre (the graph layout library) is installed. */
+function dagreFile(): string {
+  const require = createRequire(import.meta.url)
+  const manifest = require.resolve('@dagrejs/dagre/package.json')
+  const { module } = JSON.parse(readFileSync(manifest, 'utf8')) as { module: string }
+  return join(dirname(manifest), module)
+}
+
+function pick<T extends string>(req: Request, name: string, allowed: readonly T[]): T | undefined {
+  const value = req.query[name]
+  if (value === undefined || value === '') return undefined
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new HttpError(400, 'BAD_FILTER', `Unknown ${name} ${JSON.stringify(value)}. Use one of: ${allowed.join(', ')}.`)
+  }
+  return value as T
+}
+
+function text(req: Request, name: string): string | undefined {
+  const value = req.query[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+function limit(req: Request, fallback: number, max: number): number {
+  const value = Number.parseInt(text(req, 'limit') ?? '', 10)
+  return Number.isFinite(value) ? Math.min(Math.max(value, 1), max) : fallback
+}
+
+/** Starts recording the runtime's traces and logs, and builds the Workbench routes. */
+export function createWorkbench(runtime: Runtime, options: WorkbenchOptions): Workbench {
+  const recorder = createTraceRecorder(options.traces)
+  const detach = attachTraceRecorder(runtime, recorder)
+  const logs = createLogTail(runtime.logger)
+  const live = createLiveEvents(runtime, recorder, { hello: { mode: options.mode } })
+  const router = Router()
+
+  router.get('/__motia/traces', (req, res) => {
+    const step = text(req, 'step')
+    const status = pick(req, 'status', traceStatuses)
+    res.json({ traces: recorder.list({ limit: limit(req, 50, 500), ...(step ? { step } : {}), ...(status ? { status } : {}) }) })
+  })
+
+  router.get('/__motia/traces/:traceId', (req, res) => {
+    const traceId = req.params['traceId'] as string
+    const trace = recorder.get(traceId)
+    if (!trace) {
+      res.status(404).json({ error: `No trace with id "${traceId}". Only the most recent traces are kept, in memory.` })
+      return
+    }
+    res.json(trace)
+  })
+
+  router.get('/__motia/logs', (req, res) => {
+    const level = pick(req, 'level', logLevels)
+    const step = text(req, 'step')
+    const traceId = text(req, 'traceId')
+    const query = { limit: limit(req, 200, 1000), ...(level ? { level } : {}), ...(step ? { step } : {}), ...(traceId ? { traceId } : {}) }
+    res.json({ logs: logs.list(query) })
+  })
+
+  router.get('/__motia/events', live.handler)
+
+  router.get('/__motia/workbench/vendor/dagre.js', (_req, res) => {
+    res.sendFile(dagreFile(), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
+  })
+  router.use(
+    '/__motia/workbench',
+    express.static(uiDir, {
+      setHeaders(res) {
+        res.setHeader('cache-control', 'no-cache')
+        res.setHeader('content-security-policy', contentSecurityPolicy)
+      },
+    }),
+  )
+
+  let closed = false
+  return {
+    router,
+    close() {
+      if (closed) return
+      closed = true
+      detach()
+      logs.close()
+      live.close()
+    },
+  }
+}

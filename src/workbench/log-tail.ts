@@ -1,0 +1,57 @@
+import type { LogEntry, LogLevel, RootLogger } from '../logger/create-logger.ts'
+import { type Captured, capture, release } from '../trace/capture.ts'
+
+const levelRank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
+
+export interface LogQuery {
+  /** Lines at this level or above. */
+  level?: LogLevel
+  step?: string
+  traceId?: string
+  /** Default 200. */
+  limit?: number
+}
+
+/** The last log lines of a process, for the Workbench to show what happened before it was opened. */
+export interface LogTail {
+  /** Matching lines, oldest first. */
+  list(query?: LogQuery): LogEntry[]
+  close(): void
+}
+
+type KeptLine = Omit<LogEntry, 'meta'> & { meta: string | Captured }
+
+/** A line as the Workbench shows it: a trace id logged as a field (as the HTTP error handler does) counts as the line's. */
+export function toLogLine(entry: LogEntry): LogEntry {
+  const traceId = entry.meta['traceId']
+  if (entry.traceId || typeof traceId !== 'string') return entry
+  const { traceId: _traceId, ...meta } = entry.meta
+  return { ...entry, traceId, meta }
+}
+
+/** Keeps the last `size` lines the logger writes; fields are copied as JSON, at most `maxValueChars` a line. */
+export function createLogTail(logger: RootLogger, size = 1000, maxValueChars = 4000): LogTail {
+  const lines: KeptLine[] = []
+  const stop = logger.onLog((entry) => {
+    const line = toLogLine(entry)
+    lines.push({ ...line, meta: capture(line.meta, maxValueChars) })
+    if (lines.length > size) lines.splice(0, lines.length - size)
+  })
+  const toEntry = (line: KeptLine): LogEntry => {
+    const { value, truncated } = release(line.meta)
+    return { ...line, meta: truncated ? { truncated: value } : (value as Record<string, unknown>) }
+  }
+  return {
+    list(query = {}) {
+      const { level, step, traceId } = query
+      const matching = lines.filter(
+        (line) =>
+          (!level || levelRank[line.level] >= levelRank[level]) &&
+          (!step || line.step === step) &&
+          (!traceId || line.traceId === traceId),
+      )
+      return matching.slice(-(query.limit ?? 200)).map(toEntry)
+    },
+    close: stop,
+  }
+}

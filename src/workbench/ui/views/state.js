@@ -1,0 +1,81 @@
+import { getJson } from '../lib/api.js'
+import { debounce, empty, fill, h, plural } from '../lib/dom.js'
+import { jsonInline, jsonView } from '../lib/json-view.js'
+import { onLive } from '../lib/live.js'
+
+/** State: the groups of the state store and the keys and values of one group. */
+export function mount(root, route) {
+  let group = route.arg
+  let groups = []
+  let filterText = ''
+  const list = h('nav', { class: 'list group-list', 'aria-label': 'state groups' })
+  const main = h('div', { class: 'state-pane' })
+  const filter = h('input', { class: 'input grow', type: 'search', placeholder: 'Filter keys and values…', 'aria-label': 'filter entries' })
+  root.append(h('section', { class: 'two-pane state' }, h('aside', { class: 'pane-list' }, h('div', { class: 'pane-title' }, 'Groups'), list), main))
+  filter.addEventListener('input', () => {
+    filterText = filter.value.toLowerCase()
+    void loadGroup()
+  })
+
+  function drawList() {
+    fill(
+      list,
+      ...groups.map((name) => h('a', { class: ['list-item', name === group && 'active'], href: `#/state/${encodeURIComponent(name)}`, 'data-group': name }, h('span', { class: 'mono' }, name))),
+    )
+    if (!groups.length) list.append(empty('State is empty', 'Groups appear once a handler calls state.set.'))
+  }
+
+  async function loadGroups() {
+    ;({ groups } = await getJson('/__motia/state'))
+    drawList()
+  }
+
+  async function loadGroup() {
+    if (!group) {
+      fill(main, empty('Pick a group', 'Handlers keep JSON values by group and key.'))
+      return
+    }
+    const { items } = await getJson(`/__motia/state/${encodeURIComponent(group)}`)
+    const shown = filterText ? items.filter((item) => `${item.key} ${JSON.stringify(item.value)}`.toLowerCase().includes(filterText)) : items
+    fill(
+      main,
+      h('div', { class: 'toolbar' }, h('h2', { class: 'mono' }, group), h('span', { class: 'muted' }, plural(items.length, 'key')), h('span', { class: 'spacer' }), filter),
+      shown.length
+        ? h(
+            'div',
+            { class: 'entries' },
+            shown.map((item) =>
+              h(
+                'details',
+                { class: 'entry', 'data-key': item.key },
+                h('summary', {}, h('span', { class: 'entry-key mono' }, item.key), h('span', { class: 'entry-preview mono muted' }, jsonInline(item.value, 180))),
+                jsonView(item.value),
+              ),
+            ),
+          )
+        : empty(items.length ? 'No entries match' : 'This group is empty'),
+    )
+    if (filterText) filter.focus()
+  }
+
+  const refreshGroup = debounce(() => void loadGroup(), 150)
+  const refreshGroups = debounce(() => void loadGroups(), 300)
+  const stops = [
+    onLive('state', ({ groups: touched }) => {
+      refreshGroups()
+      if (touched.includes(group)) refreshGroup()
+    }),
+    onLive('reconnect', () => void Promise.all([loadGroups(), loadGroup()])),
+  ]
+  void Promise.all([loadGroups(), loadGroup()])
+  return {
+    update(next) {
+      group = next.arg
+      drawList()
+      void loadGroup()
+    },
+    destroy() {
+      for (const stop of stops) stop()
+    },
+  }
+}
