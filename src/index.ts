@@ -27,5 +27,7 @@ export type {
 } from './types.ts'
 export type { Job, JobStatus } from './queue/queue.ts'
 export { defineStep } from './define-step.ts'
+export { defineConfig } from './runtime/define-config.ts'
+export type { ProjectConfig } from './runtime/define-config.ts'
 export type { DefinedStep, EmitsOf, HandledConfig, Handler, InferSchema, ResponsesOf } from './define-step.ts'
-export { HttpError, MotiaError, NonRetriableError, ValidationError } from './errors.ts'
+export { BackendUnavailableError, HttpError, MotiaError, NonRetriableError, ValidationError } from './errors.ts'

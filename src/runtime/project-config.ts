@@ -3,18 +3,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { MotiaError, toErrorMessage } from '../errors.ts'
 import { createModuleImporter } from '../steps/import-module.ts'
-
-/** `motia-like.config.ts`: what a project can set besides environment variables (which win). */
-export interface ProjectConfig {
-  /** Run on Redis (BullMQ queue, Redis state, one cron tick per cluster) instead of the embedded store. */
-  redis?: {
-    url: string
-    /** Key prefix, so several apps can share one Redis; default `motia`. */
-    prefix?: string
-    /** How long a worker's lock on a running job lasts before another process may take the job over; default 30000. */
-    lockDurationMs?: number
-  }
-}
+import type { ProjectConfig } from './define-config.ts'
 
 const configSchema = z.strictObject({
   redis: z
@@ -28,11 +17,6 @@ const configSchema = z.strictObject({
 
 /** The config files looked for in a project folder, in order. */
 export const CONFIG_FILES = ['motia-like.config.ts', 'motia-like.config.js'] as const
-
-/** Identity helper that types a project config. @example export default defineConfig({ redis: { url: 'redis://localhost:6379' } }) */
-export function defineConfig(config: ProjectConfig): ProjectConfig {
-  return config
-}
 
 /** Reads the project's config file, if any; a bad one is an error naming the file and the field. */
 export async function loadProjectConfig(projectDir: string): Promise<ProjectConfig> {

@@ -1,0 +1,20 @@
+/** `motia-like.config.ts`: what a project can set besides environment variables (which win). */
+export interface ProjectConfig {
+  /** Run on Redis (BullMQ queue, Redis state, one cron tick per cluster) instead of the embedded store. */
+  redis?: {
+    url: string
+    /** Key prefix, so several apps can share one Redis; default `motia`. */
+    prefix?: string
+    /** How long a worker's lock on a running job lasts before another process may take the job over; default 30000. */
+    lockDurationMs?: number
+  }
+}
+
+/**
+ * Identity helper that types a project config.
+ * @example
+ * export default defineConfig({ redis: { url: 'redis://localhost:6379' } })
+ */
+export function defineConfig(config: ProjectConfig): ProjectConfig {
+  return config
+}
