@@ -1,4 +1,5 @@
 import { HandlerTimeoutError, MotiaError } from '../errors.ts'
+import { createFeed, toSafeSink } from '../feed.ts'
 import { createAlarm } from './alarm.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
 import type { JobStore } from './job-store.ts'
@@ -49,7 +50,6 @@ interface Attempt {
 }
 
 const dayMs = 24 * 60 * 60 * 1000
-const ignore = (): void => {}
 
 const checkConsumerOptions = (step: string, options: ConsumerOptions): void => {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
@@ -74,17 +74,9 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const now = options.now ?? Date.now
   const random = options.random ?? Math.random
   const idempotencyWindowMs = options.idempotencyWindowMs ?? dayMs
-  const reportError = options.onError ?? ignore
-  // Reporting runs inside timer and microtask callbacks, where a throw would crash the process.
-  const onError = (error: unknown): void => {
-    try {
-      reportError(error)
-    } catch {
-      // The sink itself failed; there is nowhere left to report to.
-    }
-  }
+  const onError = toSafeSink(options.onError)
   const slots = new Map<string, StepSlot>()
-  const listeners = new Set<(event: JobEvent) => void>()
+  const events = createFeed<JobEvent>(onError)
   const inFlight = new Set<Attempt>()
   let consumed: string[] = []
   let drainWaiters: Array<() => void> = []
@@ -93,16 +85,6 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   let closed = false
   let closing: Promise<void> | null = null
   let onAttemptsSettled: (() => void) | null = null
-
-  const emit = (event: JobEvent): void => {
-    for (const listener of listeners) {
-      try {
-        listener(event)
-      } catch (error) {
-        onError(error)
-      }
-    }
-  }
 
   const isIdle = (): boolean => inFlight.size === 0 && store.countUnsettled(consumed) === 0
 
@@ -175,12 +157,12 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     if (!failed) {
       const completed = toCompletedJob(job, time)
       store.update(completed)
-      if (listeners.size > 0) emit({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
+      if (events.active) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
       return
     }
     const next = toFailedJob(job, error, time, attempt.consumer.options.backoff, random)
     store.update(next)
-    if (listeners.size > 0) emit({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
+    if (events.active) events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
   }
 
   const finish = (attempt: Attempt, error: unknown, failed: boolean): void => {
@@ -214,7 +196,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     slot.running += 1
     inFlight.add(attempt)
     deadlines.add(attempt)
-    if (listeners.size > 0) emit({ type: 'started', job })
+    if (events.active) events.report({ type: 'started', job })
     let result: Promise<void>
     try {
       result = consumer.handler(job, attempt.controller.signal)
@@ -330,12 +312,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
 
     stats: async () => toJobStats(store.statsInput(), now()),
 
-    onEvent(listener) {
-      listeners.add(listener)
-      return () => {
-        listeners.delete(listener)
-      }
-    },
+    onEvent: (listener) => events.listen(listener),
 
     async drain() {
       if (closed || isIdle()) return

@@ -1,6 +1,6 @@
 import type { Step } from '../steps/step.ts'
 import type { EmitEvent, StateManager } from '../types.ts'
-import { createFeed, type Feed } from './feed.ts'
+import { createFeed, type Feed } from '../feed.ts'
 
 /** What a handler did through its context, reported as it happens: the raw material of traces and test assertions. */
 export type Activity =

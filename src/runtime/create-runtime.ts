@@ -20,7 +20,7 @@ import type { EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts
 import { type ActivityListener, createActivityFeed } from './activity.ts'
 import { toConsumerOptions } from './consumer-options.ts'
 import { runCronStep } from './run-cron-step.ts'
-import { createFeed } from './feed.ts'
+import { createFeed } from '../feed.ts'
 import { type Invocation, type InvocationListener, trackTick } from './invocations.ts'
 import { watchJobs } from './watch-jobs.ts'
 

@@ -1,5 +1,5 @@
 import { toErrorMessage } from '../errors.ts'
-import type { Feed } from './feed.ts'
+import type { Feed } from '../feed.ts'
 
 /** What started a run that is not a job (jobs are reported by the queue). */
 export type InvocationKind = 'api' | 'cron'

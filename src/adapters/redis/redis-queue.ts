@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { type Job as BullJob, Queue as BullQueue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { MotiaError } from '../../errors.ts'
+import { createFeed, toSafeSink } from '../../feed.ts'
 import { toJobStats } from '../../queue/job-stats.ts'
 import type { Job, JobEvent, JobHandler, NewJob, Queue } from '../../queue/queue.ts'
 import { createAttempts } from './redis-attempts.ts'
@@ -59,33 +60,16 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   const lockDurationMs = options.lockDurationMs ?? 30_000
   const keep = { count: options.keepCompleted ?? 10_000, age: Math.ceil((options.keepCompletedMs ?? 7 * dayMs) / 1000) }
   const idempotencyWindowMs = options.idempotencyWindowMs ?? dayMs
-  const reportError = options.onError ?? (() => {})
-  const onError = (error: unknown): void => {
-    try {
-      reportError(error)
-    } catch {
-      // The sink itself failed; there is nowhere left to report to.
-    }
-  }
+  const onError = toSafeSink(options.onError)
   const now = Date.now
   const queues = new Map<string, BullQueue<JobRecord>>()
   const registered = new Map<string, Promise<unknown>>()
   const consumers = new Map<string, Consumer>()
   const fifoKnown = new Map<string, boolean>()
-  const listeners = new Set<(event: JobEvent) => void>()
+  const events = createFeed<JobEvent>(onError)
   const groups = createFifoGroups(client, prefix, now)
   let seqCounter = 0
   let closing: Promise<void> | null = null
-
-  const emit = (event: JobEvent): void => {
-    for (const listener of listeners) {
-      try {
-        listener(event)
-      } catch (error) {
-        onError(error)
-      }
-    }
-  }
 
   const queueOf = (step: string): BullQueue<JobRecord> => {
     let queue = queues.get(step)
@@ -153,7 +137,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return toJob(step, { ...added, data: stored, attemptsMade: 0, processedOn: undefined } as BullJob<JobRecord>, 'waiting')
   }
 
-  const attempts = createAttempts({ now, random: options.random ?? Math.random, emit })
+  const attempts = createAttempts({ now, random: options.random ?? Math.random, emit: (event) => events.report(event) })
 
   const finished = (step: string, bullJob: BullJob<JobRecord> | undefined): void => {
     const group = bullJob?.data.messageGroupId
@@ -262,12 +246,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
 
     stats: async () => toJobStats(await whileReachable(url, 'the stats were not read', () => reader.statsInput(), client), now()),
 
-    onEvent(listener) {
-      listeners.add(listener)
-      return () => {
-        listeners.delete(listener)
-      }
-    },
+    onEvent: (listener) => events.listen(listener),
 
     async drain() {
       for (;;) {

@@ -30,3 +30,14 @@ export function createFeed<T>(onError: (error: unknown) => void): Feed<T> {
     },
   }
 }
+
+/** Wraps an error sink for timer and event callbacks, where a throw would crash the process: a failing sink is ignored. */
+export function toSafeSink(onError: ((error: unknown) => void) | undefined): (error: unknown) => void {
+  return (error) => {
+    try {
+      onError?.(error)
+    } catch {
+      // The sink itself failed; there is nowhere left to report to.
+    }
+  }
+}
