@@ -5,6 +5,7 @@ import { MotiaError, toErrorMessage } from '../errors.ts'
 import { type HttpServer, listen } from '../http/listen.ts'
 import { createHttpApp, type HttpApp } from '../http/create-http-app.ts'
 import { createLogger, type RootLogger } from '../logger/create-logger.ts'
+import { createRepeatFilter } from '../logger/repeat-filter.ts'
 import { createMemoryQueue } from '../queue/memory-queue.ts'
 import type { Queue } from '../queue/queue.ts'
 import { createSqliteQueue } from '../queue/sqlite-queue.ts'
@@ -75,8 +76,11 @@ async function openBackends(options: AppOptions, logger: RootLogger): Promise<Ba
   const keepCompleted = setting(options.keepCompleted, 'MOTIA_KEEP_COMPLETED', 10_000, true)
   const keepCompletedHours = setting(options.keepCompletedHours, 'MOTIA_KEEP_COMPLETED_HOURS', 7 * 24, false)
   const graceMs = setting(options.shutdownGraceMs, 'MOTIA_SHUTDOWN_GRACE_MS', 10_000, true)
+  const repeats = createRepeatFilter(30_000)
   const onError = (error: unknown): void => {
-    logger.error(`The job queue hit an error: ${toErrorMessage(error)}`, { error })
+    const message = `The job queue hit an error: ${toErrorMessage(error)}`
+    const { log, held } = repeats(message)
+    if (log) logger.error(held > 0 ? `${message} (${held} more like it in the last 30 s)` : message, { error })
   }
   if (options.memory) {
     return {
