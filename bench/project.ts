@@ -107,7 +107,7 @@ async def handler(input, ctx):
     'chain-b.step.ts': chainLink('ChainB', 'chain.b', 'chain.c'),
     'chain-c.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
 import { z } from 'zod'
-import { counts } from './fanout-counts.ts'
+import { countUp } from './fanout-counts.ts'
 
 const input = z.object({ id: z.string(), run: z.string().optional() })
 
@@ -119,7 +119,7 @@ export const handler: EventHandler<z.infer<typeof input>> = async (input, { stat
     return
   }
   await state.set(\`chains-\${input.run}\`, input.id, { at: Date.now() })
-  counts.set(input.run, (counts.get(input.run) ?? 0) + 1)
+  countUp(input.run)
 }
 `,
     'chains.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
@@ -152,12 +152,36 @@ export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, 
   return { status: 202, body: { run, n } }
 }
 `,
-    'fanout-counts.ts': `/** Ticks counted per fanout run; shared by the counting step and GET /count/:run. */
-export const counts = new Map<string, number>()
+    'fanout-counts.ts': `/** Events counted per run; shared by the counting steps and GET /count/:run. */
+const counts = new Map<string, number>()
+const waiters = new Map<string, Array<{ atLeast: number; resolve: () => void }>>()
+
+export function countUp(run: string): void {
+  const count = (counts.get(run) ?? 0) + 1
+  counts.set(run, count)
+  const ready = (waiters.get(run) ?? []).filter((waiter) => waiter.atLeast <= count)
+  waiters.set(run, (waiters.get(run) ?? []).filter((waiter) => waiter.atLeast > count))
+  for (const waiter of ready) waiter.resolve()
+}
+
+export function countOf(run: string): number {
+  return counts.get(run) ?? 0
+}
+
+/** Resolves once the run counted atLeast events, or after timeoutMs: a long poll, so the bench does not load the server it measures. */
+export function whenCounted(run: string, atLeast: number, timeoutMs: number): Promise<void> {
+  if (countOf(run) >= atLeast) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs)
+    const list = waiters.get(run) ?? []
+    list.push({ atLeast, resolve: () => { clearTimeout(timer); resolve() } })
+    waiters.set(run, list)
+  })
+}
 `,
     'count-tick.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
 import { z } from 'zod'
-import { counts } from './fanout-counts.ts'
+import { countUp } from './fanout-counts.ts'
 
 const input = z.object({ run: z.string(), i: z.number() })
 
@@ -165,17 +189,20 @@ export const config = { type: 'event', name: 'CountTick', subscribes: ['bench.ti
 
 export const handler: EventHandler<z.infer<typeof input>> = async (input, { state }) => {
   await state.set(\`fanout-\${input.run}\`, String(input.i), { i: input.i })
-  counts.set(input.run, (counts.get(input.run) ?? 0) + 1)
+  countUp(input.run)
 }
 `,
     'count-read.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
-import { counts } from './fanout-counts.ts'
+import { countOf, whenCounted } from './fanout-counts.ts'
 
 export const config = { type: 'api', name: 'CountRead', method: 'GET', path: '/count/:run', emits: [] } satisfies ApiRouteConfig
 
+// GET /count/:run?atLeast=N answers once N events were counted (or after 2 minutes).
 export const handler: ApiRouteHandler = async (req) => {
   const run = req.pathParams['run'] ?? ''
-  return { status: 200, body: { run, count: counts.get(run) ?? 0 } }
+  const atLeast = Number(req.queryParams['atLeast'] ?? 0)
+  if (atLeast > 0) await whenCounted(run, atLeast, 120_000)
+  return { status: 200, body: { run, count: countOf(run) } }
 }
 `,
   }

@@ -1,5 +1,5 @@
 import type { Baseline, FanoutMode, StoreKind } from '../baseline-store.ts'
-import { getJson, pollUntil, send } from '../http.ts'
+import { getJson, send } from '../http.ts'
 import type { Row } from '../report.ts'
 import { median, since } from '../stats.ts'
 
@@ -14,13 +14,14 @@ interface JobStats {
   byStatus: Record<string, number>
 }
 
-/** POST /fanout {run, n, mode}, then polls GET /count/:run until the counting step has seen all n events. */
+/** POST /fanout {run, n, mode}, then waits on GET /count/:run?atLeast=n until the counting step has seen all n events. */
 async function serverRate(url: string, run: string, events: number, mode: FanoutMode): Promise<number> {
   const start = performance.now()
   const posted = await send(`${url}/fanout`, 'POST', { run, n: events, mode })
   if (posted.status !== 202) throw new Error(`POST /fanout answered ${posted.status}: ${posted.body.slice(0, 200)}`)
-  const done = await pollUntil(async () => (await getJson<{ count: number }>(`${url}/count/${run}`)).count >= events, TIMEOUT_MS)
-  if (!done) throw new Error(`Fanout "${run}" did not count ${events} events within ${TIMEOUT_MS} ms.`)
+  // A long poll: the server answers once the counting step has seen them all.
+  const { count } = await getJson<{ count: number }>(`${url}/count/${run}?atLeast=${events}`)
+  if (count < events) throw new Error(`Fanout "${run}" counted ${count} of ${events} events within ${TIMEOUT_MS} ms.`)
   return events / (since(start) / 1000)
 }
 
