@@ -70,6 +70,13 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   const groups = createFifoGroups(client, prefix, now)
   let seqCounter = 0
   let closing: Promise<void> | null = null
+  // Repairs fifo groups whose head finished in a process that died before unparking the next job.
+  const sweeper = setInterval(() => {
+    for (const [step, consumer] of consumers) {
+      if (consumer.options.fifo) groups.sweep(step, queueOf(step)).catch(onError)
+    }
+  }, lockDurationMs)
+  sweeper.unref()
 
   const queueOf = (step: string): BullQueue<JobRecord> => {
     let queue = queues.get(step)
@@ -258,6 +265,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
 
     close(graceMs = options.closeGraceMs ?? 10_000) {
       closing ??= (async () => {
+        clearInterval(sweeper)
         const workers = [...consumers.values()].map((consumer) => consumer.worker)
         consumers.clear()
         const graceful = Promise.allSettled(workers.map((worker) => worker.close()))
