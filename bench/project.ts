@@ -261,3 +261,75 @@ export const handler: EventHandler<z.infer<typeof input>> = async (input, { stat
 }
 `
 }
+
+/**
+ * The project of the Redis fan-out: POST /noop-fanout {run, n} emits n events at once to a step that
+ * only counts them in-process; GET /noop-count/:run?atLeast=n answers once the count reaches n.
+ */
+export function noopFanoutProject(): StepFiles {
+  return {
+    'noop-fanout.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+import { z } from 'zod'
+
+const bodySchema = z.object({ run: z.string(), n: z.number().int().positive() })
+
+export const config = { type: 'api', name: 'NoopFanout', method: 'POST', path: '/noop-fanout', bodySchema, emits: ['bench.noop'] } satisfies ApiRouteConfig
+
+export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, { emit }) => {
+  const { run, n } = req.body
+  await Promise.all(Array.from({ length: n }, (_, i) => emit({ topic: 'bench.noop', data: { run, i } })))
+  return { status: 202, body: { run, n } }
+}
+`,
+    'noop-counts.ts': `/** Events counted per run, and the requests waiting for a count. */
+export const counts = new Map<string, number>()
+const waiters = new Set<{ run: string; atLeast: number; wake: () => void }>()
+
+export function count(run: string): void {
+  const now = (counts.get(run) ?? 0) + 1
+  counts.set(run, now)
+  for (const waiter of waiters) {
+    if (waiter.run === run && now >= waiter.atLeast) waiter.wake()
+  }
+}
+
+/** Resolves once \`run\` has counted \`atLeast\` events, or after \`timeoutMs\`. */
+export function reached(run: string, atLeast: number, timeoutMs: number): Promise<void> {
+  if ((counts.get(run) ?? 0) >= atLeast) return Promise.resolve()
+  return new Promise((resolve) => {
+    const waiter = { run, atLeast, wake: () => {} }
+    const timer = setTimeout(() => waiter.wake(), timeoutMs)
+    waiter.wake = () => {
+      clearTimeout(timer)
+      waiters.delete(waiter)
+      resolve()
+    }
+    waiters.add(waiter)
+  })
+}
+`,
+    'noop.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
+import { z } from 'zod'
+import { count } from './noop-counts.ts'
+
+const input = z.object({ run: z.string(), i: z.number() })
+
+export const config = { type: 'event', name: 'Noop', subscribes: ['bench.noop'], emits: [], input } satisfies EventConfig
+
+export const handler: EventHandler<z.infer<typeof input>> = async (input) => {
+  count(input.run)
+}
+`,
+    'noop-count.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+import { counts, reached } from './noop-counts.ts'
+
+export const config = { type: 'api', name: 'NoopCount', method: 'GET', path: '/noop-count/:run', emits: [] } satisfies ApiRouteConfig
+
+export const handler: ApiRouteHandler = async (req) => {
+  const run = req.pathParams['run'] ?? ''
+  await reached(run, Number(req.queryParams['atLeast'] ?? 0), 120_000)
+  return { status: 200, body: { run, count: counts.get(run) ?? 0 } }
+}
+`,
+  }
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { openBaseline, type StoreKind } from './baseline-store.ts'
 import { closeConnections } from './http.ts'
-import { benchProject, createWorkspace, sizedProject } from './project.ts'
+import { benchProject, createWorkspace, noopFanoutProject, sizedProject } from './project.ts'
 import { formatTable, type Row, writeJson } from './report.ts'
 import { runApi } from './scenarios/api.ts'
 import { runChain } from './scenarios/chain.ts'
@@ -9,6 +9,7 @@ import { runChainThroughput } from './scenarios/chain-throughput.ts'
 import { runColdStart } from './scenarios/cold-start.ts'
 import { runFanout } from './scenarios/fanout.ts'
 import { runPythonChain } from './scenarios/python-chain.ts'
+import { runRedisFanout } from './scenarios/redis-fanout.ts'
 import { memoryRows, type RssReadings } from './scenarios/memory.ts'
 import { runReload } from './scenarios/reload.ts'
 import { killAllNow, repoRoot, rssMb, type ServerProcess, spawnBareExpress, spawnCli, stopAll } from './server.ts'
@@ -20,22 +21,25 @@ const settings = {
   chainThroughput: { chains: 2_000, runs: 3 },
   pythonChain: { samples: 200, warmup: 20 },
   fanout: { events: 10_000, runs: 3 },
+  redisFanout: { events: 10_000, runs: 3 },
   coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
   reload: { steps: 200, edits: 20 },
 }
+// The Redis the Redis scenario runs on; each run uses key prefixes of its own and deletes them after.
+const redisUrl = process.env['MOTIA_REDIS_URL'] || process.env['REDIS_URL'] || 'redis://127.0.0.1:6379'
 const resultsFile = join(repoRoot, 'bench', 'results', 'latest.json')
 
 const rows: Row[] = []
 const began = performance.now()
 const workspace = createWorkspace()
 
-// `npm run bench -- --only fanout` runs only the scenarios whose name contains "fanout".
+// `npm run bench -- --only fanout` runs only the scenarios whose name contains "fanout" (in any case).
 const onlyIndex = process.argv.indexOf('--only')
 const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined
 
 /** Runs one scenario with a progress line; a failure becomes a row, so the other scenarios still run. */
 async function scenario(name: string, run: () => Promise<Row[]>): Promise<void> {
-  if (only !== undefined && !name.includes(only)) return
+  if (only !== undefined && !name.toLowerCase().includes(only.toLowerCase())) return
   const start = performance.now()
   process.stdout.write(`${name.padEnd(48)} `)
   try {
@@ -103,6 +107,11 @@ async function main(): Promise<void> {
   rss.defaultAfterFanout = await storeScenarios('default', defaultServer)
   await defaultServer.stop()
   rows.push(...memoryRows(rss))
+
+  const redis = settings.redisFanout
+  await scenario(`fanout (Redis): ${redis.runs} x ${redis.events} no-op events, and raw BullMQ`, () =>
+    runRedisFanout({ url: redisUrl, dir: workspace.project('bench-redis', noopFanoutProject()) }, redis),
+  )
 
   const sizes = settings.coldStart.sizes.join(' and ')
   await scenario(`cold start: ${sizes} steps, ${settings.coldStart.runs} runs`, () =>

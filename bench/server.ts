@@ -33,9 +33,9 @@ export interface ServerProcess {
 
 const children = new Set<ChildProcess>()
 
-/** Starts `motia-like <mode> --port 0 --dir <dir> [...extra]` and waits for its ready line. */
-export function spawnCli(mode: 'start' | 'dev', dir: string, extra: string[] = []): Promise<ServerProcess> {
-  return spawnServer([cli, mode, '--port', '0', '--dir', dir, ...extra], dir)
+/** Starts `motia-like <mode> --port 0 --dir <dir> [...extra]`, with `env` added to this process's, and waits for its ready line. */
+export function spawnCli(mode: 'start' | 'dev', dir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+  return spawnServer([cli, mode, '--port', '0', '--dir', dir, ...extra], dir, env)
 }
 
 /** Starts the bare express app (`node -e`) from the repo, so it resolves the same express. */
@@ -43,9 +43,9 @@ export function spawnBareExpress(): Promise<ServerProcess> {
   return spawnServer(['-e', bareExpressSource], repoRoot)
 }
 
-async function spawnServer(args: string[], cwd: string): Promise<ServerProcess> {
+async function spawnServer(args: string[], cwd: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const spawnedAt = performance.now()
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   let output = ''
@@ -85,6 +85,24 @@ function waitForReady(child: ChildProcess, output: () => string): Promise<string
     // Registered after the tail keeper, so output() already holds the chunk.
     child.stdout?.on('data', onData)
     child.once('exit', onExit)
+  })
+}
+
+/** Runs `node [...args]` to its end and resolves with its stdout; rejects with the tail of its stderr if it fails. */
+export function runNode(args: string[], cwd: string = repoRoot): Promise<string> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
+  return new Promise((resolveOutput, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code, signal) => {
+      children.delete(child)
+      if (code === 0) resolveOutput(stdout)
+      else reject(new Error(`node ${args.join(' ').slice(0, 100)} exited with ${code ?? signal}:\n${stderr}`))
+    })
   })
 }
 
