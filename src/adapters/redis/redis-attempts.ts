@@ -7,7 +7,7 @@ import { type Job as BullJob, UnrecoverableError } from 'bullmq'
 import { HandlerTimeoutError, toErrorMessage } from '../../errors.ts'
 import { type BackoffOptions, toBackoffDelay } from '../../queue/backoff.ts'
 import { isNonRetriableError } from '../../queue/job-transitions.ts'
-import type { JobAttemptError, JobEvent, JobHandler } from '../../queue/queue.ts'
+import type { Job, JobAttemptError, JobEvent, JobHandler } from '../../queue/queue.ts'
 import { type JobRecord, toJob } from './redis-job-record.ts'
 
 /** What an attempt needs of its step's consumer. */
@@ -42,16 +42,24 @@ export interface Attempts {
   wakeAll(): void
 }
 
+/** An attempt running in this process. */
+interface Running {
+  controller: AbortController
+  /** Ends the attempt's wait with `reason`: on close, the worker must stop even when the handler never returns. */
+  abandon(reason: unknown): void
+}
+
 /** Creates the attempt bookkeeping of one Redis queue. */
 export function createAttempts(options: AttemptsOptions): Attempts {
   const { now, random, emit } = options
-  const inFlight = new Map<string, AbortController>()
+  const inFlight = new Map<string, Running>()
   const plannedRunAt = new WeakMap<Error, number>()
   const originals = new WeakMap<Error, unknown>()
   const abandoned = new WeakSet<AbortController>()
   let waiters: Array<() => void> = []
 
   const wakeAll = (): void => {
+    if (waiters.length === 0) return
     const woken = waiters
     waiters = []
     for (const wake of woken) wake()
@@ -61,30 +69,44 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     wakeAll()
   }
 
+  /**
+   * The handler raced against its timeout in one promise: no listener on the signal and no extra
+   * promises, since every job of a busy step passes here.
+   */
+  const attempt = (step: string, job: Job, timeoutMs: number, handler: JobHandler, running: Running): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new HandlerTimeoutError(step, timeoutMs)
+        running.controller.abort(error)
+        reject(error)
+      }, timeoutMs)
+      const fail = (error: unknown): void => {
+        clearTimeout(timer)
+        reject(error)
+      }
+      running.abandon = fail
+      try {
+        handler(job, running.controller.signal).then(() => {
+          clearTimeout(timer)
+          resolve()
+        }, fail)
+      } catch (error) {
+        fail(error)
+      }
+    })
+
   return {
     async run(step, bullJob, attemptOptions, handler) {
       const job = toJob(step, bullJob, 'active')
-      const controller = new AbortController()
-      inFlight.set(job.id, controller)
+      const running: Running = { controller: new AbortController(), abandon: () => {} }
+      inFlight.set(job.id, running)
       emit({ type: 'started', job })
       wakeAll()
-      let timer: NodeJS.Timeout | undefined
       try {
-        await Promise.race([
-          handler(job, controller.signal),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              const error = new HandlerTimeoutError(step, attemptOptions.timeoutMs)
-              controller.abort(error)
-              reject(error)
-            }, attemptOptions.timeoutMs)
-            // abandonAll() on close: the worker must be able to stop even when the handler never returns.
-            controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })
-          }),
-        ])
+        await attempt(step, job, attemptOptions.timeoutMs, handler, running)
       } catch (error) {
         // Abandoned on close: not a failed attempt; BullMQ runs the job again once its lock expires.
-        if (abandoned.has(controller)) throw error
+        if (abandoned.has(running.controller)) throw error
         const time = now()
         const entry: JobAttemptError = { attempt: job.attempts, message: toErrorMessage(error), at: time }
         if (error instanceof Error && error.stack !== undefined) entry.stack = error.stack
@@ -95,8 +117,6 @@ export function createAttempts(options: AttemptsOptions): Attempts {
         plannedRunAt.set(thrown, runAt)
         originals.set(thrown, error)
         throw thrown
-      } finally {
-        clearTimeout(timer)
       }
     },
 
@@ -136,9 +156,11 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     },
 
     abandonAll() {
-      for (const [id, controller] of inFlight) {
-        abandoned.add(controller)
-        controller.abort(new Error(`The queue closed before job ${id} finished; it runs again after its lock expires.`))
+      for (const [id, running] of inFlight) {
+        const reason = new Error(`The queue closed before job ${id} finished; it runs again after its lock expires.`)
+        abandoned.add(running.controller)
+        running.controller.abort(reason)
+        running.abandon(reason)
       }
       inFlight.clear()
     },

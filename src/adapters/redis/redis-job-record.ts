@@ -101,6 +101,28 @@ export function toJob(step: string, bullJob: BullJob<JobRecord>, state: BullStat
   }
 }
 
+/** The job `add` just stored in BullMQ as `id`: pending, with no attempt made yet; no read back. */
+export function toAddedJob(step: string, id: string, record: JobRecord, maxAttempts: number): Job {
+  return {
+    id,
+    step,
+    topic: record.topic,
+    data: record.data,
+    traceId: record.traceId,
+    status: 'pending',
+    attempts: 0,
+    maxAttempts,
+    lastError: record.errors.at(-1)?.message ?? null,
+    errors: record.errors,
+    messageGroupId: record.messageGroupId,
+    priority: record.priority,
+    createdAt: record.createdAt,
+    startedAt: null,
+    finishedAt: null,
+    runAt: record.runAt,
+  }
+}
+
 /** Newest first: by creation time, then creation order. */
 export function compareNewestFirst(a: { job: Job; seq: number }, b: { job: Job; seq: number }): number {
   return b.job.createdAt - a.job.createdAt || b.seq - a.seq

@@ -9,7 +9,8 @@ import { createAttempts } from './redis-attempts.ts'
 import { whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
 import { type CancelledEntry, createJobReader, type Found } from './redis-job-reader.ts'
-import { type JobRecord, toBullPriority, toJob, toJobRecord, toQueueName } from './redis-job-record.ts'
+import { type JobRecord, toAddedJob, toBullPriority, toJobRecord, toQueueName } from './redis-job-record.ts'
+import { createWriteBatcher } from './redis-write-batch.ts'
 
 /** Connections, names and limits of a Redis queue. */
 export interface RedisQueueOptions {
@@ -64,6 +65,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   const now = Date.now
   const queues = new Map<string, BullQueue<JobRecord>>()
   const registered = new Map<string, Promise<unknown>>()
+  const registeredDone = new Set<string>()
   const consumers = new Map<string, Consumer>()
   const fifoKnown = new Map<string, boolean>()
   const events = createFeed<JobEvent>(onError)
@@ -94,7 +96,10 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     if (!done) {
       done = client.sadd(stepsKey, step)
       registered.set(step, done)
-      done.catch(() => registered.delete(step))
+      void done.then(
+        () => registeredDone.add(step),
+        () => registered.delete(step),
+      )
     }
     return done
   }
@@ -117,12 +122,14 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
 
   /** Adds a job to BullMQ: runnable, or parked behind its group's head. */
   const add = async (step: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
-    await register(step)
+    // Awaited only until it is known to be done: every emit passes here.
+    if (!registeredDone.has(step)) await register(step)
     const queue = queueOf(step)
     const group = record.messageGroupId
     const grouped = group !== null && (await isFifo(step))
     const head = grouped ? await groups.join(step, group, id, record.seq) : true
-    const stored: JobRecord = { ...record, parked: !head }
+    // Records arrive unparked (toJobRecord, toRecordOf): copied only to park one.
+    const stored: JobRecord = head ? record : { ...record, parked: true }
     const delay = head ? Math.max(0, record.runAt - now()) : PARK_MS
     const added = await queue.add(record.topic, stored, {
       jobId: id,
@@ -141,9 +148,10 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       if (existing) return existing.job
     }
     if (grouped && !head) await groups.unparkIfHead(step, group, id, queue)
-    return toJob(step, { ...added, data: stored, attemptsMade: 0, processedOn: undefined } as BullJob<JobRecord>, 'waiting')
+    return toAddedJob(step, id, stored, maxAttempts)
   }
 
+  const batchWrites = createWriteBatcher(client)
   const attempts = createAttempts({ now, random: options.random ?? Math.random, emit: (event) => events.report(event) })
 
   const finished = (step: string, bullJob: BullJob<JobRecord> | undefined): void => {
@@ -183,6 +191,8 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   return {
     async enqueue(newJobs) {
       if (closing) throw new MotiaError('QUEUE_CLOSED', 'The queue is closed. Enqueue jobs before calling close().')
+      // The adds of one turn (a fan-out) share their socket writes.
+      batchWrites()
       const time = now()
       const base = time * 1000
       return whileReachable(url, 'the event was not queued', () =>
