@@ -1,21 +1,21 @@
 /**
  * The baseline of the Redis fan-out, run as a process of its own: plain BullMQ, one Queue and one
- * Worker in this process, each batch of no-op jobs added together (one `Queue.add` per job, as
- * motia-like adds one BullMQ job per emit) and timed until the worker's processor has run them all.
+ * Worker in this process. Each line on stdin is a job count n: the process adds n no-op jobs together
+ * (one `Queue.add` per job, as motia-like adds one BullMQ job per emit), waits until the worker's
+ * processor has run them all and prints `{"ms": duration}`. It prints `ready` once the worker is, and
+ * exits when stdin closes. Being long-lived, it warms up as the motia-like server does.
  *
  * Usage: node --import tsx bench/raw-bullmq.ts '<RawBullmqSettings as JSON>'
- * Prints one JSON line: `{ "ms": [one duration per batch] }`.
  */
+import { createInterface } from 'node:readline'
 import { type JobsOptions, Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 
-/** What the scenario asks of one run. */
+/** The connection and the jobs' options. */
 export interface RawBullmqSettings {
   url: string
   prefix: string
   concurrency: number
-  /** Job counts of the batches, run one after the other. */
-  batches: number[]
   jobOptions: JobsOptions
 }
 
@@ -23,8 +23,7 @@ const TIMEOUT_MS = 120_000
 const QUEUE_NAME = 'noop'
 
 async function main(): Promise<void> {
-  const settings = JSON.parse(process.argv[2] ?? '') as RawBullmqSettings
-  const { url, prefix, concurrency, batches, jobOptions } = settings
+  const { url, prefix, concurrency, jobOptions } = JSON.parse(process.argv[2] ?? '') as RawBullmqSettings
   const queueConnection = new Redis(url)
   const workerConnection = new Redis(url, { maxRetriesPerRequest: null })
   const queue = new Queue(QUEUE_NAME, { connection: queueConnection, prefix })
@@ -40,9 +39,11 @@ async function main(): Promise<void> {
     { connection: workerConnection, prefix, concurrency },
   )
   await worker.waitUntilReady()
+  process.stdout.write('ready\n')
 
-  const durations: number[] = []
-  for (const [index, jobs] of batches.entries()) {
+  let batch = 0
+  for await (const line of createInterface({ input: process.stdin })) {
+    const jobs = Number(line)
     ran = 0
     target = jobs
     const done = new Promise<void>((resolve, reject) => {
@@ -53,15 +54,15 @@ async function main(): Promise<void> {
       }
     })
     const start = performance.now()
-    await Promise.all(Array.from({ length: jobs }, (_, i) => queue.add('tick', { run: index, i }, jobOptions)))
+    const run = batch++
+    await Promise.all(Array.from({ length: jobs }, (_, i) => queue.add('tick', { run, i }, jobOptions)))
     await done
-    durations.push(performance.now() - start)
+    process.stdout.write(`${JSON.stringify({ ms: performance.now() - start })}\n`)
   }
 
   await worker.close()
   await queue.close()
   await Promise.all([queueConnection.quit(), workerConnection.quit()])
-  process.stdout.write(`${JSON.stringify({ ms: durations })}\n`)
 }
 
 await main()

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { createInterface } from 'node:readline'
 
 export const repoRoot = resolve(import.meta.dirname, '..')
 const cli = resolve(repoRoot, 'bin', 'motia-like.js')
@@ -88,22 +89,45 @@ function waitForReady(child: ChildProcess, output: () => string): Promise<string
   })
 }
 
-/** Runs `node [...args]` to its end and resolves with its stdout; rejects with the tail of its stderr if it fails. */
-export function runNode(args: string[], cwd: string = repoRoot): Promise<string> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** A node process driven a line at a time: each request written to its stdin is answered by one line on its stdout. */
+export interface LineProcess {
+  pid: number
+  /** Writes `line` and resolves with the next line the process prints. */
+  request(line: string): Promise<string>
+  /** Closes its stdin and waits for it to exit; rejects if it failed. */
+  close(): Promise<void>
+}
+
+/** Starts `node [...args]` and waits for its first line (it prints one when it is ready). */
+export async function startLineProcess(args: string[], cwd: string = repoRoot): Promise<LineProcess> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
   children.add(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
-  return new Promise((resolveOutput, reject) => {
-    child.once('error', reject)
-    child.once('exit', (code, signal) => {
-      children.delete(child)
-      if (code === 0) resolveOutput(stdout)
-      else reject(new Error(`node ${args.join(' ').slice(0, 100)} exited with ${code ?? signal}:\n${stderr}`))
-    })
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    children.delete(child)
+    return (code ?? signal) as number | string | null
   })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
+  // The async iterator buffers the lines printed between two reads.
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const nextLine = async (): Promise<string> => {
+    const { value, done } = await lines.next()
+    if (!done) return value
+    throw new Error(`node ${args.join(' ').slice(0, 100)} exited with ${await exited}:\n${stderr}`)
+  }
+  await nextLine()
+  return {
+    pid: child.pid as number,
+    request(line) {
+      child.stdin.write(`${line}\n`)
+      return nextLine()
+    },
+    async close() {
+      child.stdin.end()
+      const why = await exited
+      if (why !== 0) throw new Error(`node ${args.join(' ').slice(0, 100)} exited with ${why}:\n${stderr}`)
+    },
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
