@@ -79,6 +79,50 @@ export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, 
 `
 }
 
+/** Events counted per run in the server, shared by the counting steps and GET /count/:run. */
+const fanoutCounts = `/** Events counted per run; shared by the counting steps and GET /count/:run. */
+const counts = new Map<string, number>()
+const waiters = new Map<string, Array<{ atLeast: number; resolve: () => void }>>()
+
+export function countUp(run: string): void {
+  const count = (counts.get(run) ?? 0) + 1
+  counts.set(run, count)
+  const ready = (waiters.get(run) ?? []).filter((waiter) => waiter.atLeast <= count)
+  waiters.set(run, (waiters.get(run) ?? []).filter((waiter) => waiter.atLeast > count))
+  for (const waiter of ready) waiter.resolve()
+}
+
+export function countOf(run: string): number {
+  return counts.get(run) ?? 0
+}
+
+/** Resolves once the run counted atLeast events, or after timeoutMs: a long poll, so the bench does not load the server it measures. */
+export function whenCounted(run: string, atLeast: number, timeoutMs: number): Promise<void> {
+  if (countOf(run) >= atLeast) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs)
+    const list = waiters.get(run) ?? []
+    list.push({ atLeast, resolve: () => { clearTimeout(timer); resolve() } })
+    waiters.set(run, list)
+  })
+}
+`
+
+/** GET /count/:run[?atLeast=N]: the count of a run, answered once it reaches N (a long poll). */
+const countReadStep = `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
+import { countOf, whenCounted } from './fanout-counts.ts'
+
+export const config = { type: 'api', name: 'CountRead', method: 'GET', path: '/count/:run', emits: [] } satisfies ApiRouteConfig
+
+// GET /count/:run?atLeast=N answers once N events were counted (or after 2 minutes).
+export const handler: ApiRouteHandler = async (req) => {
+  const run = req.pathParams['run'] ?? ''
+  const atLeast = Number(req.queryParams['atLeast'] ?? 0)
+  if (atLeast > 0) await whenCounted(run, atLeast, 120_000)
+  return { status: 200, body: { run, count: countOf(run) } }
+}
+`
+
 /**
  * The project the throughput scenarios run against: GET /hello; POST /chain through three event
  * steps to a state write (POST /py-chain the same with a Python first step); POST /chains starting n
@@ -152,33 +196,7 @@ export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, 
   return { status: 202, body: { run, n } }
 }
 `,
-    'fanout-counts.ts': `/** Events counted per run; shared by the counting steps and GET /count/:run. */
-const counts = new Map<string, number>()
-const waiters = new Map<string, Array<{ atLeast: number; resolve: () => void }>>()
-
-export function countUp(run: string): void {
-  const count = (counts.get(run) ?? 0) + 1
-  counts.set(run, count)
-  const ready = (waiters.get(run) ?? []).filter((waiter) => waiter.atLeast <= count)
-  waiters.set(run, (waiters.get(run) ?? []).filter((waiter) => waiter.atLeast > count))
-  for (const waiter of ready) waiter.resolve()
-}
-
-export function countOf(run: string): number {
-  return counts.get(run) ?? 0
-}
-
-/** Resolves once the run counted atLeast events, or after timeoutMs: a long poll, so the bench does not load the server it measures. */
-export function whenCounted(run: string, atLeast: number, timeoutMs: number): Promise<void> {
-  if (countOf(run) >= atLeast) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs)
-    const list = waiters.get(run) ?? []
-    list.push({ atLeast, resolve: () => { clearTimeout(timer); resolve() } })
-    waiters.set(run, list)
-  })
-}
-`,
+    'fanout-counts.ts': fanoutCounts,
     'count-tick.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
 import { z } from 'zod'
 import { countUp } from './fanout-counts.ts'
@@ -192,19 +210,7 @@ export const handler: EventHandler<z.infer<typeof input>> = async (input, { stat
   countUp(input.run)
 }
 `,
-    'count-read.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
-import { countOf, whenCounted } from './fanout-counts.ts'
-
-export const config = { type: 'api', name: 'CountRead', method: 'GET', path: '/count/:run', emits: [] } satisfies ApiRouteConfig
-
-// GET /count/:run?atLeast=N answers once N events were counted (or after 2 minutes).
-export const handler: ApiRouteHandler = async (req) => {
-  const run = req.pathParams['run'] ?? ''
-  const atLeast = Number(req.queryParams['atLeast'] ?? 0)
-  if (atLeast > 0) await whenCounted(run, atLeast, 120_000)
-  return { status: 200, body: { run, count: countOf(run) } }
-}
-`,
+    'count-read.step.ts': countReadStep,
   }
 }
 
@@ -264,7 +270,7 @@ export const handler: EventHandler<z.infer<typeof input>> = async (input, { stat
 
 /**
  * The project of the Redis fan-out: POST /noop-fanout {run, n} emits n events at once to a step that
- * only counts them in-process; GET /noop-count/:run?atLeast=n answers once the count reaches n.
+ * only counts them; GET /count/:run?atLeast=n answers once it counted n.
  */
 export function noopFanoutProject(): StepFiles {
   return {
@@ -281,55 +287,19 @@ export const handler: ApiRouteHandler<z.infer<typeof bodySchema>> = async (req, 
   return { status: 202, body: { run, n } }
 }
 `,
-    'noop-counts.ts': `/** Events counted per run, and the requests waiting for a count. */
-export const counts = new Map<string, number>()
-const waiters = new Set<{ run: string; atLeast: number; wake: () => void }>()
-
-export function count(run: string): void {
-  const now = (counts.get(run) ?? 0) + 1
-  counts.set(run, now)
-  for (const waiter of waiters) {
-    if (waiter.run === run && now >= waiter.atLeast) waiter.wake()
-  }
-}
-
-/** Resolves once \`run\` has counted \`atLeast\` events, or after \`timeoutMs\`. */
-export function reached(run: string, atLeast: number, timeoutMs: number): Promise<void> {
-  if ((counts.get(run) ?? 0) >= atLeast) return Promise.resolve()
-  return new Promise((resolve) => {
-    const waiter = { run, atLeast, wake: () => {} }
-    const timer = setTimeout(() => waiter.wake(), timeoutMs)
-    waiter.wake = () => {
-      clearTimeout(timer)
-      waiters.delete(waiter)
-      resolve()
-    }
-    waiters.add(waiter)
-  })
-}
-`,
     'noop.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
 import { z } from 'zod'
-import { count } from './noop-counts.ts'
+import { countUp } from './fanout-counts.ts'
 
 const input = z.object({ run: z.string(), i: z.number() })
 
 export const config = { type: 'event', name: 'Noop', subscribes: ['bench.noop'], emits: [], input } satisfies EventConfig
 
 export const handler: EventHandler<z.infer<typeof input>> = async (input) => {
-  count(input.run)
+  countUp(input.run)
 }
 `,
-    'noop-count.step.ts': `import type { ApiRouteConfig, ApiRouteHandler } from 'motia-like'
-import { counts, reached } from './noop-counts.ts'
-
-export const config = { type: 'api', name: 'NoopCount', method: 'GET', path: '/noop-count/:run', emits: [] } satisfies ApiRouteConfig
-
-export const handler: ApiRouteHandler = async (req) => {
-  const run = req.pathParams['run'] ?? ''
-  await reached(run, Number(req.queryParams['atLeast'] ?? 0), 120_000)
-  return { status: 200, body: { run, count: counts.get(run) ?? 0 } }
-}
-`,
+    'fanout-counts.ts': fanoutCounts,
+    'count-read.step.ts': countReadStep,
   }
 }

@@ -37,12 +37,12 @@ const rawJobOptions: RawBullmqSettings['jobOptions'] = {
   removeOnFail: false,
 }
 
-/** POST /noop-fanout {run, n}, then GET /noop-count/:run?atLeast=n, which answers once the step has run n times. */
+/** POST /noop-fanout {run, n}, then GET /count/:run?atLeast=n, which answers once the step has run n times. */
 async function serverRate(server: ServerProcess, run: string, events: number): Promise<number> {
   const start = performance.now()
   const posted = await send(`${server.url}/noop-fanout`, 'POST', { run, n: events })
   if (posted.status !== 202) throw new Error(`POST /noop-fanout answered ${posted.status}: ${posted.body.slice(0, 200)}`)
-  const { count } = await getJson<{ count: number }>(`${server.url}/noop-count/${run}?atLeast=${events}`)
+  const { count } = await getJson<{ count: number }>(`${server.url}/count/${run}?atLeast=${events}`)
   if (count < events) throw new Error(`Redis fanout "${run}" counted ${count} of ${events} events within 120 s.`)
   return events / (since(start) / 1000)
 }
