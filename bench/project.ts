@@ -125,29 +125,17 @@ export const handler: ApiRouteHandler = async (req) => {
 
 /**
  * The project the throughput scenarios run against: GET /hello; POST /chain through three event
- * steps to a state write (POST /py-chain the same with a Python first step); POST /chains starting n
- * chains at once; POST /fanout emitting n events to a counting step (one at a time or all at once), read
- * by GET /count/:run.
+ * steps to a state write; POST /chains starting n chains at once; POST /fanout emitting n events to a
+ * counting step (one at a time or all at once), read by GET /count/:run. With `python`, also POST
+ * /py-chain: the same chain with a Python first step (its worker pool is left out of the others, so
+ * the memory rows measure TypeScript projects).
  */
-export function benchProject(): StepFiles {
+export function benchProject(options: { python?: boolean } = {}): StepFiles {
   return {
+    ...(options.python ? pythonChainSteps() : {}),
     'hello.step.ts': helloStep(),
     'chain-start.step.ts': chainStart('ChainStart', '/chain', 'chain.a'),
     'chain-a.step.ts': chainLink('ChainA', 'chain.a', 'chain.b'),
-    'py-chain-start.step.ts': chainStart('PyChainStart', '/py-chain', 'pychain.a'),
-    // The Python link joins the TypeScript chain at chain.b, so both chains have three event steps.
-    'py_chain_a_step.py': `config = {
-    "type": "event",
-    "name": "PyChainA",
-    "subscribes": ["pychain.a"],
-    "emits": ["chain.b"],
-    "input": {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]},
-}
-
-
-async def handler(input, ctx):
-    await ctx.emit({"topic": "chain.b", "data": input})
-`,
     'chain-b.step.ts': chainLink('ChainB', 'chain.b', 'chain.c'),
     'chain-c.step.ts': `import type { EventConfig, EventHandler } from 'motia-like'
 import { z } from 'zod'
@@ -301,5 +289,24 @@ export const handler: EventHandler<z.infer<typeof input>> = async (input) => {
 `,
     'fanout-counts.ts': fanoutCounts,
     'count-read.step.ts': countReadStep,
+  }
+}
+
+/** POST /py-chain: a chain whose first event step is Python, joining the TypeScript chain at chain.b. */
+function pythonChainSteps(): StepFiles {
+  return {
+    'py-chain-start.step.ts': chainStart('PyChainStart', '/py-chain', 'pychain.a'),
+    'py_chain_a_step.py': `config = {
+    "type": "event",
+    "name": "PyChainA",
+    "subscribes": ["pychain.a"],
+    "emits": ["chain.b"],
+    "input": {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]},
+}
+
+
+async def handler(input, ctx):
+    await ctx.emit({"topic": "chain.b", "data": input})
+`,
   }
 }

@@ -59,10 +59,6 @@ async function storeScenarios(kind: StoreKind, server: ServerProcess): Promise<n
   try {
     const { samples } = settings.chain
     await scenario(`chain (${label}): ${samples} chains`, () => runChain(server.url, kind, baseline.store, settings.chain))
-    if (kind === 'memory') {
-      const python = settings.pythonChain.samples
-      await scenario(`chain through Python (${label}): ${python} + ${python} chains`, () => runPythonChain(server.url, settings.pythonChain))
-    }
     const { chains } = settings.chainThroughput
     await scenario(`chain (${label}): ${chains} chains at once`, () =>
       runChainThroughput(server.url, kind, baseline, settings.chainThroughput),
@@ -107,6 +103,16 @@ async function main(): Promise<void> {
   rss.defaultAfterFanout = await storeScenarios('default', defaultServer)
   await defaultServer.stop()
   rows.push(...memoryRows(rss))
+
+  const python = settings.pythonChain.samples
+  await scenario(`chain through Python (--memory): ${python} + ${python} chains`, async () => {
+    const server = await spawnCli('start', workspace.project('bench-python', benchProject({ python: true })), ['--memory'])
+    try {
+      return await runPythonChain(server.url, settings.pythonChain)
+    } finally {
+      await server.stop()
+    }
+  })
 
   const redis = settings.redisFanout
   await scenario(`fanout (Redis): ${redis.runs} x ${redis.events} no-op events, and raw BullMQ`, () =>
