@@ -1,7 +1,8 @@
 import { HandlerTimeoutError, MotiaError } from '../errors.ts'
-import { createFeed, toSafeSink } from '../feed.ts'
+import { toSafeSink } from '../feed.ts'
 import { createAlarm } from './alarm.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
+import { createJobEvents } from './job-events.ts'
 import type { JobStore } from './job-store.ts'
 import { toJobStats } from './job-stats.ts'
 import {
@@ -76,7 +77,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const idempotencyWindowMs = options.idempotencyWindowMs ?? dayMs
   const onError = toSafeSink(options.onError)
   const slots = new Map<string, StepSlot>()
-  const events = createFeed<JobEvent>(onError)
+  const events = createJobEvents(onError)
   const inFlight = new Set<Attempt>()
   let consumed: string[] = []
   let drainWaiters: Array<() => void> = []
@@ -157,12 +158,12 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     if (!failed) {
       const completed = toCompletedJob(job, time)
       store.update(completed)
-      if (events.active) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
+      if (events.wants('completed')) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
       return
     }
     const next = toFailedJob(job, error, time, attempt.consumer.options.backoff, random)
     store.update(next)
-    if (events.active) events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
+    if (events.wants('failed')) events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
   }
 
   const finish = (attempt: Attempt, error: unknown, failed: boolean): void => {
@@ -196,7 +197,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     slot.running += 1
     inFlight.add(attempt)
     deadlines.add(attempt)
-    if (events.active) events.report({ type: 'started', job })
+    if (events.wants('started')) events.report({ type: 'started', job })
     let result: Promise<void>
     try {
       result = consumer.handler(job, attempt.controller.signal)
@@ -312,7 +313,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
 
     stats: async () => toJobStats(store.statsInput(), now()),
 
-    onEvent: (listener) => events.listen(listener),
+    onEvent: (listener, types) => events.listen(listener, types),
 
     async drain() {
       if (closed || isIdle()) return

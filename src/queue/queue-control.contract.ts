@@ -197,17 +197,27 @@ export function describeQueueControl(open: OpenQueue): void {
     expect(await Promise.all(drains)).toEqual([2, 2, 2])
   })
 
-  it('reports events only to subscribed listeners', async () => {
+  it('reports events only to subscribed listeners, and only of the types they asked for', async () => {
     const queue = await open()
     const kept = recordEvents(queue)
     const dropped: string[] = []
     const unsubscribe = queue.onEvent((event) => dropped.push(event.type))
     unsubscribe()
-    queue.consume(step, toConsumerOptions(), async () => {})
-    await queue.enqueue([toNewJob()])
+    const failures: string[] = []
+    queue.onEvent((event) => failures.push(`${event.type} ${nameOf(event.job.data)}`), ['failed'])
+    queue.consume(step, toConsumerOptions(), async (job) => {
+      if (nameOf(job.data) === 'bad') throw new Error('bad')
+    })
+    await queue.enqueue([toNewJob({ data: { name: 'good' } }), toNewJob({ data: { name: 'bad' } })])
     await queue.drain()
-    expect(kept.map((event) => event.type)).toEqual(['started', 'completed'])
+    expect(kept.map((event) => `${event.type} ${nameOf(event.job.data)}`)).toEqual([
+      'started good',
+      'completed good',
+      'started bad',
+      'failed bad',
+    ])
     expect(dropped).toEqual([])
+    expect(failures).toEqual(['failed bad'])
   })
 
   it('waits on close for a running attempt, starts no other, and closes once', async () => {

@@ -110,7 +110,8 @@ export interface Queue {
   /** Cancels a pending or failed job; a running job is not interrupted. */
   cancel(id: string): Promise<Job | null>
   stats(): Promise<JobStats>
-  onEvent(listener: (event: JobEvent) => void): () => void
+  /** Adds a listener for job events of the given types (default: all); returns the function that removes it. */
+  onEvent(listener: (event: JobEvent) => void, types?: ReadonlyArray<JobEvent['type']>): () => void
   /**
    * Resolves when no job with a consumer is pending, running or waiting for a retry (delayed jobs
    * included) and no attempt is in flight; at once after close().

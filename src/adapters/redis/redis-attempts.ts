@@ -7,7 +7,9 @@ import { type Job as BullJob, UnrecoverableError } from 'bullmq'
 import { HandlerTimeoutError, toErrorMessage } from '../../errors.ts'
 import { type BackoffOptions, toBackoffDelay } from '../../queue/backoff.ts'
 import { isNonRetriableError } from '../../queue/job-transitions.ts'
-import type { Job, JobAttemptError, JobEvent, JobHandler } from '../../queue/queue.ts'
+import { createDeadlineWatch } from '../../queue/deadline-watch.ts'
+import type { JobEvents } from '../../queue/job-events.ts'
+import type { Job, JobAttemptError, JobHandler } from '../../queue/queue.ts'
 import { type JobRecord, toJob } from './redis-job-record.ts'
 
 /** What an attempt needs of its step's consumer. */
@@ -19,7 +21,8 @@ export interface AttemptOptions {
 export interface AttemptsOptions {
   now: () => number
   random: () => number
-  emit: (event: JobEvent) => void
+  events: JobEvents
+  onError: (error: unknown) => void
 }
 
 /** The attempts running in this process, and the hooks the worker calls. */
@@ -44,14 +47,18 @@ export interface Attempts {
 
 /** An attempt running in this process. */
 interface Running {
+  step: string
   controller: AbortController
-  /** Ends the attempt's wait with `reason`: on close, the worker must stop even when the handler never returns. */
+  /** When its timeout fails it, for the one deadline watch of all attempts. */
+  deadline: number
+  timeoutMs: number
+  /** Ends the attempt's wait with `reason`: on timeout, and on close, when the worker must stop even if the handler never returns. */
   abandon(reason: unknown): void
 }
 
 /** Creates the attempt bookkeeping of one Redis queue. */
 export function createAttempts(options: AttemptsOptions): Attempts {
-  const { now, random, emit } = options
+  const { now, random, events } = options
   const inFlight = new Map<string, Running>()
   const plannedRunAt = new WeakMap<Error, number>()
   const originals = new WeakMap<Error, unknown>()
@@ -69,41 +76,40 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     wakeAll()
   }
 
-  /**
-   * The handler raced against its timeout in one promise: no listener on the signal and no extra
-   * promises, since every job of a busy step passes here.
-   */
-  const attempt = (step: string, job: Job, timeoutMs: number, handler: JobHandler, running: Running): Promise<void> =>
+  // One timer for the timeouts of every running attempt, instead of a timer per job.
+  const deadlines = createDeadlineWatch<Running>(
+    now,
+    (running) => {
+      const error = new HandlerTimeoutError(running.step, running.timeoutMs)
+      running.controller.abort(error)
+      running.abandon(error)
+    },
+    options.onError,
+  )
+
+  /** The handler raced against its deadline in one promise: no listener on the signal and no extra promises. */
+  const attempt = (job: Job, handler: JobHandler, running: Running): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = new HandlerTimeoutError(step, timeoutMs)
-        running.controller.abort(error)
-        reject(error)
-      }, timeoutMs)
-      const fail = (error: unknown): void => {
-        clearTimeout(timer)
-        reject(error)
-      }
-      running.abandon = fail
+      running.abandon = reject
+      deadlines.add(running)
       try {
-        handler(job, running.controller.signal).then(() => {
-          clearTimeout(timer)
-          resolve()
-        }, fail)
+        handler(job, running.controller.signal).then(resolve, reject)
       } catch (error) {
-        fail(error)
+        reject(error)
       }
     })
 
   return {
     async run(step, bullJob, attemptOptions, handler) {
       const job = toJob(step, bullJob, 'active')
-      const running: Running = { controller: new AbortController(), abandon: () => {} }
+      const { timeoutMs } = attemptOptions
+      const started = job.startedAt ?? now()
+      const running: Running = { step, controller: new AbortController(), deadline: started + timeoutMs, timeoutMs, abandon: () => {} }
       inFlight.set(job.id, running)
-      emit({ type: 'started', job })
+      if (events.wants('started')) events.report({ type: 'started', job })
       wakeAll()
       try {
-        await attempt(step, job, attemptOptions.timeoutMs, handler, running)
+        await attempt(job, handler, running)
       } catch (error) {
         // Abandoned on close: not a failed attempt; BullMQ runs the job again once its lock expires.
         if (abandoned.has(running.controller)) throw error
@@ -117,6 +123,8 @@ export function createAttempts(options: AttemptsOptions): Attempts {
         plannedRunAt.set(thrown, runAt)
         originals.set(thrown, error)
         throw thrown
+      } finally {
+        deadlines.delete(running)
       }
     },
 
@@ -126,16 +134,19 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     },
 
     completed(step, bullJob) {
+      settle(String(bullJob.id))
+      if (!events.wants('completed')) return
       const job = toJob(step, bullJob, 'completed')
-      settle(job.id)
-      emit({ type: 'completed', job, durationMs: (job.finishedAt ?? 0) - (job.startedAt ?? 0) })
+      events.report({ type: 'completed', job, durationMs: (job.finishedAt ?? 0) - (job.startedAt ?? 0) })
     },
 
     failed(step, bullJob, error) {
       const dead = bullJob.finishedOn !== undefined && bullJob.finishedOn !== null
-      const job = toJob(step, bullJob, dead ? 'failed' : 'delayed')
-      settle(job.id)
-      emit({ type: 'failed', job, error: originals.get(error) ?? error, willRetry: !dead })
+      settle(String(bullJob.id))
+      if (events.wants('failed')) {
+        const job = toJob(step, bullJob, dead ? 'failed' : 'delayed')
+        events.report({ type: 'failed', job, error: originals.get(error) ?? error, willRetry: !dead })
+      }
       return dead
     },
 

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { type Job as BullJob, Queue as BullQueue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { MotiaError } from '../../errors.ts'
-import { createFeed, toSafeSink } from '../../feed.ts'
+import { toSafeSink } from '../../feed.ts'
+import { createJobEvents } from '../../queue/job-events.ts'
 import { toJobStats } from '../../queue/job-stats.ts'
-import type { Job, JobEvent, JobHandler, NewJob, Queue } from '../../queue/queue.ts'
+import type { Job, JobHandler, NewJob, Queue } from '../../queue/queue.ts'
 import { createAttempts } from './redis-attempts.ts'
 import { whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
@@ -68,7 +69,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   const registeredDone = new Set<string>()
   const consumers = new Map<string, Consumer>()
   const fifoKnown = new Map<string, boolean>()
-  const events = createFeed<JobEvent>(onError)
+  const events = createJobEvents(onError)
   const groups = createFifoGroups(client, prefix, now)
   let seqCounter = 0
   let closing: Promise<void> | null = null
@@ -152,7 +153,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   }
 
   const batchWrites = createWriteBatcher(client)
-  const attempts = createAttempts({ now, random: options.random ?? Math.random, emit: (event) => events.report(event) })
+  const attempts = createAttempts({ now, random: options.random ?? Math.random, events, onError })
 
   const finished = (step: string, bullJob: BullJob<JobRecord> | undefined): void => {
     const group = bullJob?.data.messageGroupId
@@ -263,7 +264,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
 
     stats: async () => toJobStats(await whileReachable(url, 'the stats were not read', () => reader.statsInput(), client), now()),
 
-    onEvent: (listener) => events.listen(listener),
+    onEvent: (listener, types) => events.listen(listener, types),
 
     async drain() {
       for (;;) {
