@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, type ServerProcess, spawnServer } from './helpers/spawn-cli.ts'
@@ -17,7 +17,11 @@ afterAll(async () => {
 })
 
 const file = (path: string) => join(project.dir, path)
-const edit = (path: string, from: string, to: string) => writeFileSync(file(path), readFileSync(file(path), 'utf8').replace(from, to))
+// Written whole and renamed into place, so a reload never reads a half-written file.
+const edit = (path: string, from: string, to: string) => {
+  writeFileSync(`${file(path)}.tmp`, readFileSync(file(path), 'utf8').replace(from, to))
+  renameSync(`${file(path)}.tmp`, file(path))
+}
 
 async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${server.url}${path}`)
