@@ -69,7 +69,7 @@ export function createSqliteJobQueries(db: Database) {
       `UPDATE jobs SET status = ?, attempts = ?, errors = ?, last_error = ?, started_at = ?, finished_at = ?,
          run_at = ?, wait = ?, grouped = ?, head = ? WHERE seq = ?`,
     ),
-    selectRunning: db.prepare<[], JobRow & { grouped: number; head: number }>(`SELECT * FROM jobs WHERE status = 'running'`),
+    selectRunning: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'running'`),
     countByStatus: db.prepare<[], { step: string; status: JobStatus; count: number }>(
       'SELECT step, status, COUNT(*) AS count FROM jobs GROUP BY step, status',
     ),

@@ -3,12 +3,12 @@ import { createAtomic } from '../sqlite/atomic.ts'
 import { writeBatchOf } from '../sqlite/write-batch.ts'
 import { isTerminalStatus, type JobStore } from './job-store.ts'
 import { toCutOffJob } from './job-transitions.ts'
-import type { JobStatus } from './queue.ts'
+import type { Job, JobStatus } from './queue.ts'
 import { createDueJobs } from './sqlite-due-jobs.ts'
 import { createFifoHeads } from './sqlite-fifo-heads.ts'
 import { createSqliteJobQueries } from './sqlite-job-queries.ts'
 import { createCompletedPruner, DEFAULT_RETENTION, type RetentionLimits } from './sqlite-job-retention.ts'
-import { JOBS_SCHEMA, toDataJson, toJobFromRow, toWait, WAIT_DELAYED, WAIT_READY } from './sqlite-job-schema.ts'
+import { JOBS_SCHEMA, toDataJson, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
 
 /** Clock, retention and error sink of the SQLite job store. */
 export interface SqliteJobStoreOptions extends Partial<RetentionLimits> {
@@ -96,28 +96,54 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     for (const [step, lost] of pruner.prune(now())) count(step, 'completed', -lost)
   }
 
+  /** Writes a job's mutable fields, keeping fifo heads, due bounds and counts in step. */
+  const updateJob = (job: Job): void => {
+    const old = sql.selectState.get(job.id)
+    if (!old) return
+    batch.join()
+    const grouped = heads.tracks(old.step)
+    const finished = grouped && old.head === 1 && isTerminalStatus(job.status)
+    const revived = grouped && isTerminalStatus(old.status) && !isTerminalStatus(job.status)
+    // A waiting job is stored as delayed; the next claim of its step finds it due.
+    const wait = toWait(job, -Infinity)
+    const write = (): void => {
+      sql.update.run(
+        job.status,
+        job.attempts,
+        JSON.stringify(job.errors),
+        job.lastError,
+        job.startedAt,
+        job.finishedAt,
+        job.runAt,
+        wait,
+        grouped && !isTerminalStatus(job.status) ? 1 : 0,
+        grouped && !finished ? old.head : 0,
+        old.seq,
+      )
+      if (finished) heads.finished(old)
+      else if (revived) heads.revived(old)
+    }
+    if (finished || revived) atomically(write)
+    else write()
+    if (wait === WAIT_DELAYED) due.delayed(old.step, job.runAt)
+    count(old.step, old.status, -1)
+    count(old.step, job.status, 1)
+    if (job.status === 'completed' && completed > pruneAbove) {
+      try {
+        pruneCompleted()
+      } catch (error) {
+        onError(error)
+      }
+    }
+  }
+
+  /** Jobs a stopped process left running: pending again (or, cut off before, failed or dead). */
   const recoverInterrupted = (): void => {
     const time = now()
     const running = sql.selectRunning.all()
     if (running.length === 0) return
     transaction(() => {
-      for (const row of running) {
-        const next = toCutOffJob(toJobFromRow(row), time)
-        const live = next.status !== 'dead'
-        sql.update.run(
-          next.status,
-          next.attempts,
-          JSON.stringify(next.errors),
-          next.lastError,
-          next.startedAt,
-          next.finishedAt,
-          next.runAt,
-          live ? WAIT_READY : 0,
-          live ? row.grouped : 0,
-          live ? row.head : 0,
-          row.seq,
-        )
-      }
+      for (const row of running) updateJob(toCutOffJob(toJobFromRow(row), time))
     })
   }
 
@@ -196,45 +222,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
       }
     },
 
-    update(job) {
-      const old = sql.selectState.get(job.id)
-      if (!old) return
-      batch.join()
-      const grouped = heads.tracks(old.step)
-      const finished = grouped && old.head === 1 && isTerminalStatus(job.status)
-      const revived = grouped && isTerminalStatus(old.status) && !isTerminalStatus(job.status)
-      // A waiting job is stored as delayed; the next claim of its step finds it due.
-      const wait = toWait(job, -Infinity)
-      const write = (): void => {
-        sql.update.run(
-          job.status,
-          job.attempts,
-          JSON.stringify(job.errors),
-          job.lastError,
-          job.startedAt,
-          job.finishedAt,
-          job.runAt,
-          wait,
-          grouped && !isTerminalStatus(job.status) ? 1 : 0,
-          grouped && !finished ? old.head : 0,
-          old.seq,
-        )
-        if (finished) heads.finished(old)
-        else if (revived) heads.revived(old)
-      }
-      if (finished || revived) atomically(write)
-      else write()
-      if (wait === WAIT_DELAYED) due.delayed(old.step, job.runAt)
-      count(old.step, old.status, -1)
-      count(old.step, job.status, 1)
-      if (job.status === 'completed' && completed > pruneAbove) {
-        try {
-          pruneCompleted()
-        } catch (error) {
-          onError(error)
-        }
-      }
-    },
+    update: updateJob,
 
     list(query) {
       const { page, total } = sql.listStatements(query)

@@ -5,11 +5,11 @@
  */
 import { type Job as BullJob, UnrecoverableError } from 'bullmq'
 import { HandlerTimeoutError, toErrorMessage } from '../../errors.ts'
-import { type BackoffOptions, toBackoffDelay } from '../../queue/backoff.ts'
-import { isNonRetriableError } from '../../queue/job-transitions.ts'
+import type { BackoffOptions } from '../../queue/backoff.ts'
+import { isNonRetriableError, toFailedJob } from '../../queue/job-transitions.ts'
 import { createDeadlineWatch } from '../../queue/deadline-watch.ts'
 import type { JobEvents } from '../../queue/job-events.ts'
-import type { Job, JobAttemptError, JobHandler } from '../../queue/queue.ts'
+import type { Job, JobHandler } from '../../queue/queue.ts'
 import { type JobRecord, toJob } from './redis-job-record.ts'
 
 /** What an attempt needs of its step's consumer. */
@@ -54,6 +54,8 @@ interface Running {
   timeoutMs: number
   /** Ends the attempt's wait with `reason`: on timeout, and on close, when the worker must stop even if the handler never returns. */
   abandon(reason: unknown): void
+  /** Set when the queue closed before the attempt ended: not a failed attempt. */
+  abandoned: boolean
 }
 
 /** Creates the attempt bookkeeping of one Redis queue. */
@@ -62,7 +64,6 @@ export function createAttempts(options: AttemptsOptions): Attempts {
   const inFlight = new Map<string, Running>()
   const plannedRunAt = new WeakMap<Error, number>()
   const originals = new WeakMap<Error, unknown>()
-  const abandoned = new WeakSet<AbortController>()
   let waiters: Array<() => void> = []
 
   const wakeAll = (): void => {
@@ -104,7 +105,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
       const job = toJob(step, bullJob, 'active')
       const { timeoutMs } = attemptOptions
       const started = job.startedAt ?? now()
-      const running: Running = { step, controller: new AbortController(), deadline: started + timeoutMs, timeoutMs, abandon: () => {} }
+      const running: Running = { step, controller: new AbortController(), deadline: started + timeoutMs, timeoutMs, abandon: () => {}, abandoned: false }
       inFlight.set(job.id, running)
       if (events.wants('started')) events.report({ type: 'started', job })
       wakeAll()
@@ -112,13 +113,10 @@ export function createAttempts(options: AttemptsOptions): Attempts {
         await attempt(job, handler, running)
       } catch (error) {
         // Abandoned on close: not a failed attempt; BullMQ runs the job again once its lock expires.
-        if (abandoned.has(running.controller)) throw error
-        const time = now()
-        const entry: JobAttemptError = { attempt: job.attempts, message: toErrorMessage(error), at: time }
-        if (error instanceof Error && error.stack !== undefined) entry.stack = error.stack
-        const dead = isNonRetriableError(error) || job.attempts >= job.maxAttempts
-        const runAt = dead ? job.runAt : time + Math.ceil(toBackoffDelay(job.attempts, attemptOptions.backoff, random))
-        await bullJob.updateData({ ...bullJob.data, errors: [...bullJob.data.errors, entry], runAt })
+        if (running.abandoned) throw error
+        // The same record of the attempt, and the same retry time, as every other backend.
+        const { errors, runAt } = toFailedJob(job, error, now(), attemptOptions.backoff, random)
+        await bullJob.updateData({ ...bullJob.data, errors, runAt })
         const thrown = toBullError(error)
         plannedRunAt.set(thrown, runAt)
         originals.set(thrown, error)
@@ -169,7 +167,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     abandonAll() {
       for (const [id, running] of inFlight) {
         const reason = new Error(`The queue closed before job ${id} finished; it runs again after its lock expires.`)
-        abandoned.add(running.controller)
+        running.abandoned = true
         running.controller.abort(reason)
         running.abandon(reason)
       }

@@ -65,8 +65,8 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   const onError = toSafeSink(options.onError)
   const now = Date.now
   const queues = new Map<string, BullQueue<JobRecord>>()
-  const registered = new Map<string, Promise<unknown>>()
-  const registeredDone = new Set<string>()
+  // A step's registration in Redis: pending, then `true` once done, so emits stop awaiting it.
+  const registered = new Map<string, Promise<unknown> | true>()
   const consumers = new Map<string, Consumer>()
   const fifoKnown = new Map<string, boolean>()
   const events = createJobEvents(onError)
@@ -92,17 +92,24 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   }
 
   /** Records the step in Redis once, so every process's jobs API sees its queue. */
-  const register = (step: string): Promise<unknown> => {
+  const register = async (step: string): Promise<void> => {
     let done = registered.get(step)
+    if (done === true) return
     if (!done) {
       done = client.sadd(stepsKey, step)
       registered.set(step, done)
       void done.then(
-        () => registeredDone.add(step),
+        () => registered.set(step, true),
         () => registered.delete(step),
       )
     }
-    return done
+    await done
+  }
+
+  /** Creation order of jobs made in the same millisecond by this process. */
+  const nextSeq = (time: number): number => {
+    seqCounter = (seqCounter + 1) % 1000
+    return time * 1000 + seqCounter
   }
 
   const reader = createJobReader({
@@ -124,7 +131,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   /** Adds a job to BullMQ: runnable, or parked behind its group's head. */
   const add = async (step: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
     // Awaited only until it is known to be done: every emit passes here.
-    if (!registeredDone.has(step)) await register(step)
+    if (registered.get(step) !== true) await register(step)
     const queue = queueOf(step)
     const group = record.messageGroupId
     const grouped = group !== null && (await isFifo(step))
@@ -195,12 +202,10 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       // The adds of one turn (a fan-out) share their socket writes.
       batchWrites()
       const time = now()
-      const base = time * 1000
       return whileReachable(url, 'the event was not queued', () =>
         Promise.all(
           newJobs.map((newJob: NewJob) => {
-            seqCounter = (seqCounter + 1) % 1000
-            const record = toJobRecord(newJob, time, base + seqCounter)
+            const record = toJobRecord(newJob, time, nextSeq(time))
             return add(newJob.step, randomUUID(), record, newJob.maxRetries + 1, newJob.idempotencyKey)
           }),
         ),
@@ -244,8 +249,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       await client.hdel(cancelledKey, id)
       // A replayed job joins the back of its fifo group: the group's head may be running already.
       const time = now()
-      seqCounter = (seqCounter + 1) % 1000
-      const record: JobRecord = { ...toRecordOf(job, time * 1000 + seqCounter), runAt: time }
+      const record: JobRecord = { ...toRecordOf(job, nextSeq(time)), runAt: time }
       return add(job.step, id, record, job.maxAttempts)
     },
 
