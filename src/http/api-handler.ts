@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Request, RequestHandler, Response } from 'express'
-import { HttpError, MotiaError } from '../errors.ts'
-import { HandlerFailedError } from './http-errors.ts'
+import { MotiaError } from '../errors.ts'
+import { toStepFailure } from './http-errors.ts'
 import { type InvocationFeed, nextInvocationId } from '../runtime/invocations.ts'
 import type { Step } from '../steps/step.ts'
 import type { ApiMiddleware, ApiRequest, ApiResponse, ApiRouteHandler, FlowContext } from '../types.ts'
@@ -91,7 +91,7 @@ export function toApiHandler(step: Step, createContext: ContextFactory, invocati
       send(res, await invokeApiStep(step, toApiRequest(req), createContext(step, traceId)))
     } catch (error) {
       // A handler's own failure is a 500 (the caller did nothing wrong) unless it threw an HttpError.
-      next(error instanceof HttpError ? error : new HandlerFailedError(step, error, traceId))
+      next(toStepFailure(step, error, traceId))
     }
   }
 }

@@ -59,6 +59,11 @@ export function createErrorMiddleware(logger: Logger, options: { exposeMessages:
   }
 }
 
+/** What an API step's thrown error means to HTTP: an HttpError as it is, anything else the step's failure (a 500, or a 503 for an unreachable backend). */
+export function toStepFailure(step: Step, error: unknown, traceId: string): MotiaError {
+  return error instanceof HttpError ? error : new HandlerFailedError(step, error, traceId)
+}
+
 /** The status and JSON body an error becomes: 400 with issues, an HttpError's own status, 503 for an unreachable backend, else 500 with no stack. */
 export function toErrorResponse(error: unknown, options: { exposeMessages: boolean }): { status: number; body: Record<string, unknown> } {
   if (error instanceof ValidationError) return { status: 400, body: { error: error.message, issues: error.issues } }

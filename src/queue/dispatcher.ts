@@ -13,7 +13,7 @@ import {
   toInterruptedJob,
   toRetriedJob,
 } from './job-transitions.ts'
-import type { ConsumerOptions, Job, JobEvent, JobHandler, Queue } from './queue.ts'
+import type { ConsumerOptions, Job, JobHandler, Queue } from './queue.ts'
 
 /** Clock, jitter, idempotency window, error sink and shutdown grace of a dispatching queue. */
 export interface DispatcherOptions {

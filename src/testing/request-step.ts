@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { match, type MatchFunction } from 'path-to-regexp'
 import { invokeApiStep } from '../http/api-handler.ts'
-import { toErrorResponse } from '../http/http-errors.ts'
+import { toErrorResponse, toStepFailure } from '../http/http-errors.ts'
 import { byRoutePrecedence } from '../http/route-table.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import type { Step } from '../steps/step.ts'
@@ -93,11 +93,9 @@ export async function requestStep(
     const headers = { ...response.headers, 'x-trace-id': traceId }
     return { status: response.status, body: overTheWire(response.body), headers, traceId }
   } catch (error) {
-    const { status, body: errorBody } = toErrorResponse(error, { exposeMessages: true })
-    if (status === 500) {
-      runtime.logger.error(`API step "${route.step.name}" (${route.step.relativeFile}) failed`, { error, traceId })
-      errorBody['traceId'] = traceId
-    }
+    const failure = toStepFailure(route.step, error, traceId)
+    const { status, body: errorBody } = toErrorResponse(failure, { exposeMessages: true })
+    if (status === 500) runtime.logger.error(failure.message, { error, traceId })
     return { status, body: errorBody, headers: { 'x-trace-id': traceId }, traceId }
   }
 }

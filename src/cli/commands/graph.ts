@@ -2,10 +2,7 @@ import { toDot } from '../../graph/to-dot.ts'
 import { toJson } from '../../graph/to-json.ts'
 import { toMermaid } from '../../graph/to-mermaid.ts'
 import { buildFlowGraph } from '../../graph/build-flow-graph.ts'
-import { createLogger } from '../../logger/create-logger.ts'
-import { createStepImporter } from '../../python/python-importer.ts'
-import { loadProject } from '../../steps/load-project.ts'
-import { createStepRegistry } from '../../steps/registry.ts'
+import { readSteps } from '../../codegen/read-steps.ts'
 import { CliError } from '../cli-error.ts'
 import { toProjectDir } from '../options.ts'
 
@@ -16,20 +13,12 @@ export async function graph(flags: { dir?: string; format: string; flow?: string
   const render = renderers[flags.format as keyof typeof renderers]
   if (!render) throw new CliError(`Unknown format "${flags.format}". Use json, mermaid or dot.`)
   const projectDir = toProjectDir(flags.dir)
-  const registry = createStepRegistry()
-  // Python steps are read by a worker; its output goes to stderr so the printed graph stays clean.
-  const importer = createStepImporter(projectDir, createLogger({ destination: process.stderr }))
-  try {
-    await loadProject(projectDir, importer, registry)
-  } finally {
-    await importer.close()
-  }
-  const flowGraph = buildFlowGraph(registry.steps(), flags.flow ? { flow: flags.flow } : undefined)
+  const { steps, errors } = await readSteps(projectDir)
+  const flowGraph = buildFlowGraph(steps, flags.flow ? { flow: flags.flow } : undefined)
   if (flags.flow && !flowGraph.flows.includes(flags.flow)) {
     throw new CliError(`No flow named "${flags.flow}". Flows: ${flowGraph.flows.join(', ') || 'none'}.`)
   }
   process.stdout.write(render(flowGraph))
-  const errors = registry.errors()
   for (const error of errors) process.stderr.write(`error: ${error.message}\n`)
   for (const warning of flowGraph.warnings) process.stderr.write(`warning: ${warning.message}\n`)
   if (flags.check && (errors.length > 0 || flowGraph.warnings.length > 0)) {
