@@ -1,7 +1,7 @@
 import { toJsonSchema } from '../schema/validator.ts'
 import type { Step } from '../steps/step.ts'
-import type { AnySchema } from '../types.ts'
-import { toTypeScript } from './schema-to-type.ts'
+import { compareStrings } from '../graph/compare-strings.ts'
+import { quote, toTypeScript, union } from './schema-to-type.ts'
 
 /** The module `types.d.ts` augments: `motia-like`, or `motia` for projects whose step files import from it. */
 export type TypesModule = 'motia-like' | 'motia'
@@ -10,36 +10,18 @@ export interface TypesFileOptions {
   module?: TypesModule
 }
 
-/** The TypeScript type of a schema, as the handler sees it once parsed (`output`) or as an emitter sends it (`input`). */
-function typeOf(schema: AnySchema | undefined, io: 'input' | 'output'): string {
-  return schema ? toTypeScript(toJsonSchema(schema, io)) : 'unknown'
-}
-
-function quote(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`
-}
-
-function group(type: string): string {
-  return type.includes('|') && !/^[[{(]/.test(type) ? `(${type})` : type
+/** The TypeScript type of a JSON Schema the loader converted, or `unknown` when the step has none. */
+function typeOf(schema: Record<string, unknown> | undefined): string {
+  return schema ? toTypeScript(schema) : 'unknown'
 }
 
 /** A topic's data type: the union of what its subscribers accept (`unknown` when one accepts anything). */
-function topicTypes(steps: Step[]): Map<string, string> {
-  const byTopic = new Map<string, Set<string>>()
-  for (const step of steps) {
-    if (step.config.type !== 'event') continue
-    const input = typeOf(step.config.input, 'input')
-    for (const topic of step.subscribes) {
-      const types = byTopic.get(topic) ?? new Set<string>()
-      types.add(input)
-      byTopic.set(topic, types)
-    }
+function topicTypes(steps: Step[], inputs: Map<Step, string>): Map<string, string> {
+  const byTopic = new Map<string, string[]>()
+  for (const [step, input] of inputs) {
+    for (const topic of step.subscribes) byTopic.set(topic, [...(byTopic.get(topic) ?? []), input])
   }
-  const result = new Map<string, string>()
-  for (const [topic, types] of byTopic) {
-    result.set(topic, types.has('unknown') ? 'unknown' : [...types].map(group).join(' | '))
-  }
-  return result
+  return new Map([...byTopic].map(([topic, types]) => [topic, union(types)]))
 }
 
 /** The events a step may emit, `{ topic; data }` per declared topic; `never` for a step that emits nothing. */
@@ -50,23 +32,24 @@ function emitType(step: Step, topics: Map<string, string>): string {
   return events.length === 0 ? 'never' : events.join(' | ')
 }
 
-function responsesType(responses: Record<number, AnySchema> | undefined): string {
+function responsesType(responses: Record<string, Record<string, unknown>> | undefined): string {
   const entries = Object.entries(responses ?? {})
   if (entries.length === 0) return 'ApiResponse'
-  return entries.map(([status, schema]) => `ApiResponse<${Number(status)}, ${typeOf(schema, 'input')}>`).join(' | ')
+  return entries.map(([status, schema]) => `ApiResponse<${Number(status)}, ${typeOf(schema)}>`).join(' | ')
 }
 
-function handlerType(step: Step, topics: Map<string, string>): string | null {
+function handlerType(step: Step, topics: Map<string, string>, input: string | undefined): string | null {
   const emits = emitType(step, topics)
   const { config } = step
   switch (config.type) {
     case 'api': {
-      const body = config.bodySchema ? typeOf(config.bodySchema, 'output') : 'Record<string, unknown>'
-      return `ApiRouteHandler<${body}, ${responsesType(config.responseSchema)}, ${emits}>`
+      // The handler sees the body once parsed; the loader converted the schema as a sender sees it.
+      const body = config.bodySchema ? toTypeScript(toJsonSchema(config.bodySchema, 'output')) : 'Record<string, unknown>'
+      return `ApiRouteHandler<${body}, ${responsesType(step.jsonSchemas.responses)}, ${emits}>`
     }
     case 'event':
       // Jobs carry the data as emitted (validated, not transformed), so the handler sees the input type.
-      return `EventHandler<${typeOf(config.input, 'input')}, ${emits}>`
+      return `EventHandler<${input ?? 'unknown'}, ${emits}>`
     case 'cron':
       return `CronHandler<${emits}>`
     default:
@@ -80,11 +63,13 @@ function handlerType(step: Step, topics: Map<string, string>): string | null {
  */
 export function toTypesFile(steps: Step[], options: TypesFileOptions = {}): string {
   const module = options.module ?? 'motia-like'
-  const topics = topicTypes(steps)
+  // Each event step's input type, worked out once for its topics and its own handler.
+  const inputs = new Map(steps.filter((step) => step.type === 'event').map((step) => [step, typeOf(step.jsonSchemas.input)]))
+  const topics = topicTypes(steps, inputs)
   const entries = [...steps]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .sort((a, b) => compareStrings(a.name, b.name))
     .flatMap((step) => {
-      const type = handlerType(step, topics)
+      const type = handlerType(step, topics, inputs.get(step))
       return type ? [`    ${quote(step.name)}: ${type}`] : []
     })
   return [

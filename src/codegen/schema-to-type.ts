@@ -10,12 +10,18 @@ function literal(value: unknown): string {
   return value === null ? 'null' : JSON.stringify(value)
 }
 
+/** A single-quoted TypeScript string literal. */
+export function quote(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`
+}
+
 /** Wraps a union or intersection so it can be followed by `[]` or joined into another union. */
 function group(type: string): string {
   return /[|&]/.test(type) && !/^[[{(]/.test(type) ? `(${type})` : type
 }
 
-function union(types: string[]): string {
+/** The union of type expressions: `unknown` when one of them is, `never` when there are none. */
+export function union(types: string[]): string {
   const unique = [...new Set(types)]
   if (unique.includes('unknown')) return 'unknown'
   return unique.length === 0 ? 'never' : unique.map(group).join(' | ')

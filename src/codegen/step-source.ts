@@ -1,4 +1,5 @@
 import type { ApiRouteMethod } from '../types.ts'
+import { quote } from './schema-to-type.ts'
 
 /** What a new step file declares. */
 export type NewStep =
@@ -18,7 +19,6 @@ export function stepFileName(name: string): string {
 }
 
 const list = (items: string[]) => `[${items.map((item) => quote(item)).join(', ')}]`
-const quote = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`
 
 /** The handler's first lines: an example emit of the first declared topic, commented out. */
 function emitHint(step: NewStep, indent: string): string[] {

@@ -1,3 +1,4 @@
+import { compareStrings } from '../graph/compare-strings.ts'
 import type { Step } from '../steps/step.ts'
 import { toOpenApiPaths } from './openapi-paths.ts'
 
@@ -116,7 +117,7 @@ export function toOpenApi(steps: Step[], options: OpenApiOptions): OpenApiDocume
   const paths: OpenApiDocument['paths'] = {}
   const api = steps
     .filter((step) => step.config.type === 'api')
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .sort((a, b) => compareStrings(a.name, b.name))
   for (const step of api) {
     if (step.config.type !== 'api') continue
     for (const { path, params } of toOpenApiPaths(step.config.path)) {
@@ -124,7 +125,7 @@ export function toOpenApi(steps: Step[], options: OpenApiOptions): OpenApiDocume
       item[step.config.method.toLowerCase()] = toOperation(step, params, components)
     }
   }
-  const sortedPaths = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  const sortedPaths = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => compareStrings(a, b)))
   const info = { title: options.title, version: options.version, ...(options.description ? { description: options.description } : {}) }
   return { openapi: '3.1.0', info, paths: sortedPaths, components: { schemas: components } }
 }

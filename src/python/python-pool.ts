@@ -57,8 +57,10 @@ export function createPythonPool(options: PythonPoolOptions): PythonPool {
   const { projectDir, logger } = options
   const command = options.command ?? (process.env['MOTIA_PYTHON'] || 'python3')
   const workers: PythonWorker[] = []
-  /** Per worker, the step versions it loaded or is loading, by `file#version`. */
-  const loads = new WeakMap<PythonWorker, Map<string, Promise<LoadedModule>>>()
+  /** Per worker, the step versions it loaded or is loading, by version (unique across the pool). */
+  const loads = new WeakMap<PythonWorker, Map<number, Promise<LoadedModule>>>()
+  // Read once it is valid; a bad MOTIA_PYTHON_WORKERS stays an error of every Python step that loads.
+  let size: number | undefined
   let version = 0
   let generation = 0
   let closed: Promise<void> | undefined
@@ -74,7 +76,7 @@ export function createPythonPool(options: PythonPoolOptions): PythonPool {
   /** The least busy worker; a new one while the pool is not full and every worker is busy. */
   function pick(): PythonWorker {
     if (closed) throw new PythonWorkerError('PYTHON_POOL_CLOSED', 'The Python workers are closed: the runtime is shutting down.')
-    const size = readSize(options.size)
+    size ??= readSize(options.size)
     let best: PythonWorker | undefined
     for (const worker of workers) if (!best || worker.busy < best.busy) best = worker
     if (best && (best.busy === 0 || workers.length >= size)) return best
@@ -85,8 +87,8 @@ export function createPythonPool(options: PythonPoolOptions): PythonPool {
   }
 
   function ensureLoaded(worker: PythonWorker, step: PythonStepVersion): Promise<LoadedModule> {
-    const known = loads.get(worker) as Map<string, Promise<LoadedModule>>
-    const key = `${step.file}#${step.version}`
+    const known = loads.get(worker) as Map<number, Promise<LoadedModule>>
+    const key = step.version
     let loading = known.get(key)
     if (!loading) {
       const { file, version: stepVersion, generation: stepGeneration, source } = step
@@ -112,7 +114,7 @@ export function createPythonPool(options: PythonPoolOptions): PythonPool {
       } catch (error) {
         // The worker dropped this version for newer ones (a reload): load it again and retry once.
         if (!(error instanceof NotLoadedError)) throw error
-        loads.get(worker)?.delete(`${step.file}#${step.version}`)
+        loads.get(worker)?.delete(step.version)
         await ensureLoaded(worker, step)
         return worker.invoke(message, ctx)
       }

@@ -21,7 +21,6 @@ export interface PythonWorker {
   readonly pid: number | undefined
   /** Loads and invocations waiting for an answer. */
   readonly busy: number
-  readonly alive: boolean
   load(message: Omit<LoadMessage, 't' | 'id'>): Promise<LoadedModule>
   /** Runs a handler; its context calls are served by `ctx`. */
   invoke(message: Omit<InvokeMessage, 't' | 'id'>, ctx: FlowContext): Promise<unknown>
@@ -175,9 +174,6 @@ export function createPythonWorker(options: PythonWorkerOptions): PythonWorker {
     },
     get busy() {
       return pending.size
-    },
-    get alive() {
-      return !exited
     },
     async load(message) {
       const id = nextId++

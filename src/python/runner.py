@@ -111,6 +111,12 @@ class PrintToLogger:
             self.partial[invocation] = rest
         return len(text)
 
+    def end(self, invocation):
+        """Logs what an invocation printed without a final newline, and forgets it."""
+        rest = self.partial.pop(invocation, "")
+        if rest:
+            send_log(invocation, "info", rest)
+
     def flush(self):
         pass
 
@@ -118,7 +124,8 @@ class PrintToLogger:
         return False
 
 
-sys.stdout = PrintToLogger()
+printer = PrintToLogger()
+sys.stdout = printer
 
 
 class Calls:
@@ -356,9 +363,12 @@ class Worker:
             send({"t": "done", "id": invocation, "ok": False, "error": {"code": "NOT_LOADED", "message": "not loaded"}})
             return
         try:
+            value = await self.run(message)
+            printer.end(invocation)
             # Encoding the result inside the try: a value JSON cannot hold fails the invocation.
-            send({"t": "done", "id": invocation, "ok": True, "value": await self.run(message)})
+            send({"t": "done", "id": invocation, "ok": True, "value": value})
         except (Exception, SystemExit) as error:
+            printer.end(invocation)
             send({"t": "done", "id": invocation, "ok": False, "error": describe(error)})
 
     def handle(self, message):

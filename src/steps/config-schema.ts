@@ -45,11 +45,14 @@ const base = {
   infrastructure: infrastructure.optional(),
 }
 
+/** The HTTP methods an API step may answer. */
+export const API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
+
 const apiConfig = z.strictObject({
   ...base,
   type: z.literal('api'),
   path: z.string().startsWith('/', 'path must start with "/", for example "/orders/:id"'),
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']),
+  method: z.enum(API_METHODS),
   emits: z.array(emit).optional(),
   bodySchema: schema.optional(),
   responseSchema: z.record(z.string().regex(/^\d{3}$/, 'keys are HTTP statuses'), schema).optional(),

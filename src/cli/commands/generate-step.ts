@@ -1,3 +1,4 @@
+import { API_METHODS } from '../../steps/config-schema.ts'
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
@@ -23,7 +24,7 @@ export interface StepFlags {
 }
 
 const types = ['api', 'event', 'cron']
-const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
+const methods: readonly string[] = API_METHODS
 const examples: Record<string, string> = {
   type: 'event',
   name: 'SendEmail',
