@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Request, RequestHandler, Response } from 'express'
 import { MotiaError } from '../errors.ts'
 import { toStepFailure } from './http-errors.ts'
-import { type InvocationFeed, nextInvocationId } from '../runtime/invocations.ts'
+import { type InvocationFeed, startInvocation } from '../runtime/invocations.ts'
 import type { Step } from '../steps/step.ts'
 import type { ApiMiddleware, ApiRequest, ApiResponse, ApiRouteHandler, FlowContext } from '../types.ts'
 
@@ -72,13 +72,8 @@ export async function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowCo
 
 /** Reports the request's start now and its end (status, duration) when the response closes. */
 function reportRequest(feed: InvocationFeed, step: Step, traceId: string, req: Request, res: Response): void {
-  const id = nextInvocationId()
-  const started = performance.now()
-  feed.report({ phase: 'start', id, kind: 'api', at: Date.now(), traceId, step: step.name, method: req.method, path: req.originalUrl })
-  res.once('close', () => {
-    const status = res.headersSent ? res.statusCode : 0
-    feed.report({ phase: 'end', id, kind: 'api', at: Date.now(), traceId, step: step.name, durationMs: performance.now() - started, status })
-  })
+  const end = startInvocation(feed, { kind: 'api', traceId, step: step.name, method: req.method, path: req.originalUrl })
+  res.once('close', () => end({ status: res.headersSent ? res.statusCode : 0 }))
 }
 
 /** Turns an API step into an express handler: body validation, context, response mapping. */

@@ -1,6 +1,6 @@
 import type { Step } from '../steps/step.ts'
 import type { EmitEvent, StateManager } from '../types.ts'
-import { createFeed, type Feed } from '../feed.ts'
+import type { Feed } from '../feed.ts'
 
 /** What a handler did through its context, reported as it happens: the raw material of traces and test assertions. */
 export type Activity =
@@ -11,11 +11,6 @@ export type ActivityListener = (activity: Activity) => void
 
 /** Listeners of a runtime's activity; reporting costs nothing while there are none. */
 export type ActivityFeed = Feed<Activity>
-
-/** Creates a feed; `onError` receives what a throwing listener threw, so a handler never sees it. */
-export function createActivityFeed(onError: (error: unknown) => void): ActivityFeed {
-  return createFeed<Activity>(onError)
-}
 
 /** The state a handler sees: the store itself, or while someone listens, the store reporting each write. */
 export function toObservedState(state: StateManager, feed: ActivityFeed, step: Step, traceId: string): StateManager {

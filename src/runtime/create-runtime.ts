@@ -17,7 +17,7 @@ import { loadProject } from '../steps/load-project.ts'
 import { createStepRegistry, type StepChange, type StepRegistry } from '../steps/registry.ts'
 import type { Step } from '../steps/step.ts'
 import type { EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
-import { type ActivityListener, createActivityFeed } from './activity.ts'
+import type { Activity, ActivityListener } from './activity.ts'
 import { toConsumerOptions } from './consumer-options.ts'
 import { runCronStep } from './run-cron-step.ts'
 import { createFeed } from '../feed.ts'
@@ -66,12 +66,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const registry = createStepRegistry()
   // Python steps load and run in a pool of worker processes, started by the first Python step file.
   const importer = createStepImporter(projectDir, logger)
-  const feed = createActivityFeed((error) => {
-    logger.error(`An activity listener threw: ${toErrorMessage(error)}`, { error })
-  })
-  const invocations = createFeed<Invocation>((error) => {
-    logger.error(`An invocation listener threw: ${toErrorMessage(error)}`, { error })
-  })
+  // A throwing listener is logged; the handler that reported never sees it.
+  const listenerFailed = (kind: string) => (error: unknown) => {
+    logger.error(`An ${kind} listener threw: ${toErrorMessage(error)}`, { error })
+  }
+  const feed = createFeed<Activity>(listenerFailed('activity'))
+  const invocations = createFeed<Invocation>(listenerFailed('invocation'))
   const emitter: Emitter = createEmitter(registry, queue, logger, feed)
   const contextDeps = { emitter, state, logger, feed }
   const bindContext = (step: Step, traceId: string, signal?: AbortSignal) =>

@@ -30,9 +30,18 @@ export type InvocationFeed = Feed<Invocation>
 
 let nextId = 1
 
-/** A fresh id for a start/end pair. */
-export function nextInvocationId(): number {
-  return nextId++
+/** What an invocation says about itself when it starts. */
+type InvocationStart = Omit<Extract<Invocation, { phase: 'start' }>, 'phase' | 'id' | 'at'>
+
+/** Reports an invocation's start now; the returned function reports its end, with the time it took. */
+export function startInvocation(feed: InvocationFeed, start: InvocationStart): (end?: { status?: number; error?: string }) => void {
+  const id = nextId++
+  const started = performance.now()
+  const { kind, traceId, step } = start
+  feed.report({ phase: 'start', id, at: Date.now(), ...start })
+  return (end = {}) => {
+    feed.report({ phase: 'end', id, kind, at: Date.now(), traceId, step, durationMs: performance.now() - started, ...end })
+  }
 }
 
 /** Runs one cron tick, reporting its start and its end (with the error when it fails) while someone listens. */
@@ -43,18 +52,12 @@ export async function trackTick(
   run: (traceId: string) => Promise<void>,
 ): Promise<void> {
   if (!feed.active) return run(traceId)
-  const id = nextInvocationId()
-  const started = performance.now()
-  feed.report({ phase: 'start', id, kind: 'cron', at: Date.now(), traceId, step })
-  const end = (error?: string): void => {
-    const durationMs = performance.now() - started
-    feed.report({ phase: 'end', id, kind: 'cron', at: Date.now(), traceId, step, durationMs, ...(error === undefined ? {} : { error }) })
-  }
+  const end = startInvocation(feed, { kind: 'cron', traceId, step })
   try {
     await run(traceId)
     end()
   } catch (error) {
-    end(toErrorMessage(error))
+    end({ error: toErrorMessage(error) })
     throw error
   }
 }

@@ -1,3 +1,4 @@
+import { createFeed } from '../feed.ts'
 import { toErrorMessage } from '../errors.ts'
 import type { LogEntry } from '../logger/create-logger.ts'
 import type { JobEvent } from '../queue/queue.ts'
@@ -62,9 +63,8 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
   const maxValueChars = options.maxValueChars ?? 4000
   const maxBytes = options.maxBytes ?? 32 * 1024 * 1024
   let size = 0
-  const onError = options.onError ?? (() => {})
   const traces = new Map<string, TraceRecord>()
-  const listeners = new Set<(traceId: string) => void>()
+  const changes = createFeed<string>(options.onError ?? (() => {}))
 
   function recordOf(traceId: string, create: boolean): TraceRecord | undefined {
     const found = traces.get(traceId)
@@ -85,13 +85,7 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
   function changed(record: TraceRecord, at: number): void {
     record.updatedAt = Math.max(record.updatedAt, at)
     record.endAt = Math.max(record.endAt, at)
-    for (const listener of listeners) {
-      try {
-        listener(record.traceId)
-      } catch (error) {
-        onError(error)
-      }
-    }
+    if (changes.active) changes.report(record.traceId)
   }
 
   /** Adds an entry in time order (or ahead of `before`); false when the trace is full and the entry was dropped. */
@@ -243,11 +237,6 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
       return record ? summarize(record) : null
     },
 
-    onChange(listener) {
-      listeners.add(listener)
-      return () => {
-        listeners.delete(listener)
-      }
-    },
+    onChange: (listener) => changes.listen(listener),
   }
 }

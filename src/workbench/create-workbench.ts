@@ -3,12 +3,12 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import express, { type Request, Router } from 'express'
-import { HttpError } from '../errors.ts'
+import { HttpError, toErrorMessage } from '../errors.ts'
 import type { LogLevel } from '../logger/create-logger.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { attachTraceRecorder } from '../trace/attach-trace-recorder.ts'
 import type { TraceStatus } from '../trace/trace.ts'
-import { createTraceRecorder, type TraceRecorderOptions } from '../trace/trace-recorder.ts'
+import { createTraceRecorder } from '../trace/trace-recorder.ts'
 import { createLiveEvents } from './live-events.ts'
 import { createLogTail } from './log-tail.ts'
 
@@ -20,7 +20,6 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-
 
 export interface WorkbenchOptions {
   mode: 'dev' | 'start'
-  traces?: TraceRecorderOptions
 }
 
 /** The Workbench: the web UI at /__motia/workbench and the endpoints it reads (traces, logs, state groups, live events). */
@@ -59,10 +58,22 @@ function limit(req: Request, fallback: number, max: number): number {
 
 /** Starts recording the runtime's traces and logs, and builds the Workbench routes. */
 export function createWorkbench(runtime: Runtime, options: WorkbenchOptions): Workbench {
-  const recorder = createTraceRecorder(options.traces)
+  let reporting = false
+  const onError = (error: unknown): void => {
+    // Logging the error feeds the log tail again; a listener that throws on every line must not loop.
+    if (reporting) return
+    reporting = true
+    try {
+      runtime.logger.error(`A Workbench listener threw: ${toErrorMessage(error)}`, { error })
+    } finally {
+      reporting = false
+    }
+  }
+  const recorder = createTraceRecorder({ onError })
   const detach = attachTraceRecorder(runtime, recorder)
-  const logs = createLogTail(runtime.logger)
-  const live = createLiveEvents(runtime, recorder, { hello: { mode: options.mode } })
+  const logs = createLogTail(runtime.logger, onError)
+  const live = createLiveEvents(runtime, { recorder, logs, hello: { mode: options.mode } })
+  const dagre = dagreFile()
   const router = Router()
 
   router.get('/__motia/traces', (req, res) => {
@@ -92,7 +103,7 @@ export function createWorkbench(runtime: Runtime, options: WorkbenchOptions): Wo
   router.get('/__motia/events', live.handler)
 
   router.get('/__motia/workbench/vendor/dagre.js', (_req, res) => {
-    res.sendFile(dagreFile(), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
+    res.sendFile(dagre, { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
   })
   router.use(
     '/__motia/workbench',

@@ -2,9 +2,8 @@ import type { RequestHandler, Response } from 'express'
 import type { LogEntry } from '../logger/create-logger.ts'
 import type { JobEvent } from '../queue/queue.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
-import { capture } from '../trace/capture.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
-import { toLogLine } from './log-tail.ts'
+import type { LogTail } from './log-tail.ts'
 
 /** A job change as the live stream sends it: enough to update a row, without the payload. */
 export interface JobNote {
@@ -18,16 +17,21 @@ export interface JobNote {
   maxAttempts: number
 }
 
-export interface LiveEventsOptions {
-  /** How long changes are gathered before they are sent together. Default 100 ms. */
-  flushMs?: number
-  /** Items of one kind kept per flush; older ones are counted as dropped. Default 500. */
-  maxBatch?: number
-  /** A client that has this many bytes unsent is disconnected (its browser reconnects). Default 4 MB. */
-  maxBufferedBytes?: number
+/** What the live stream reads besides the runtime. */
+export interface LiveEventsSources {
+  recorder: TraceRecorder
+  /** Log lines come through the tail, which already made them what the Workbench shows. */
+  logs: LogTail
   /** Sent to each client on connect, so the page can show where it runs. */
   hello: Record<string, unknown>
 }
+
+/** How long changes are gathered before they are sent together. */
+const FLUSH_MS = 100
+/** Items of one kind kept per flush; older ones are counted as dropped. */
+const MAX_BATCH = 500
+/** A client that has this many bytes unsent is disconnected (its browser reconnects). */
+const MAX_BUFFERED = 4 * 1024 * 1024
 
 /** The `GET /__motia/events` stream (Server-Sent Events) and its lifecycle. */
 export interface LiveEvents {
@@ -45,13 +49,11 @@ const frame = (event: string, data: unknown): string => `event: ${event}\ndata: 
 
 /**
  * Creates the live stream: graph changes after a reload, job events, log lines, trace updates and
- * state groups written, gathered for `flushMs` and sent as one chunk. It listens to the runtime only
+ * state groups written, gathered for 100 ms and sent as one chunk. It listens to the runtime only
  * while a client is connected.
  */
-export function createLiveEvents(runtime: Runtime, recorder: TraceRecorder, options: LiveEventsOptions): LiveEvents {
-  const flushMs = options.flushMs ?? 100
-  const maxBatch = options.maxBatch ?? 500
-  const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024
+export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): LiveEvents {
+  const { recorder } = sources
   const clients = new Set<Response>()
   let graphChanged = false
   let jobs: Batch<JobNote> = { items: [], dropped: 0 }
@@ -64,11 +66,11 @@ export function createLiveEvents(runtime: Runtime, recorder: TraceRecorder, opti
   let closed = false
 
   const later = (): void => {
-    timer ??= setTimeout(flush, flushMs)
+    timer ??= setTimeout(flush, FLUSH_MS)
   }
   const push = <T>(batch: Batch<T>, item: T): void => {
     batch.items.push(item)
-    if (batch.items.length > maxBatch) {
+    if (batch.items.length > MAX_BATCH) {
       batch.items.shift()
       batch.dropped += 1
     }
@@ -99,11 +101,7 @@ export function createLiveEvents(runtime: Runtime, recorder: TraceRecorder, opti
         const { id, step, topic, status, traceId, attempts, maxAttempts } = job
         push(jobs, { type, id, step, topic, status, traceId, attempts, maxAttempts })
       }),
-      runtime.logger.onLog((entry) => {
-        const line = toLogLine(entry)
-        const kept = capture(line.meta, 4000)
-        push(logs, typeof kept === 'string' ? line : { ...line, meta: { truncated: kept.value } })
-      }),
+      sources.logs.onLine((line) => push(logs, line)),
       recorder.onChange((traceId) => {
         traces.add(traceId)
         later()
@@ -135,7 +133,7 @@ export function createLiveEvents(runtime: Runtime, recorder: TraceRecorder, opti
   function broadcast(chunk: string): void {
     for (const res of clients) {
       // A client that cannot keep up is let go rather than buffered without bound; EventSource reconnects.
-      if (res.writableLength > maxBuffered) drop(res)
+      if (res.writableLength > MAX_BUFFERED) drop(res)
       else res.write(chunk)
     }
   }
@@ -163,7 +161,7 @@ export function createLiveEvents(runtime: Runtime, recorder: TraceRecorder, opti
         'cache-control': 'no-cache, no-transform',
         'x-accel-buffering': 'no',
       })
-      res.write(`retry: 1000\n\n${frame('hello', options.hello)}`)
+      res.write(`retry: 1000\n\n${frame('hello', sources.hello)}`)
       clients.add(res)
       if (clients.size === 1) {
         stopListening = listen()

@@ -1,4 +1,5 @@
 import type { LogEntry, LogLevel, RootLogger } from '../logger/create-logger.ts'
+import { createFeed } from '../feed.ts'
 import { type Captured, capture, release } from '../trace/capture.ts'
 
 const levelRank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
@@ -16,26 +17,34 @@ export interface LogQuery {
 export interface LogTail {
   /** Matching lines, oldest first. */
   list(query?: LogQuery): LogEntry[]
+  /** Each line as it is kept (a long field list replaced by `{ truncated }`), for live views; returns the remover. */
+  onLine(listener: (line: LogEntry) => void): () => void
   close(): void
 }
 
 type KeptLine = Omit<LogEntry, 'meta'> & { meta: string | Captured }
 
 /** A line as the Workbench shows it: a trace id logged as a field (as the HTTP error handler does) counts as the line's. */
-export function toLogLine(entry: LogEntry): LogEntry {
+function toLogLine(entry: LogEntry): LogEntry {
   const traceId = entry.meta['traceId']
   if (entry.traceId || typeof traceId !== 'string') return entry
   const { traceId: _traceId, ...meta } = entry.meta
   return { ...entry, traceId, meta }
 }
 
-/** Keeps the last `size` lines the logger writes; fields are copied as JSON, at most `maxValueChars` a line. */
-export function createLogTail(logger: RootLogger, size = 1000, maxValueChars = 4000): LogTail {
+const SIZE = 1000
+const MAX_VALUE_CHARS = 4000
+
+/** Keeps the last 1,000 lines the logger writes; fields are copied as JSON, at most 4,000 characters a line. */
+export function createLogTail(logger: RootLogger, onError: (error: unknown) => void): LogTail {
   const lines: KeptLine[] = []
+  const feed = createFeed<LogEntry>(onError)
   const stop = logger.onLog((entry) => {
     const line = toLogLine(entry)
-    lines.push({ ...line, meta: capture(line.meta, maxValueChars) })
-    if (lines.length > size) lines.splice(0, lines.length - size)
+    const meta = capture(line.meta, MAX_VALUE_CHARS)
+    lines.push({ ...line, meta })
+    if (lines.length > SIZE) lines.splice(0, lines.length - SIZE)
+    if (feed.active) feed.report(typeof meta === 'string' ? line : { ...line, meta: { truncated: meta.value } })
   })
   const toEntry = (line: KeptLine): LogEntry => {
     const { value, truncated } = release(line.meta)
@@ -52,6 +61,7 @@ export function createLogTail(logger: RootLogger, size = 1000, maxValueChars = 4
       )
       return matching.slice(-(query.limit ?? 200)).map(toEntry)
     },
+    onLine: (listener) => feed.listen(listener),
     close: stop,
   }
 }

@@ -85,12 +85,15 @@ export function empty(title, hint) {
 
 /** A select element; options are [value, label] pairs or strings. */
 export function select(props, options, selected) {
-  const el = h('select', props)
-  for (const option of options) {
+  return setOptions(h('select', props), options, selected)
+}
+
+/** Replaces the options of a select: each a value, or a [value, label] pair. */
+export function setOptions(el, options, selected) {
+  return fill(el, ...options.map((option) => {
     const [value, label] = Array.isArray(option) ? option : [option, option]
-    el.append(h('option', { value, selected: value === selected }, label))
-  }
-  return el
+    return h('option', { value, selected: value === selected }, label)
+  }))
 }
 
 /** Replaces the children of `el`, skipping null, undefined and false as `h` does. */

@@ -1,5 +1,5 @@
 import { getJson, postJson } from '../lib/api.js'
-import { empty, fill, h, plural, select } from '../lib/dom.js'
+import { empty, fill, h, plural, select, setOptions } from '../lib/dom.js'
 import { createGraphView, nodeSubtitle } from '../lib/graph-view.js'
 import { jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
@@ -137,7 +137,7 @@ export function mount(root, route) {
 
   function draw() {
     if (!graph) return
-    fill(picker, ...[[ALL, 'All flows'], ...graph.flows.map((name) => [name, name])].map(([value, label]) => h('option', { value, selected: value === flow }, label)))
+    setOptions(picker, [[ALL, 'All flows'], ...graph.flows], flow)
     summary.textContent = `${plural(graph.nodes.length, 'step')} · ${plural(graph.edges.length, 'connection')}`
     const warnings = graph.warnings
     fill(

@@ -1,5 +1,5 @@
 import { getJson, postJson } from '../lib/api.js'
-import { debounce, empty, fill, fmtAgo, fmtMs, fmtTime, h, plural, select, shortId } from '../lib/dom.js'
+import { debounce, empty, fill, fmtAgo, fmtMs, fmtTime, h, plural, select, setOptions, shortId } from '../lib/dom.js'
 import { jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 
@@ -194,7 +194,7 @@ export function mount(root, route) {
     fill(byStepBody, byStepTable(stats, (step) => apply({ step })) ?? h('p', { class: 'muted' }, 'No jobs yet.'))
     const steps = Object.keys(stats.byStep).sort()
     if (filter.step && !steps.includes(filter.step)) steps.push(filter.step)
-    fill(stepPicker, ...[['', 'All steps'], ...steps.map((step) => [step, step])].map(([value, label]) => h('option', { value, selected: value === filter.step }, label)))
+    setOptions(stepPicker, [['', 'All steps'], ...steps], filter.step)
     const dead = filter.step ? (stats.byStep[filter.step]?.dead ?? 0) : stats.byStatus.dead
     replay.textContent = `Replay ${plural(dead, 'dead job')}${filter.step ? ` of ${filter.step}` : ''}`
     replay.disabled = dead === 0

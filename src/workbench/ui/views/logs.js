@@ -1,5 +1,5 @@
 import { getJson } from '../lib/api.js'
-import { empty, fill, fmtTime, h, select, shortId } from '../lib/dom.js'
+import { empty, fill, fmtTime, h, select, setOptions, shortId } from '../lib/dom.js'
 import { jsonInline, jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 
@@ -81,7 +81,7 @@ export function mount(root, route) {
   async function load() {
     const [{ logs }, { steps }] = await Promise.all([getJson('/__motia/logs', { limit: 1000 }), getJson('/__motia/steps')])
     lines = logs
-    fill(step, ...[['', 'All steps'], ...steps.map((item) => [item.name, item.name])].map(([value, label]) => h('option', { value, selected: value === filter.step }, label)))
+    setOptions(step, [['', 'All steps'], ...steps.map((item) => item.name)], filter.step)
     draw()
   }
 

@@ -7,14 +7,16 @@ import { onLive } from '../lib/live.js'
 export function mount(root, route) {
   let group = route.arg
   let groups = []
+  let items = []
   let filterText = ''
   const list = h('nav', { class: 'list group-list', 'aria-label': 'state groups' })
   const main = h('div', { class: 'state-pane' })
   const filter = h('input', { class: 'input grow', type: 'search', placeholder: 'Filter keys and values…', 'aria-label': 'filter entries' })
   root.append(h('section', { class: 'two-pane state' }, h('aside', { class: 'pane-list' }, h('div', { class: 'pane-title' }, 'Groups'), list), main))
   filter.addEventListener('input', () => {
+    // The group is already loaded: typing filters it here, without asking the server again.
     filterText = filter.value.toLowerCase()
-    void loadGroup()
+    drawGroup()
   })
 
   function drawList() {
@@ -31,11 +33,15 @@ export function mount(root, route) {
   }
 
   async function loadGroup() {
+    if (group) ({ items } = await getJson(`/__motia/state/${encodeURIComponent(group)}`))
+    drawGroup()
+  }
+
+  function drawGroup() {
     if (!group) {
       fill(main, empty('Pick a group', 'Handlers keep JSON values by group and key.'))
       return
     }
-    const { items } = await getJson(`/__motia/state/${encodeURIComponent(group)}`)
     const shown = filterText ? items.filter((item) => `${item.key} ${JSON.stringify(item.value)}`.toLowerCase().includes(filterText)) : items
     fill(
       main,

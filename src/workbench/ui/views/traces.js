@@ -1,5 +1,5 @@
 import { getJson } from '../lib/api.js'
-import { debounce, empty, fill, fmtAgo, fmtMs, fmtTime, h, plural, select, shortId } from '../lib/dom.js'
+import { debounce, empty, fill, fmtAgo, fmtMs, fmtTime, h, plural, select, setOptions, shortId } from '../lib/dom.js'
 import { jsonInline, jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 
@@ -150,7 +150,7 @@ export function mount(root, route) {
 
   async function loadSteps() {
     const { steps } = await getJson('/__motia/steps')
-    fill(stepPicker, ...[['', 'All steps'], ...steps.filter((item) => item.type !== 'noop').map((item) => [item.name, item.name])].map(([value, label]) => h('option', { value, selected: value === step }, label)))
+    setOptions(stepPicker, [['', 'All steps'], ...steps.filter((item) => item.type !== 'noop').map((item) => item.name)], step)
   }
 
   const reloadSelected = debounce(loadSelected, 150)
