@@ -19,7 +19,7 @@ const noStreams: Record<string, never> = Object.freeze({})
  * Builds the context of one handler invocation. The logger is bound lazily: most handlers of a
  * busy fan-out never log, and binding costs more than the rest of the context.
  */
-export function createContext(deps: ContextDeps, step: Step, traceId: string, signal?: AbortSignal): FlowContext {
+export function createContext(deps: ContextDeps, step: Step, traceId: string, abort?: { readonly aborted: boolean }): FlowContext {
   let logger: Logger | undefined
   const origin = { traceId, step }
   return {
@@ -31,7 +31,7 @@ export function createContext(deps: ContextDeps, step: Step, traceId: string, si
       return logger
     },
     emit(event: EmitEvent) {
-      if (signal?.aborted) {
+      if (abort?.aborted) {
         return Promise.reject(
           new MotiaError(
             'ATTEMPT_ABANDONED',

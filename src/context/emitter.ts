@@ -37,13 +37,28 @@ function toJob(event: EmitEvent, subscriber: Step, traceId: string): NewJob {
   }
 }
 
+/** What an emit resolves to once its jobs are stored. */
+const stored = (): void => {}
+
 /**
  * Creates the emitter: checks the topic is declared, validates the data against every subscriber's
  * input schema (a bad payload is the caller's fault, so it fails at emit), then stores one job per
  * subscriber before resolving. The activity feed hears of the emit once it is validated.
  */
 export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logger, feed: ActivityFeed): Emitter {
-  return async (event, origin) => {
+  // Not an async function: a fan-out keeps thousands of emits pending at once, and each would hold
+  // its whole frame until its jobs are stored.
+  return (event, origin) => {
+    try {
+      const jobs = toJobs(event, origin)
+      return jobs.length === 0 ? Promise.resolve() : queue.enqueue(jobs).then(stored)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** The jobs of an emit, one per subscriber, once it is declared and its data valid for each. */
+  function toJobs(event: EmitEvent, origin: { traceId: string; step?: Step }): NewJob[] {
     const { step, traceId } = origin
     if (step && !step.emits.some((spec) => spec.topic === event.topic)) {
       throw new EmitNotDeclaredError(step.name, step.relativeFile, event.topic)
@@ -52,7 +67,7 @@ export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logg
     if (subscribers.length === 0) {
       logger.debug(`No step subscribes to "${event.topic}"; the event was not queued.`, { topic: event.topic, traceId })
       reportEmit(feed, event, origin)
-      return
+      return []
     }
     const jobs: NewJob[] = []
     for (const subscriber of subscribers) {
@@ -68,6 +83,6 @@ export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logg
     }
     // Reported before the jobs exist, so a trace never shows a subscriber running ahead of the emit that fed it.
     reportEmit(feed, event, origin)
-    await queue.enqueue(jobs)
+    return jobs
   }
 }

@@ -1,6 +1,7 @@
 import { HandlerTimeoutError, MotiaError } from '../errors.ts'
 import { toSafeSink } from '../feed.ts'
 import { createAlarm } from './alarm.ts'
+import { AttemptAbort } from './attempt-abort.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
 import { createJobEvents } from './job-events.ts'
 import type { JobStore } from './job-store.ts'
@@ -45,7 +46,7 @@ interface Attempt {
   job: Job
   slot: StepSlot
   consumer: Consumer
-  controller: AbortController
+  abort: AttemptAbort
   deadline: number
   done: boolean
 }
@@ -180,7 +181,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const timeOut = (attempt: Attempt): void => {
     const error = new HandlerTimeoutError(attempt.job.step, attempt.consumer.options.timeoutMs)
     finish(attempt, error, true)
-    attempt.controller.abort(error)
+    attempt.abort.abort(error)
   }
 
   const deadlines = createDeadlineWatch<Attempt>(now, timeOut, onError)
@@ -190,7 +191,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       job,
       slot,
       consumer,
-      controller: new AbortController(),
+      abort: new AttemptAbort(),
       deadline: (job.startedAt ?? now()) + consumer.options.timeoutMs,
       done: false,
     }
@@ -200,7 +201,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     if (events.wants('started')) events.report({ type: 'started', job })
     let result: Promise<void>
     try {
-      result = consumer.handler(job, attempt.controller.signal)
+      result = consumer.handler(job, attempt.abort)
     } catch (error) {
       finish(attempt, error, true)
       return
@@ -241,7 +242,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       } catch (error) {
         onError(error)
       }
-      attempt.controller.abort(
+      attempt.abort.abort(
         new MotiaError('QUEUE_CLOSED', `The queue closed before step "${attempt.job.step}" finished job ${attempt.job.id}.`),
       )
     }

@@ -70,8 +70,8 @@ describe('memory queue only', () => {
     const queue = createMemoryQueue()
     let signal: AbortSignal | undefined
     const started = new Promise<void>((resolve) => {
-      queue.consume('s', toConsumerOptions({ timeoutMs: 60_000 }), (_job, attemptSignal) => {
-        signal = attemptSignal
+      queue.consume('s', toConsumerOptions({ timeoutMs: 60_000 }), (_job, abort) => {
+        signal = abort.signal
         resolve()
         return new Promise<void>(() => {})
       })

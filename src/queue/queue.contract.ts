@@ -72,8 +72,8 @@ function describeJobRuns(open: OpenQueue): void {
 
     const events = recordEvents(queue)
     const seen: Array<{ status: string; attempts: number; aborted: boolean }> = []
-    queue.consume(step, toConsumerOptions(), async (running, signal) => {
-      seen.push({ status: running.status, attempts: running.attempts, aborted: signal.aborted })
+    queue.consume(step, toConsumerOptions(), async (running, abort) => {
+      seen.push({ status: running.status, attempts: running.attempts, aborted: abort.aborted })
     })
     await queue.drain()
 
@@ -160,8 +160,9 @@ function describeJobRuns(open: OpenQueue): void {
     const queue = await open()
     const events = recordEvents(queue)
     const abortReasons: unknown[] = []
-    queue.consume(step, toConsumerOptions({ timeoutMs: 50 }), (job, signal) => {
+    queue.consume(step, toConsumerOptions({ timeoutMs: 50 }), (job, abort) => {
       if (nameOf(job.data) === 'quick') return Promise.resolve()
+      const { signal } = abort
       signal.addEventListener('abort', () => abortReasons.push(signal.reason))
       return new Promise<void>(() => {})
     })

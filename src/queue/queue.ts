@@ -1,3 +1,4 @@
+import type { AttemptAbort } from './attempt-abort.ts'
 /**
  * The job queue: every (event, subscriber) pair is a job that a backend stores, schedules and runs
  * with retries, backoff, timeout, concurrency and FIFO groups. Implementations expose no client
@@ -64,8 +65,8 @@ export interface ConsumerOptions {
   backoff: { baseMs: number; maxMs: number }
 }
 
-/** Runs one attempt of a job; a rejection is a failed attempt. `signal` aborts on timeout. */
-export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>
+/** Runs one attempt of a job; a rejection is a failed attempt. `abort` fires on timeout, and when the queue gives up on the attempt at close. */
+export type JobHandler = (job: Job, abort: AttemptAbort) => Promise<void>
 
 export interface JobFilter {
   status?: JobStatus

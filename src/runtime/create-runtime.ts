@@ -10,6 +10,7 @@ import { toApiHandler } from '../http/api-handler.ts'
 import { createRouteTable, type RouteTable } from '../http/route-table.ts'
 import type { RootLogger } from '../logger/create-logger.ts'
 import { createStepImporter } from '../python/python-importer.ts'
+import type { AttemptAbort } from '../queue/attempt-abort.ts'
 import type { Queue } from '../queue/queue.ts'
 import type { StateStore } from '../state/state-store.ts'
 import type { ModuleImporter } from '../steps/import-module.ts'
@@ -42,7 +43,7 @@ export interface Runtime {
   readonly routes: RouteTable
   readonly cron: CronScheduler
   readonly importer: ModuleImporter
-  createContext(step: Step, traceId: string, signal?: AbortSignal): FlowContext
+  createContext(step: Step, traceId: string, abort?: AttemptAbort): FlowContext
   /** Emits from outside any step (POST /emit, tests); returns the trace id. */
   emit(event: EmitEvent, traceId?: string): Promise<string>
   graph(flow?: string): FlowGraph
@@ -74,8 +75,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const invocations = createFeed<Invocation>(listenerFailed('invocation'))
   const emitter: Emitter = createEmitter(registry, queue, logger, feed)
   const contextDeps = { emitter, state, logger, feed }
-  const bindContext = (step: Step, traceId: string, signal?: AbortSignal) =>
-    createContext(contextDeps, step, traceId, signal)
+  const bindContext = (step: Step, traceId: string, abort?: AttemptAbort) =>
+    createContext(contextDeps, step, traceId, abort)
 
   const routes = createRouteTable((step) => toApiHandler(step, bindContext, invocations))
   const cron = createCronScheduler({
@@ -86,8 +87,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const consumers: Mounter = {
     mount(step) {
       const handler = step.handler as EventHandler
-      queue.consume(step.name, toConsumerOptions(step), (job, signal) =>
-        Promise.resolve(handler(job.data, bindContext(step, job.traceId, signal))),
+      queue.consume(step.name, toConsumerOptions(step), (job, abort) =>
+        Promise.resolve(handler(job.data, bindContext(step, job.traceId, abort))),
       )
     },
     unmount(step) {

@@ -7,6 +7,7 @@ import { type Job as BullJob, UnrecoverableError } from 'bullmq'
 import { HandlerTimeoutError, toErrorMessage } from '../../errors.ts'
 import type { BackoffOptions } from '../../queue/backoff.ts'
 import { isNonRetriableError, toFailedJob } from '../../queue/job-transitions.ts'
+import { AttemptAbort } from '../../queue/attempt-abort.ts'
 import { createDeadlineWatch } from '../../queue/deadline-watch.ts'
 import type { JobEvents } from '../../queue/job-events.ts'
 import type { Job, JobHandler } from '../../queue/queue.ts'
@@ -48,7 +49,7 @@ export interface Attempts {
 /** An attempt running in this process. */
 interface Running {
   step: string
-  controller: AbortController
+  abort: AttemptAbort
   /** When its timeout fails it, for the one deadline watch of all attempts. */
   deadline: number
   timeoutMs: number
@@ -82,19 +83,19 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     now,
     (running) => {
       const error = new HandlerTimeoutError(running.step, running.timeoutMs)
-      running.controller.abort(error)
+      running.abort.abort(error)
       running.abandon(error)
     },
     options.onError,
   )
 
-  /** The handler raced against its deadline in one promise: no listener on the signal and no extra promises. */
+  /** The handler raced against its deadline in one promise: no signal listener and no extra promises. */
   const attempt = (job: Job, handler: JobHandler, running: Running): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       running.abandon = reject
       deadlines.add(running)
       try {
-        handler(job, running.controller.signal).then(resolve, reject)
+        handler(job, running.abort).then(resolve, reject)
       } catch (error) {
         reject(error)
       }
@@ -105,7 +106,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
       const job = toJob(step, bullJob, 'active')
       const { timeoutMs } = attemptOptions
       const started = job.startedAt ?? now()
-      const running: Running = { step, controller: new AbortController(), deadline: started + timeoutMs, timeoutMs, abandon: () => {}, abandoned: false }
+      const running: Running = { step, abort: new AttemptAbort(), deadline: started + timeoutMs, timeoutMs, abandon: () => {}, abandoned: false }
       inFlight.set(job.id, running)
       if (events.wants('started')) events.report({ type: 'started', job })
       wakeAll()
@@ -168,7 +169,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
       for (const [id, running] of inFlight) {
         const reason = new Error(`The queue closed before job ${id} finished; it runs again after its lock expires.`)
         running.abandoned = true
-        running.controller.abort(reason)
+        running.abort.abort(reason)
         running.abandon(reason)
       }
       inFlight.clear()

@@ -54,18 +54,24 @@ export async function connectClient(client: Redis, url: string): Promise<void> {
  * With `client`, the call is not even tried while that connection is down: BullMQ waits for a lost
  * connection to come back instead of failing, which would leave the request hanging.
  */
-export async function whileReachable<T>(url: string, what: string, call: () => Promise<T>, client?: Redis): Promise<T> {
+export function whileReachable<T>(url: string, what: string, call: () => Promise<T>, client?: Redis): Promise<T> {
   if (client && client.status !== 'ready') {
-    throw new BackendUnavailableError(`Redis at ${toSafeUrl(url)} is unreachable (connection ${client.status}), so ${what}. Try again once it is back.`)
+    return Promise.reject(
+      new BackendUnavailableError(`Redis at ${toSafeUrl(url)} is unreachable (connection ${client.status}), so ${what}. Try again once it is back.`),
+    )
   }
-  try {
-    return await call()
-  } catch (error) {
+  // Not an async function: every emit passes here, and a fan-out keeps thousands pending at once.
+  const unavailable = (error: unknown): never => {
     if (error instanceof MotiaError || !isConnectionError(error)) throw error
     throw new BackendUnavailableError(
       `Redis at ${toSafeUrl(url)} is unreachable (${toErrorMessage(error)}), so ${what}. Try again once it is back.`,
       { cause: error },
     )
+  }
+  try {
+    return call().catch(unavailable)
+  } catch (error) {
+    return Promise.reject(error).catch(unavailable)
   }
 }
 

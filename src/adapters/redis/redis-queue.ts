@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type Job as BullJob, Queue as BullQueue, Worker } from 'bullmq'
+import { type Job as BullJob, type JobsOptions, Queue as BullQueue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { MotiaError } from '../../errors.ts'
 import { toSafeSink } from '../../feed.ts'
@@ -46,6 +46,9 @@ interface Consumer {
 }
 
 const dayMs = 24 * 60 * 60 * 1000
+/** Every job retries at the time its failed attempt planned (see createAttempts().backoffDelay). */
+const CUSTOM_BACKOFF = { type: 'custom' } as const
+const toList = (job: Job): Job[] => [job]
 
 /**
  * Creates a queue on BullMQ: one BullMQ queue and worker per step, shared by every process on the
@@ -128,9 +131,35 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return recorded
   }
 
+  /** What BullMQ is told of a job: its id, attempts, when it may run, priority, our backoff and what to keep. */
+  const bullOptions = (id: string, record: JobRecord, maxAttempts: number, delay: number, idempotencyKey?: string): JobsOptions => {
+    const jobOptions: JobsOptions = {
+      jobId: id,
+      attempts: maxAttempts,
+      delay,
+      priority: toBullPriority(record.priority),
+      backoff: CUSTOM_BACKOFF,
+      removeOnComplete: keep,
+      removeOnFail: false,
+    }
+    if (idempotencyKey) jobOptions.deduplication = { id: idempotencyKey, ttl: idempotencyWindowMs }
+    return jobOptions
+  }
+
   /** Adds a job to BullMQ: runnable, or parked behind its group's head. */
-  const add = async (step: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
-    // Awaited only until it is known to be done: every emit passes here.
+  const add = (step: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
+    if (registered.get(step) !== true || record.messageGroupId !== null || idempotencyKey) {
+      return addChecked(step, id, record, maxAttempts, idempotencyKey)
+    }
+    // Most jobs: the step is registered, no group to join, no key to deduplicate by. Every emit of a
+    // fan-out is pending here at once, so nothing but this callback waits on BullMQ.
+    const delay = Math.max(0, record.runAt - now())
+    return queueOf(step)
+      .add(record.topic, record, bullOptions(id, record, maxAttempts, delay))
+      .then(() => toAddedJob(step, id, record, maxAttempts))
+  }
+
+  const addChecked = async (step: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
     if (registered.get(step) !== true) await register(step)
     const queue = queueOf(step)
     const group = record.messageGroupId
@@ -139,16 +168,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     // Records arrive unparked (toJobRecord, toRecordOf): copied only to park one.
     const stored: JobRecord = head ? record : { ...record, parked: true }
     const delay = head ? Math.max(0, record.runAt - now()) : PARK_MS
-    const added = await queue.add(record.topic, stored, {
-      jobId: id,
-      attempts: maxAttempts,
-      delay,
-      priority: toBullPriority(record.priority),
-      backoff: { type: 'custom' },
-      removeOnComplete: keep,
-      removeOnFail: false,
-      ...(idempotencyKey ? { deduplication: { id: idempotencyKey, ttl: idempotencyWindowMs } } : {}),
-    })
+    const added = await queue.add(record.topic, stored, bullOptions(id, stored, maxAttempts, delay, idempotencyKey))
     if (added.id !== id) {
       // Deduplicated: the job of the first emit with this key is the answer.
       if (grouped) await groups.leave(step, group, id, queue)
@@ -197,18 +217,19 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   }
 
   return {
-    async enqueue(newJobs) {
-      if (closing) throw new MotiaError('QUEUE_CLOSED', 'The queue is closed. Enqueue jobs before calling close().')
+    enqueue(newJobs) {
+      if (closing) return Promise.reject(new MotiaError('QUEUE_CLOSED', 'The queue is closed. Enqueue jobs before calling close().'))
       // The adds of one turn (a fan-out) share their socket writes.
       batchWrites()
       const time = now()
-      return whileReachable(url, 'the event was not queued', () =>
-        Promise.all(
-          newJobs.map((newJob: NewJob) => {
-            const record = toJobRecord(newJob, time, nextSeq(time))
-            return add(newJob.step, randomUUID(), record, newJob.maxRetries + 1, newJob.idempotencyKey)
-          }),
-        ),
+      const addNew = (newJob: NewJob): Promise<Job> =>
+        add(newJob.step, randomUUID(), toJobRecord(newJob, time, nextSeq(time)), newJob.maxRetries + 1, newJob.idempotencyKey)
+      const [only] = newJobs
+      return whileReachable(
+        url,
+        'the event was not queued',
+        // An emit with one subscriber, the common case, needs no Promise.all.
+        () => (newJobs.length === 1 && only ? addNew(only).then(toList) : Promise.all(newJobs.map(addNew))),
         client,
       )
     },

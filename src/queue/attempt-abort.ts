@@ -1,0 +1,31 @@
+/**
+ * The abort side of one attempt. Most handlers never look at an AbortSignal, and an
+ * AbortController with its signal costs more to make than the rest of an attempt's bookkeeping, so
+ * the signal is made only when something asks for it; `aborted` answers without one.
+ */
+export class AttemptAbort {
+  #controller: AbortController | undefined
+  #aborted = false
+  #reason: unknown
+
+  /** True once the attempt timed out or was abandoned. */
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
+  /** A signal that aborts with the attempt (already aborted if it has). */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController()
+      if (this.#aborted) this.#controller.abort(this.#reason)
+    }
+    return this.#controller.signal
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return
+    this.#aborted = true
+    this.#reason = reason
+    this.#controller?.abort(reason)
+  }
+}
