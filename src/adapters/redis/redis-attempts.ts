@@ -59,6 +59,8 @@ interface Running {
   abandoned: boolean
 }
 
+const ignore = (): void => {}
+
 /** Creates the attempt bookkeeping of one Redis queue. */
 export function createAttempts(options: AttemptsOptions): Attempts {
   const { now, random, events } = options
@@ -106,7 +108,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
       const job = toJob(step, bullJob, 'active')
       const { timeoutMs } = attemptOptions
       const started = job.startedAt ?? now()
-      const running: Running = { step, abort: new AttemptAbort(), deadline: started + timeoutMs, timeoutMs, abandon: () => {}, abandoned: false }
+      const running: Running = { step, abort: new AttemptAbort(), deadline: started + timeoutMs, timeoutMs, abandon: ignore, abandoned: false }
       inFlight.set(job.id, running)
       if (events.wants('started')) events.report({ type: 'started', job })
       wakeAll()

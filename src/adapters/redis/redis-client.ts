@@ -61,18 +61,22 @@ export function whileReachable<T>(url: string, what: string, call: () => Promise
     )
   }
   // Not an async function: every emit passes here, and a fan-out keeps thousands pending at once.
-  const unavailable = (error: unknown): never => {
-    if (error instanceof MotiaError || !isConnectionError(error)) throw error
-    throw new BackendUnavailableError(
-      `Redis at ${toSafeUrl(url)} is unreachable (${toErrorMessage(error)}), so ${what}. Try again once it is back.`,
-      { cause: error },
-    )
-  }
+  // The callbacks are written in place: a function stored in a variable gets its name set on every call.
   try {
-    return call().catch(unavailable)
+    return call().catch((error: unknown) => {
+      throw toUnavailable(url, what, error)
+    })
   } catch (error) {
-    return Promise.reject(error).catch(unavailable)
+    return Promise.reject(toUnavailable(url, what, error))
   }
+}
+
+/** A connection failure as a BackendUnavailableError saying what was not done; any other error as it is. */
+function toUnavailable(url: string, what: string, error: unknown): unknown {
+  if (error instanceof MotiaError || !isConnectionError(error)) return error
+  return new BackendUnavailableError(`Redis at ${toSafeUrl(url)} is unreachable (${toErrorMessage(error)}), so ${what}. Try again once it is back.`, {
+    cause: error,
+  })
 }
 
 const CONNECTION_MESSAGES = [

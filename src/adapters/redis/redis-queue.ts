@@ -11,7 +11,6 @@ import { whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
 import { type CancelledEntry, createJobReader, type Found } from './redis-job-reader.ts'
 import { type JobRecord, toAddedJob, toBullPriority, toJobRecord, toQueueName } from './redis-job-record.ts'
-import { createWriteBatcher } from './redis-write-batch.ts'
 
 /** Connections, names and limits of a Redis queue. */
 export interface RedisQueueOptions {
@@ -146,6 +145,10 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return jobOptions
   }
 
+  /** Adds a job emitted at `time` under a new id. */
+  const addNew = (newJob: NewJob, time: number): Promise<Job> =>
+    add(newJob.step, randomUUID(), toJobRecord(newJob, time, nextSeq(time)), newJob.maxRetries + 1, newJob.idempotencyKey)
+
   /** Adds a job to BullMQ: runnable, or parked behind its group's head. */
   const add = (step: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
     if (registered.get(step) !== true || record.messageGroupId !== null || idempotencyKey) {
@@ -179,7 +182,6 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return toAddedJob(step, id, stored, maxAttempts)
   }
 
-  const batchWrites = createWriteBatcher(client)
   const attempts = createAttempts({ now, random: options.random ?? Math.random, events, onError })
 
   const finished = (step: string, bullJob: BullJob<JobRecord> | undefined): void => {
@@ -219,17 +221,14 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   return {
     enqueue(newJobs) {
       if (closing) return Promise.reject(new MotiaError('QUEUE_CLOSED', 'The queue is closed. Enqueue jobs before calling close().'))
-      // The adds of one turn (a fan-out) share their socket writes.
-      batchWrites()
+      // Each add leaves for Redis as it is made, so Redis stores the first jobs of a fan-out while the
+      // rest are still being made. Holding a turn's adds back to write them together was slower.
       const time = now()
-      const addNew = (newJob: NewJob): Promise<Job> =>
-        add(newJob.step, randomUUID(), toJobRecord(newJob, time, nextSeq(time)), newJob.maxRetries + 1, newJob.idempotencyKey)
-      const [only] = newJobs
       return whileReachable(
         url,
         'the event was not queued',
         // An emit with one subscriber, the common case, needs no Promise.all.
-        () => (newJobs.length === 1 && only ? addNew(only).then(toList) : Promise.all(newJobs.map(addNew))),
+        () => (newJobs.length === 1 ? addNew(newJobs[0] as NewJob, time).then(toList) : Promise.all(newJobs.map((newJob) => addNew(newJob, time)))),
         client,
       )
     },
