@@ -9,7 +9,7 @@
  */
 import type { Job as BullJob, Queue as BullQueue } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { JobRecord } from './redis-job-record.ts'
+import { fieldsOf, type JobRecord } from './redis-job-record.ts'
 
 /** How far off a parked job is delayed; BullMQ's delayed scores hold timestamps up to 2039. */
 export const PARK_MS = 365 * 24 * 60 * 60 * 1000
@@ -52,8 +52,9 @@ export function createFifoGroups(client: Redis, prefix: string, now: () => numbe
   const unpark = async (queue: BullQueue<JobRecord>, id: string): Promise<void> => {
     const job = (await queue.getJob(id)) as BullJob<JobRecord> | undefined
     if (!job?.data.parked || (await job.getState()) !== 'delayed') return
-    await job.updateData({ ...job.data, parked: false })
-    const wait = job.data.runAt - now()
+    const { parked: _, ...unparked } = job.data
+    await job.updateData(unparked)
+    const wait = fieldsOf(unparked).runAt - now()
     if (wait > 0) await job.changeDelay(wait)
     else await job.promote()
   }

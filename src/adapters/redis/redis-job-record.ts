@@ -1,26 +1,50 @@
 /**
  * How a motia-like job lives in BullMQ: one BullMQ queue per step, the job's id as the BullMQ job
- * id, and what BullMQ does not keep (topic, trace, group, every attempt's error, the next run time)
- * in the BullMQ job's data. The status is read from the BullMQ state.
+ * id, its topic as the BullMQ job name, and what BullMQ does not keep (trace, group, every attempt's
+ * error, the next run time) in the BullMQ job's data. The status is read from the BullMQ state.
  */
 import type { Job as BullJob } from 'bullmq'
 import type { Job, JobAttemptError, JobStatus, NewJob } from '../../queue/queue.ts'
 
-/** The data of a BullMQ job: the event and the bookkeeping BullMQ has no field for. */
+/**
+ * The data of a BullMQ job: the event and the bookkeeping BullMQ has no field for. Fields at their
+ * default are left out: every job is written to Redis and read back at least once, and most have
+ * no group, priority, delay or error.
+ */
 export interface JobRecord {
-  topic: string
   data: unknown
   traceId: string
-  messageGroupId: string | null
-  priority: number
   createdAt: number
   /** Creation order for jobs created in the same millisecond. */
   seq: number
-  /** When the job may run next: createdAt + delay, or the time of its next retry. */
+  /** Absent: no group. */
+  messageGroupId?: string
+  /** Absent: 0. */
+  priority?: number
+  /** When the job may run next: createdAt + delay, or the time of its next retry. Absent: createdAt. */
+  runAt?: number
+  /** Every failed attempt's error, oldest first. Absent: none yet. */
+  errors?: JobAttemptError[]
+  /** True while a fifo job waits behind the head of its group (a far-off delay in BullMQ). */
+  parked?: true
+}
+
+/** What a record leaves out, filled in. */
+export interface RecordFields {
+  messageGroupId: string | null
+  priority: number
   runAt: number
   errors: JobAttemptError[]
-  /** True while a fifo job waits behind the head of its group (a far-off delay in BullMQ). */
-  parked: boolean
+}
+
+/** The fields a record may leave out, with their defaults. */
+export function fieldsOf(record: JobRecord): RecordFields {
+  return {
+    messageGroupId: record.messageGroupId ?? null,
+    priority: record.priority ?? 0,
+    runAt: record.runAt ?? record.createdAt,
+    errors: record.errors ?? [],
+  }
 }
 
 /** The states BullMQ reports for a job. */
@@ -42,18 +66,20 @@ export function toQueueName(step: string): string {
 
 /** The record of a new job created at `time`. */
 export function toJobRecord(newJob: NewJob, time: number, seq: number): JobRecord {
-  return {
-    topic: newJob.topic,
-    data: newJob.data,
-    traceId: newJob.traceId,
-    messageGroupId: newJob.messageGroupId ?? null,
-    priority: newJob.priority ?? 0,
-    createdAt: time,
-    seq,
-    runAt: time + Math.max(0, newJob.delayMs ?? 0),
-    errors: [],
-    parked: false,
-  }
+  const record: JobRecord = { data: newJob.data, traceId: newJob.traceId, createdAt: time, seq }
+  if (newJob.messageGroupId !== null && newJob.messageGroupId !== undefined) record.messageGroupId = newJob.messageGroupId
+  if (newJob.priority) record.priority = newJob.priority
+  if (newJob.delayMs && newJob.delayMs > 0) record.runAt = time + newJob.delayMs
+  return record
+}
+
+/** The record to re-add a job with: its event and error history, runnable at `runAt`. */
+export function toRecordOf(job: Job, seq: number, runAt: number): JobRecord {
+  const record: JobRecord = { data: job.data, traceId: job.traceId, createdAt: job.createdAt, seq, runAt }
+  if (job.messageGroupId !== null) record.messageGroupId = job.messageGroupId
+  if (job.priority) record.priority = job.priority
+  if (job.errors.length > 0) record.errors = job.errors
+  return record
 }
 
 function toStatus(state: BullState, attemptsMade: number): JobStatus {
@@ -76,7 +102,8 @@ export function toJob(step: string, bullJob: BullJob<JobRecord>, state: BullStat
   const record = bullJob.data
   const status = toStatus(state, bullJob.attemptsMade)
   const finished = status === 'completed' || status === 'dead'
-  let errors = record.errors
+  const { messageGroupId, priority, runAt, errors: recorded } = fieldsOf(record)
+  let errors = recorded
   // BullMQ fails a job on its own (a job stalled too often): its reason joins the error list.
   if (status === 'dead' && bullJob.failedReason && errors.at(-1)?.message !== bullJob.failedReason) {
     errors = [...errors, { attempt: bullJob.attemptsMade, message: bullJob.failedReason, at: bullJob.finishedOn ?? Date.now() }]
@@ -84,7 +111,7 @@ export function toJob(step: string, bullJob: BullJob<JobRecord>, state: BullStat
   return {
     id: String(bullJob.id),
     step,
-    topic: record.topic,
+    topic: bullJob.name,
     data: record.data,
     traceId: record.traceId,
     status,
@@ -92,34 +119,35 @@ export function toJob(step: string, bullJob: BullJob<JobRecord>, state: BullStat
     maxAttempts: bullJob.opts.attempts ?? 1,
     lastError: errors.at(-1)?.message ?? null,
     errors,
-    messageGroupId: record.messageGroupId,
-    priority: record.priority,
+    messageGroupId,
+    priority,
     createdAt: record.createdAt,
     startedAt: bullJob.processedOn ?? null,
     finishedAt: finished ? (bullJob.finishedOn ?? null) : null,
-    runAt: record.runAt,
+    runAt,
   }
 }
 
-/** The job `add` just stored in BullMQ as `id`: pending, with no attempt made yet; no read back. */
-export function toAddedJob(step: string, id: string, record: JobRecord, maxAttempts: number): Job {
+/** The job of `topic` that `add` just stored in BullMQ as `id`: pending, with no attempt made yet; no read back. */
+export function toAddedJob(step: string, topic: string, id: string, record: JobRecord, maxAttempts: number): Job {
+  const { messageGroupId, priority, runAt, errors } = fieldsOf(record)
   return {
     id,
     step,
-    topic: record.topic,
+    topic,
     data: record.data,
     traceId: record.traceId,
     status: 'pending',
     attempts: 0,
     maxAttempts,
-    lastError: record.errors.at(-1)?.message ?? null,
-    errors: record.errors,
-    messageGroupId: record.messageGroupId,
-    priority: record.priority,
+    lastError: errors.at(-1)?.message ?? null,
+    errors,
+    messageGroupId,
+    priority,
     createdAt: record.createdAt,
     startedAt: null,
     finishedAt: null,
-    runAt: record.runAt,
+    runAt,
   }
 }
 

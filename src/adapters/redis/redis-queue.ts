@@ -10,7 +10,7 @@ import { createAttempts } from './redis-attempts.ts'
 import { whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
 import { type CancelledEntry, createJobReader, type Found } from './redis-job-reader.ts'
-import { type JobRecord, toAddedJob, toBullPriority, toJobRecord, toQueueName } from './redis-job-record.ts'
+import { fieldsOf, type JobRecord, toAddedJob, toBullPriority, toJobRecord, toQueueName, toRecordOf } from './redis-job-record.ts'
 
 /** Connections, names and limits of a Redis queue. */
 export interface RedisQueueOptions {
@@ -136,7 +136,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       jobId: id,
       attempts: maxAttempts,
       delay,
-      priority: toBullPriority(record.priority),
+      priority: toBullPriority(record.priority ?? 0),
       backoff: CUSTOM_BACKOFF,
       removeOnComplete: keep,
       removeOnFail: false,
@@ -147,31 +147,38 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
 
   /** Adds a job emitted at `time` under a new id. */
   const addNew = (newJob: NewJob, time: number): Promise<Job> =>
-    add(newJob.step, randomUUID(), toJobRecord(newJob, time, nextSeq(time)), newJob.maxRetries + 1, newJob.idempotencyKey)
+    add(newJob.step, newJob.topic, randomUUID(), toJobRecord(newJob, time, nextSeq(time)), newJob.maxRetries + 1, newJob.idempotencyKey)
 
   /** Adds a job to BullMQ: runnable, or parked behind its group's head. */
-  const add = (step: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
-    if (registered.get(step) !== true || record.messageGroupId !== null || idempotencyKey) {
-      return addChecked(step, id, record, maxAttempts, idempotencyKey)
+  const add = (step: string, topic: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
+    if (registered.get(step) !== true || record.messageGroupId !== undefined || idempotencyKey) {
+      return addChecked(step, topic, id, record, maxAttempts, idempotencyKey)
     }
     // Most jobs: the step is registered, no group to join, no key to deduplicate by. Every emit of a
     // fan-out is pending here at once, so nothing but this callback waits on BullMQ.
-    const delay = Math.max(0, record.runAt - now())
+    const delay = record.runAt === undefined ? 0 : Math.max(0, record.runAt - now())
     return queueOf(step)
-      .add(record.topic, record, bullOptions(id, record, maxAttempts, delay))
-      .then(() => toAddedJob(step, id, record, maxAttempts))
+      .add(topic, record, bullOptions(id, record, maxAttempts, delay))
+      .then(() => toAddedJob(step, topic, id, record, maxAttempts))
   }
 
-  const addChecked = async (step: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
+  const addChecked = async (
+    step: string,
+    topic: string,
+    id: string,
+    record: JobRecord,
+    maxAttempts: number,
+    idempotencyKey?: string,
+  ): Promise<Job> => {
     if (registered.get(step) !== true) await register(step)
     const queue = queueOf(step)
     const group = record.messageGroupId
-    const grouped = group !== null && (await isFifo(step))
+    const grouped = group !== undefined && (await isFifo(step))
     const head = grouped ? await groups.join(step, group, id, record.seq) : true
     // Records arrive unparked (toJobRecord, toRecordOf): copied only to park one.
     const stored: JobRecord = head ? record : { ...record, parked: true }
-    const delay = head ? Math.max(0, record.runAt - now()) : PARK_MS
-    const added = await queue.add(record.topic, stored, bullOptions(id, stored, maxAttempts, delay, idempotencyKey))
+    const delay = head ? Math.max(0, fieldsOf(record).runAt - now()) : PARK_MS
+    const added = await queue.add(topic, stored, bullOptions(id, stored, maxAttempts, delay, idempotencyKey))
     if (added.id !== id) {
       // Deduplicated: the job of the first emit with this key is the answer.
       if (grouped) await groups.leave(step, group, id, queue)
@@ -179,14 +186,15 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       if (existing) return existing.job
     }
     if (grouped && !head) await groups.unparkIfHead(step, group, id, queue)
-    return toAddedJob(step, id, stored, maxAttempts)
+    return toAddedJob(step, topic, id, stored, maxAttempts)
   }
 
   const attempts = createAttempts({ now, random: options.random ?? Math.random, events, onError })
 
   const finished = (step: string, bullJob: BullJob<JobRecord> | undefined): void => {
     const group = bullJob?.data.messageGroupId
-    if (!bullJob || group === null || group === undefined || !consumers.get(step)?.options.fifo) return
+    // Null: a record written before records left defaults out.
+    if (!bullJob || group === undefined || group === null || !consumers.get(step)?.options.fifo) return
     groups.leave(step, group, String(bullJob.id), queueOf(step)).catch(onError)
   }
 
@@ -269,8 +277,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       await client.hdel(cancelledKey, id)
       // A replayed job joins the back of its fifo group: the group's head may be running already.
       const time = now()
-      const record: JobRecord = { ...toRecordOf(job, nextSeq(time)), runAt: time }
-      return add(job.step, id, record, job.maxAttempts)
+      return add(job.step, job.topic, id, toRecordOf(job, nextSeq(time), time), job.maxAttempts)
     },
 
     async cancel(id) {
@@ -342,21 +349,5 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     } catch {
       return false
     }
-  }
-}
-
-/** The record to re-add a job with: its event and error history, with fresh attempts. */
-function toRecordOf(job: Job, seq: number): JobRecord {
-  return {
-    topic: job.topic,
-    data: job.data,
-    traceId: job.traceId,
-    messageGroupId: job.messageGroupId,
-    priority: job.priority,
-    createdAt: job.createdAt,
-    seq,
-    runAt: job.runAt,
-    errors: job.errors,
-    parked: false,
   }
 }
