@@ -11,7 +11,7 @@ import { AttemptAbort } from '../../queue/attempt-abort.ts'
 import { createDeadlineWatch } from '../../queue/deadline-watch.ts'
 import type { JobEvents } from '../../queue/job-events.ts'
 import type { Job, JobHandler } from '../../queue/queue.ts'
-import { type JobRecord, toJob } from './redis-job-record.ts'
+import { type JobRecord, toJob, toJobId } from './redis-job-record.ts'
 
 /** What an attempt needs of its step's consumer. */
 export interface AttemptOptions {
@@ -135,7 +135,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     },
 
     completed(step, bullJob) {
-      settle(String(bullJob.id))
+      settle(toJobId(step, bullJob.id))
       if (!events.wants('completed')) return
       const job = toJob(step, bullJob, 'completed')
       events.report({ type: 'completed', job, durationMs: (job.finishedAt ?? 0) - (job.startedAt ?? 0) })
@@ -143,7 +143,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
 
     failed(step, bullJob, error) {
       const dead = bullJob.finishedOn !== undefined && bullJob.finishedOn !== null
-      settle(String(bullJob.id))
+      settle(toJobId(step, bullJob.id))
       if (events.wants('failed')) {
         const job = toJob(step, bullJob, dead ? 'failed' : 'delayed')
         events.report({ type: 'failed', job, error: originals.get(error) ?? error, willRetry: !dead })

@@ -3,7 +3,7 @@ import type { Job as BullJob, JobType, Queue as BullQueue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { JobStatsInput } from '../../queue/job-store.ts'
 import type { Job, JobFilter, JobStatus } from '../../queue/queue.ts'
-import { type BullState, compareNewestFirst, type JobRecord, toJob } from './redis-job-record.ts'
+import { type BullState, compareNewestFirst, type JobRecord, parseCounterId, toJob } from './redis-job-record.ts'
 
 /** A cancelled job: removed from BullMQ, kept in a hash with what a retry needs. */
 export interface CancelledEntry {
@@ -79,6 +79,15 @@ export function createJobReader(sources: ReaderSources): JobReader {
         return { job, seq, bullJob: null }
       }
       const steps = await sources.steps()
+      const counter = parseCounterId(id)
+      if (counter) {
+        // A job BullMQ numbered is in its step's queue, under the counter, or under its id once replayed.
+        if (!steps.includes(counter.step)) return null
+        const queue = sources.queueOf(counter.step)
+        const bullJob = ((await queue.getJob(counter.counter)) ?? (await queue.getJob(id))) as BullJob<JobRecord> | undefined
+        if (!bullJob?.data) return null
+        return { job: toJob(counter.step, bullJob, await bullJob.getState()), seq: bullJob.data.seq, bullJob }
+      }
       const candidates = await Promise.all(steps.map((step) => sources.queueOf(step).getJob(id)))
       for (const [index, candidate] of candidates.entries()) {
         const bullJob = candidate as BullJob<JobRecord> | undefined

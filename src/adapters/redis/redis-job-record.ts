@@ -1,7 +1,12 @@
 /**
- * How a motia-like job lives in BullMQ: one BullMQ queue per step, the job's id as the BullMQ job
- * id, its topic as the BullMQ job name, and what BullMQ does not keep (trace, group, every attempt's
- * error, the next run time) in the BullMQ job's data. The status is read from the BullMQ state.
+ * How a motia-like job lives in BullMQ: one BullMQ queue per step, its topic as the BullMQ job name,
+ * and what BullMQ does not keep (trace, group, every attempt's error, the next run time) in the
+ * BullMQ job's data. The status is read from the BullMQ state.
+ *
+ * Ids: a job with no group and no idempotency key is added under BullMQ's own id, a counter per
+ * queue, which BullMQ stores faster than an id of ours; outside it is `<queue name>.<counter>`, so
+ * it is unique across steps. Jobs of fifo groups and with keys get a UUID, as their group and key
+ * need the id before the add. A replayed job is added again under the id it has outside.
  */
 import type { Job as BullJob } from 'bullmq'
 import type { Job, JobAttemptError, JobStatus, NewJob } from '../../queue/queue.ts'
@@ -64,6 +69,26 @@ export function toQueueName(step: string): string {
   return encodeURIComponent(step)
 }
 
+const COUNTER_ID = /^[0-9]+$/
+
+/** The id outside of a job of `step` with BullMQ id `bullId`. */
+export function toJobId(step: string, bullId: string | undefined): string {
+  const id = bullId ?? ''
+  return COUNTER_ID.test(id) ? `${toQueueName(step)}.${id}` : id
+}
+
+/** The step and BullMQ counter an id of a counter job stands for; null for any other id. */
+export function parseCounterId(id: string): { step: string; counter: string } | null {
+  const dot = id.lastIndexOf('.')
+  const counter = id.slice(dot + 1)
+  if (dot <= 0 || !COUNTER_ID.test(counter)) return null
+  try {
+    return { step: decodeURIComponent(id.slice(0, dot)), counter }
+  } catch {
+    return null
+  }
+}
+
 /** The record of a new job created at `time`. */
 export function toJobRecord(newJob: NewJob, time: number, seq: number): JobRecord {
   const record: JobRecord = { data: newJob.data, traceId: newJob.traceId, createdAt: time, seq }
@@ -109,7 +134,7 @@ export function toJob(step: string, bullJob: BullJob<JobRecord>, state: BullStat
     errors = [...errors, { attempt: bullJob.attemptsMade, message: bullJob.failedReason, at: bullJob.finishedOn ?? Date.now() }]
   }
   return {
-    id: String(bullJob.id),
+    id: toJobId(step, bullJob.id),
     step,
     topic: bullJob.name,
     data: record.data,

@@ -54,4 +54,43 @@ describe.skipIf(!redisUrl)('redis queue', () => {
     expect((await queue.get(next?.id ?? ''))?.status).toBe('completed')
     await queue.close()
   })
+
+  it('numbers the jobs of a registered step by BullMQ, unique across steps, and keeps each id through dead-lettering, cancel and replay', async () => {
+    const prefix = uniquePrefix('queue-ids')
+    prefixes.push(prefix)
+    const queue = createRedisQueue({ url, client, workerClient, prefix })
+    let broken = true
+    queue.consume('a.b', toConsumerOptions(), async (job) => {
+      if (broken && nameOf(job.data) === 'doomed') throw new Error('still broken')
+    })
+    queue.consume('other', toConsumerOptions(), async () => {})
+    // The first job of a step registers it, under a UUID.
+    const [first] = await queue.enqueue([toNewJob({ step: 'a.b' }), toNewJob({ step: 'other' })])
+    expect(first?.id).toMatch(/^[0-9a-f-]{36}$/)
+
+    const [doomed, other, delayed] = await queue.enqueue([
+      toNewJob({ step: 'a.b', data: { name: 'doomed' } }),
+      toNewJob({ step: 'other' }),
+      toNewJob({ step: 'a.b', delayMs: 60_000, data: { name: 'delayed' } }),
+    ])
+    expect(doomed?.id).toMatch(/^a\.b\.[0-9]+$/)
+    expect(other?.id).toMatch(/^other\.[0-9]+$/)
+    expect(await queue.cancel(delayed?.id ?? '')).toMatchObject({ id: delayed?.id, status: 'cancelled' })
+    await queue.drain()
+    expect(await queue.get(doomed?.id ?? '')).toMatchObject({ id: doomed?.id, step: 'a.b', status: 'dead', attempts: 1 })
+    expect(await queue.get(other?.id ?? '')).toMatchObject({ id: other?.id, step: 'other', status: 'completed' })
+
+    broken = false
+    expect(await queue.retry(doomed?.id ?? '')).toMatchObject({ id: doomed?.id, status: 'pending', attempts: 0 })
+    expect(await queue.retry(delayed?.id ?? '')).toMatchObject({ id: delayed?.id, status: 'pending' })
+    await queue.drain()
+    expect(await queue.get(doomed?.id ?? '')).toMatchObject({ id: doomed?.id, status: 'completed', errors: [{ message: 'still broken' }] })
+    expect(await queue.get(delayed?.id ?? '')).toMatchObject({ id: delayed?.id, status: 'completed' })
+    const listed = await queue.list({ step: 'a.b', status: 'completed' })
+    expect(listed.jobs.map((job) => job.id).sort()).toEqual([doomed?.id, delayed?.id, first?.id].sort())
+
+    expect(await queue.get('a.b.999999')).toBeNull()
+    expect(await queue.get('no-such-step.1')).toBeNull()
+    await queue.close()
+  })
 })

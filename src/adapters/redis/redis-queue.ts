@@ -10,7 +10,7 @@ import { createAttempts } from './redis-attempts.ts'
 import { whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
 import { type CancelledEntry, createJobReader, type Found } from './redis-job-reader.ts'
-import { fieldsOf, type JobRecord, toAddedJob, toBullPriority, toJobRecord, toQueueName, toRecordOf } from './redis-job-record.ts'
+import { fieldsOf, type JobRecord, toAddedJob, toBullPriority, toJobId, toJobRecord, toQueueName, toRecordOf } from './redis-job-record.ts'
 
 /** Connections, names and limits of a Redis queue. */
 export interface RedisQueueOptions {
@@ -130,10 +130,9 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return recorded
   }
 
-  /** What BullMQ is told of a job: its id, attempts, when it may run, priority, our backoff and what to keep. */
-  const bullOptions = (id: string, record: JobRecord, maxAttempts: number, delay: number, idempotencyKey?: string): JobsOptions => {
+  /** What BullMQ is told of a job: its id (none: BullMQ's counter), attempts, when it may run, priority, our backoff and what to keep. */
+  const bullOptions = (id: string | undefined, record: JobRecord, maxAttempts: number, delay: number, idempotencyKey?: string): JobsOptions => {
     const jobOptions: JobsOptions = {
-      jobId: id,
       attempts: maxAttempts,
       delay,
       priority: toBullPriority(record.priority ?? 0),
@@ -141,28 +140,29 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       removeOnComplete: keep,
       removeOnFail: false,
     }
+    if (id !== undefined) jobOptions.jobId = id
     if (idempotencyKey) jobOptions.deduplication = { id: idempotencyKey, ttl: idempotencyWindowMs }
     return jobOptions
   }
 
-  /** Adds a job emitted at `time` under a new id. */
-  const addNew = (newJob: NewJob, time: number): Promise<Job> =>
-    add(newJob.step, newJob.topic, randomUUID(), toJobRecord(newJob, time, nextSeq(time)), newJob.maxRetries + 1, newJob.idempotencyKey)
-
-  /** Adds a job to BullMQ: runnable, or parked behind its group's head. */
-  const add = (step: string, topic: string, id: string, record: JobRecord, maxAttempts: number, idempotencyKey?: string): Promise<Job> => {
+  /** Adds a job emitted at `time`. */
+  const addNew = (newJob: NewJob, time: number): Promise<Job> => {
+    const { step, topic, idempotencyKey } = newJob
+    const record = toJobRecord(newJob, time, nextSeq(time))
+    const maxAttempts = newJob.maxRetries + 1
     if (registered.get(step) !== true || record.messageGroupId !== undefined || idempotencyKey) {
-      return addChecked(step, topic, id, record, maxAttempts, idempotencyKey)
+      return add(step, topic, randomUUID(), record, maxAttempts, idempotencyKey)
     }
-    // Most jobs: the step is registered, no group to join, no key to deduplicate by. Every emit of a
-    // fan-out is pending here at once, so nothing but this callback waits on BullMQ.
+    // Most jobs: the step is registered, no group to join, no key to deduplicate by, so BullMQ picks
+    // the id. Every emit of a fan-out is pending here at once: nothing but this callback waits on BullMQ.
     const delay = record.runAt === undefined ? 0 : Math.max(0, record.runAt - now())
     return queueOf(step)
-      .add(topic, record, bullOptions(id, record, maxAttempts, delay))
-      .then(() => toAddedJob(step, topic, id, record, maxAttempts))
+      .add(topic, record, bullOptions(undefined, record, maxAttempts, delay))
+      .then((added) => toAddedJob(step, topic, toJobId(step, added.id), record, maxAttempts))
   }
 
-  const addChecked = async (
+  /** Adds a job under `id` to BullMQ: runnable, or parked behind its group's head. */
+  const add = async (
     step: string,
     topic: string,
     id: string,
@@ -182,7 +182,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     if (added.id !== id) {
       // Deduplicated: the job of the first emit with this key is the answer.
       if (grouped) await groups.leave(step, group, id, queue)
-      const existing = await reader.get(String(added.id))
+      const existing = await reader.get(toJobId(step, added.id))
       if (existing) return existing.job
     }
     if (grouped && !head) await groups.unparkIfHead(step, group, id, queue)
@@ -195,7 +195,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     const group = bullJob?.data.messageGroupId
     // Null: a record written before records left defaults out.
     if (!bullJob || group === undefined || group === null || !consumers.get(step)?.options.fifo) return
-    groups.leave(step, group, String(bullJob.id), queueOf(step)).catch(onError)
+    groups.leave(step, group, toJobId(step, bullJob.id), queueOf(step)).catch(onError)
   }
 
   const startWorker = (step: string): Worker<JobRecord> => {
