@@ -21,7 +21,7 @@ const settings = {
   chainThroughput: { chains: 2_000, runs: 3 },
   pythonChain: { samples: 200, warmup: 20 },
   fanout: { events: 10_000, runs: 3 },
-  redisFanout: { events: 10_000, runs: 3 },
+  redisFanout: { events: 10_000, runs: 5 },
   coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
   reload: { steps: 200, edits: 20 },
 }

@@ -37,6 +37,12 @@ const rawJobOptions: RawBullmqSettings['jobOptions'] = {
   removeOnFail: false,
 }
 
+/** The lowest and highest of some rates, rounded: "6,900–8,000". */
+function spread(rates: number[]): string {
+  const format = (rate: number) => Math.round(rate).toLocaleString('en-US')
+  return `${format(Math.min(...rates))}–${format(Math.max(...rates))}`
+}
+
 /** POST /noop-fanout {run, n}, then GET /count/:run?atLeast=n, which answers once the step has run n times. */
 async function serverRate(server: ServerProcess, run: string, events: number): Promise<number> {
   const start = performance.now()
@@ -71,7 +77,8 @@ export async function runRedisFanout(setup: RedisFanoutSetup, settings: RedisFan
   try {
     if (!server.output().includes('Redis at')) throw new Error(`The server did not start on Redis:\n${server.output().slice(-500)}`)
     raw = await startLineProcess(['--import', 'tsx', rawScript, JSON.stringify(rawSettings)])
-    const warmup = Math.ceil(events / 10)
+    // One untimed run of the full size on each side: both processes reach their steady speed first.
+    const warmup = events
     await serverRate(server, 'warm', warmup)
     await rawRate(raw, warmup)
     const motia: number[] = []
@@ -92,14 +99,15 @@ export async function runRedisFanout(setup: RedisFanoutSetup, settings: RedisFan
         baseline: median(bullmq),
         target: { on: 'ratio', kind: 'min', limit: 0.8 },
         note:
-          `median of ${runs} runs, alternating, after a warm-up of ${warmup} on each side; motia-like: a start process on Redis, ` +
+          `median of ${runs} runs, alternating, after a warm-up run of ${warmup} on each side (runs: motia-like ${spread(motia)}, ` +
+          `raw BullMQ ${spread(bullmq)} events/s); motia-like: a start process on Redis, ` +
           `POST /noop-fanout emitting ${events} events at once (Promise.all, one BullMQ job added per emit) to an event step ` +
           `that only counts them (default settings: concurrency ${concurrency}, 3 retries), timed from the POST until the ` +
           `step has run ${events} times; baseline: plain BullMQ in a long-lived process of its own, one Queue and one Worker ` +
           `(concurrency ${concurrency}), ${events} Queue.add calls at once with attempts 4, exponential backoff and ` +
           `removeOnComplete {count 10,000, age 7 days} as motia-like keeps, no priority, timed until the processor has run ` +
           `${events} times; both make 2 Redis round trips per job (the add; moveToFinished, which also fetches the next job), ` +
-          `motia-like with a BullMQ priority, a UUID job id and its job record (topic, trace id, error history) in the job data` +
+          `motia-like with a BullMQ priority and its job record (trace id, creation time and order) in the job data` +
           (unsettled > 0 ? `; WARNING: ${unsettled} jobs failed or dead` : ''),
       },
     ]
