@@ -196,4 +196,19 @@ describe.skipIf(!outside)('the Workbench behind MOTIA_ADMIN_TOKEN, seen from the
       await app.close()
     }
   })
+
+  it('refuses POST /emit and the jobs API to a network caller without the token, and lets one with it through', async () => {
+    const app = await startFixture(fixture('runtime'), { mode: 'start', adminToken: 's3cret', host: outside as string })
+    try {
+      const emit = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'nowhere', data: {} }) }
+      expect((await app.fetch('/emit', emit)).status).toBe(401)
+      expect((await app.fetch('/__motia/jobs')).status).toBe(401)
+      const bearer = { authorization: 'Bearer s3cret' }
+      expect((await app.fetch('/emit', { ...emit, headers: { ...emit.headers, ...bearer } })).status).toBe(200)
+      expect((await app.fetch('/__motia/jobs', { headers: bearer })).status).toBe(200)
+    } finally {
+      await app.close()
+    }
+  })
 })
+

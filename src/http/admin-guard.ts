@@ -30,7 +30,7 @@ export function isAuthorized(req: Request, token: string | undefined): boolean {
 }
 
 /**
- * Guards admin endpoints and POST /emit in `start` mode: loopback callers, or callers with
+ * Guards admin endpoints and /emit in `start` mode (mounted at the root): loopback callers, or callers with
  * `Authorization: Bearer $MOTIA_ADMIN_TOKEN`. Everyone else gets 401. Opening
  * `/__motia/workbench/?token=…` stores the token in an HttpOnly, SameSite=Strict cookie for the
  * Workbench's own requests, then redirects to drop it from the address bar.
@@ -38,9 +38,9 @@ export function isAuthorized(req: Request, token: string | undefined): boolean {
 export function createAdminGuard(token: string | undefined): RequestHandler {
   return (req, res, next) => {
     const given = req.query['token']
-    if (token && req.method === 'GET' && req.path.startsWith('/workbench') && typeof given === 'string' && matches(given, token)) {
+    if (token && req.method === 'GET' && req.path.startsWith('/__motia/workbench') && typeof given === 'string' && matches(given, token)) {
       res.cookie(cookieName, token, { httpOnly: true, sameSite: 'strict', path: '/__motia' })
-      res.redirect(303, `${req.baseUrl}${req.path}`)
+      res.redirect(303, req.path)
       return
     }
     if (isAuthorized(req, token)) {

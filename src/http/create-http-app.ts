@@ -47,13 +47,11 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
     ? (await import('../workbench/create-workbench.ts')).createWorkbench(runtime, { mode: options.mode })
     : undefined
   admin.use(workbench?.router ?? createWorkbenchOff())
-  if (options.mode === 'start') {
-    const guard = createAdminGuard(options.adminToken)
-    app.use('/__motia', guard)
-    app.post('/emit', guard)
-  }
-  // Built-in endpoints are matched by prefix, so user routes never walk the admin router.
-  app.use((req, res, next) => (req.path === '/emit' || req.path.startsWith('/__motia/') ? admin(req, res, next) : next()))
+  const guard = options.mode === 'start' ? createAdminGuard(options.adminToken) : undefined
+  const builtIn: RequestHandler = guard ? (req, res, next) => guard(req, res, () => admin(req, res, next)) : admin
+  // Built-in endpoints, and in `start` their guard, are matched by prefix in one layer: a user route
+  // walks past nothing else.
+  app.use((req, res, next) => (req.path === '/emit' || req.path.startsWith('/__motia/') ? builtIn(req, res, next) : next()))
   app.use(runtime.routes.handler)
   app.use((req, res) => {
     res.status(404).json({ error: `No route for ${req.method} ${req.path}.` })
