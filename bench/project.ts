@@ -89,10 +89,7 @@ export function countUp(run: string): void {
   const count = (counts.get(run) ?? 0) + 1
   counts.set(run, count)
   const list = waiters.get(run)
-  if (list === undefined) return
-  let due = false
-  for (const waiter of list) if (waiter.atLeast <= count) due = true
-  if (!due) return
+  if (list === undefined || !list.some((waiter) => waiter.atLeast <= count)) return
   waiters.set(run, list.filter((waiter) => waiter.atLeast > count))
   for (const waiter of list) if (waiter.atLeast <= count) waiter.resolve()
 }

@@ -64,6 +64,7 @@ const ignore = (): void => {}
 /** Creates the attempt bookkeeping of one Redis queue. */
 export function createAttempts(options: AttemptsOptions): Attempts {
   const { now, random, events } = options
+  // By BullMQ id, which the worker's completed and failed events carry as they are.
   const inFlight = new Map<string, Running>()
   const plannedRunAt = new WeakMap<Error, number>()
   const originals = new WeakMap<Error, unknown>()
@@ -109,7 +110,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
       const { timeoutMs } = attemptOptions
       const started = job.startedAt ?? now()
       const running: Running = { step, abort: new AttemptAbort(), deadline: started + timeoutMs, timeoutMs, abandon: ignore, abandoned: false }
-      inFlight.set(job.id, running)
+      inFlight.set(String(bullJob.id), running)
       if (events.wants('started')) events.report({ type: 'started', job })
       wakeAll()
       try {
@@ -135,7 +136,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     },
 
     completed(step, bullJob) {
-      settle(toJobId(step, bullJob.id))
+      settle(String(bullJob.id))
       if (!events.wants('completed')) return
       const job = toJob(step, bullJob, 'completed')
       events.report({ type: 'completed', job, durationMs: (job.finishedAt ?? 0) - (job.startedAt ?? 0) })
@@ -143,7 +144,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
 
     failed(step, bullJob, error) {
       const dead = bullJob.finishedOn !== undefined && bullJob.finishedOn !== null
-      settle(toJobId(step, bullJob.id))
+      settle(String(bullJob.id))
       if (events.wants('failed')) {
         const job = toJob(step, bullJob, dead ? 'failed' : 'delayed')
         events.report({ type: 'failed', job, error: originals.get(error) ?? error, willRetry: !dead })
@@ -168,7 +169,8 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     },
 
     abandonAll() {
-      for (const [id, running] of inFlight) {
+      for (const [bullId, running] of inFlight) {
+        const id = toJobId(running.step, bullId)
         const reason = new Error(`The queue closed before job ${id} finished; it runs again after its lock expires.`)
         running.abandoned = true
         running.abort.abort(reason)
