@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { createMemoryStateStore } from '../src/state/memory-state.ts'
-import { createSqliteStateStore } from '../src/state/sqlite-state.ts'
+import { createMemoryStateStore } from '../src/backends/memory/memory-state.ts'
+import { createSqliteStateStore } from '../src/backends/sqlite/sqlite-state.ts'
 import type { StateStore } from '../src/state/state-store.ts'
 import { openEquivalentWrites } from './equivalent-writes.ts'
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { createSqliteJobQueries } from '../src/queue/sqlite-job-queries.ts'
-import { JOBS_SCHEMA, WAIT_READY } from '../src/queue/sqlite-job-schema.ts'
-import { openDatabase } from '../src/sqlite/open-database.ts'
-import { createSqliteStateStore } from '../src/state/sqlite-state.ts'
+import { createSqliteJobQueries } from '../src/backends/sqlite/sqlite-job-queries.ts'
+import { JOBS_SCHEMA, WAIT_READY } from '../src/backends/sqlite/sqlite-job-schema.ts'
+import { openDatabase } from '../src/backends/sqlite/open-database.ts'
+import { createSqliteStateStore } from '../src/backends/sqlite/sqlite-state.ts'
 
 /**
  * The least SQLite work a durable event costs, as bare statements in a loop: store the job, claim it,

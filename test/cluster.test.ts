@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../src/queue/queue.ts'
-import { redisUrl, removeKeys, uniquePrefix } from '../src/adapters/redis/redis-test-support.ts'
+import { redisUrl, removeKeys, uniquePrefix } from '../src/backends/redis/redis-test-support.ts'
 import { eventually, type ServerProcess, spawnServer } from './helpers/spawn-cli.ts'
 import { copyFixture } from './helpers/start-fixture.ts'
 

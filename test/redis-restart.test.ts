@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { redisUrl } from '../src/adapters/redis/redis-test-support.ts'
+import { redisUrl } from '../src/backends/redis/redis-test-support.ts'
 import { eventually, type ServerProcess, spawnServer } from './helpers/spawn-cli.ts'
 import { copyFixture } from './helpers/start-fixture.ts'
 

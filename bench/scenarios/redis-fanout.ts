@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { removeKeys } from '../../src/adapters/redis/redis-test-support.ts'
+import { removeKeys } from '../../src/backends/redis/redis-test-support.ts'
 import { JOB_DEFAULTS } from '../../src/runtime/consumer-options.ts'
 import { getJson, send } from '../http.ts'
 import type { RawBullmqSettings } from '../raw-bullmq.ts'

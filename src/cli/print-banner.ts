@@ -20,7 +20,7 @@ export function printBanner(
     paint('dim', `jobs and state: ${app.store}`),
   ]
   if (workbench) lines.push(`Workbench: ${paint('cyan', `${app.url}/__motia/workbench`)}`)
-  const routes = runtime.routes.routes().sort((a, b) => a.path.localeCompare(b.path))
+  const routes = runtime.apiSteps.routes().sort((a, b) => a.path.localeCompare(b.path))
   if (routes.length) lines.push('', paint('bold', 'routes'))
   for (const route of routes) lines.push(`  ${route.method.padEnd(7)} ${route.path.padEnd(32)} ${paint('dim', route.step)}`)
   const events = steps.filter((step) => step.type === 'event').sort((a, b) => a.name.localeCompare(b.name))

@@ -1,5 +1,5 @@
 import { loadEnvFile } from '../runtime/load-env.ts'
-import { type App, type AppOptions, startApp } from '../runtime/start-app.ts'
+import { type App, type AppOptions, startApp } from '../app/start-app.ts'
 import { refreshTypes } from './refresh-types.ts'
 import { createReloader, type ReloadReport } from './reloader.ts'
 import { createWatcher } from './watcher.ts'

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Request, RequestHandler, Response } from 'express'
-import { MotiaError } from '../errors.ts'
 import { toStepFailure } from './http-errors.ts'
+import { invokeApiStep } from '../runtime/invoke-api-step.ts'
 import { type InvocationFeed, startInvocation } from '../runtime/invocations.ts'
 import type { Step } from '../steps/step.ts'
-import type { ApiMiddleware, ApiRequest, ApiResponse, ApiRouteHandler, FlowContext } from '../types.ts'
+import type { ApiRequest, ApiResponse, FlowContext } from '../types.ts'
 
 /** Builds a handler context for a step and trace (the runtime's createContext, bound). */
 export type ContextFactory = (step: Step, traceId: string) => FlowContext
@@ -21,10 +21,6 @@ function toApiRequest(req: RawBodyRequest): ApiRequest {
   }
 }
 
-function isResponse(value: unknown): value is ApiResponse {
-  return typeof value === 'object' && value !== null && typeof (value as ApiResponse).status === 'number'
-}
-
 function send(res: Response, result: ApiResponse): void {
   if (result.headers) res.set(result.headers)
   res.status(result.status)
@@ -35,39 +31,6 @@ function send(res: Response, result: ApiResponse): void {
     if (!res.get('content-type')) res.type('text/plain')
     res.send(body)
   } else res.json(body)
-}
-
-/** Runs the middleware chain, then the handler: each middleware calls next() to go on. */
-async function run(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
-  const handler = step.handler as ApiRouteHandler
-  const chain: ApiMiddleware[] = step.middleware
-  if (chain.length === 0) return handler(request, ctx)
-  const at = async (index: number): Promise<ApiResponse> => {
-    const middleware = chain[index]
-    if (!middleware) return handler(request, ctx)
-    return middleware(request, ctx, () => at(index + 1))
-  }
-  return at(0)
-}
-
-/**
- * Runs an API step on a request with no transport: body validation (a failing body is a 400 response),
- * middleware, handler. Throws what the handler throws; HTTP and the test tester share it.
- */
-export async function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
-  const check = step.validators.body?.(request.body)
-  if (check && !check.ok) {
-    return { status: 400, body: { error: 'Request body does not match the bodySchema of this endpoint.', issues: check.issues } }
-  }
-  if (check?.ok) request.body = check.value
-  const result = await run(step, request, ctx)
-  if (!isResponse(result)) {
-    throw new MotiaError(
-      'INVALID_RESPONSE',
-      `API step "${step.name}" (${step.relativeFile}) returned no response. Return { status, body } from the handler.`,
-    )
-  }
-  return result
 }
 
 /** Reports the request's start now and its end (status, duration) when the response closes. */

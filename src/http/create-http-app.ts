@@ -4,6 +4,7 @@ import { createWorkbenchOff } from '../workbench/workbench-off.ts'
 import { createAdminGuard } from './admin-guard.ts'
 import { createAdminRoutes } from './admin-routes.ts'
 import { createErrorMiddleware } from './http-errors.ts'
+import { createRouteHandler } from './route-table.ts'
 
 export interface HttpOptions {
   /** `dev` exposes handler error messages and job stacks; `start` guards admin endpoints. */
@@ -52,7 +53,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   // Built-in endpoints, and in `start` their guard, are matched by prefix in one layer: a user route
   // walks past nothing else.
   app.use((req, res, next) => (req.path === '/emit' || req.path.startsWith('/__motia/') ? builtIn(req, res, next) : next()))
-  app.use(runtime.routes.handler)
+  app.use(createRouteHandler(runtime))
   app.use((req, res) => {
     res.status(404).json({ error: `No route for ${req.method} ${req.path}.` })
   })

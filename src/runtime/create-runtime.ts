@@ -6,8 +6,6 @@ import { type CronScheduler, createCronScheduler } from '../cron/cron-scheduler.
 import { toErrorMessage } from '../errors.ts'
 import { buildFlowGraph } from '../graph/build-flow-graph.ts'
 import type { FlowGraph } from '../graph/flow-graph.ts'
-import { toApiHandler } from '../http/api-handler.ts'
-import { createRouteTable, type RouteTable } from '../http/route-table.ts'
 import type { RootLogger } from '../logger/create-logger.ts'
 import { createStepImporter } from '../python/python-importer.ts'
 import type { AttemptAbort } from '../queue/attempt-abort.ts'
@@ -19,10 +17,11 @@ import { createStepRegistry, type StepChange, type StepRegistry } from '../steps
 import type { Step } from '../steps/step.ts'
 import type { EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
 import type { Activity, ActivityListener } from './activity.ts'
+import { type ApiSteps, createApiSteps } from './api-steps.ts'
 import { toConsumerOptions } from './consumer-options.ts'
 import { runCronStep } from './run-cron-step.ts'
 import { createFeed } from '../feed.ts'
-import { type Invocation, type InvocationListener, trackTick } from './invocations.ts'
+import { type Invocation, type InvocationFeed, type InvocationListener, trackTick } from './invocations.ts'
 import { watchJobs } from './watch-jobs.ts'
 
 export interface RuntimeOptions {
@@ -40,7 +39,8 @@ export interface Runtime {
   readonly queue: Queue
   readonly state: StateStore
   readonly logger: RootLogger
-  readonly routes: RouteTable
+  /** The API steps the HTTP layer serves. */
+  readonly apiSteps: ApiSteps
   readonly cron: CronScheduler
   readonly importer: ModuleImporter
   createContext(step: Step, traceId: string, abort?: AttemptAbort): FlowContext
@@ -51,6 +51,8 @@ export interface Runtime {
   onActivity(listener: ActivityListener): () => void
   /** Reports the start and end of every HTTP request and cron tick that runs a step; returns the function that stops it. */
   onInvocation(listener: InvocationListener): () => void
+  /** Where HTTP requests and cron ticks report their start and end. */
+  readonly invocations: InvocationFeed
   /** Loads every step file and mounts the steps. */
   load(): Promise<void>
   close(): Promise<void>
@@ -78,7 +80,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const bindContext = (step: Step, traceId: string, abort?: AttemptAbort) =>
     createContext(contextDeps, step, traceId, abort)
 
-  const routes = createRouteTable((step) => toApiHandler(step, bindContext, invocations))
+  const apiSteps = createApiSteps()
   const cron = createCronScheduler({
     logger,
     ...(options.cronLock ? { lock: options.cronLock } : {}),
@@ -96,7 +98,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
   }
   const nothing: Mounter = { mount() {}, unmount() {} }
-  const mounters: Record<StepType, Mounter> = { api: routes, event: consumers, cron, noop: nothing }
+  const mounters: Record<StepType, Mounter> = { api: apiSteps, event: consumers, cron, noop: nothing }
 
   function apply(change: StepChange): void {
     const previous = change.type === 'updated' ? change.previous : change.type === 'removed' ? change.step : undefined
@@ -120,7 +122,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     queue,
     state,
     logger,
-    routes,
+    apiSteps,
     cron,
     importer,
     createContext: bindContext,
@@ -131,6 +133,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     graph: (flow) => buildFlowGraph(registry.steps(), flow ? { flow } : undefined),
     onActivity: (listener) => feed.listen(listener),
     onInvocation: (listener) => invocations.listen(listener),
+    invocations,
     load: () => loadProject(projectDir, importer, registry),
     close() {
       closed ??= (async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type Mock, type MockInstance, vi } from 'vitest'
-import { createMemoryStateStore } from '../state/memory-state.ts'
+import { openMemoryBackend } from '../backends/open-backend.ts'
 import type { StateStore } from '../state/state-store.ts'
 import type { EmitEvent, Emitter, FlowContext, Logger, StateManager } from '../types.ts'
 
@@ -35,7 +35,7 @@ export interface MockContextOptions {
  * expect(await ctx.state.get('emails', 'a@b.c')).not.toBeNull()
  */
 export function createMockContext<TEmit = EmitEvent>(options: MockContextOptions = {}): MockContext<TEmit> {
-  const store = createMemoryStateStore()
+  const store = openMemoryBackend().state
   const state: MockState = {
     store,
     get: spyOn<StateManager['get']>((group, key) => store.get(group, key)),

@@ -3,11 +3,10 @@ import { resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import { MotiaError } from '../errors.ts'
 import { createLogger, type LogEntry } from '../logger/create-logger.ts'
-import { createMemoryQueue } from '../queue/memory-queue.ts'
+import { openMemoryBackend } from '../backends/open-backend.ts'
 import type { Job, JobFilter, Queue } from '../queue/queue.ts'
 import { createRuntime, type Runtime } from '../runtime/create-runtime.ts'
 import { runCronStep } from '../runtime/run-cron-step.ts'
-import { createMemoryStateStore } from '../state/memory-state.ts'
 import type { StateStore } from '../state/state-store.ts'
 import type { EmitEvent } from '../types.ts'
 import { requestStep, type TestRequestOptions, type TestResponse } from './request-step.ts'
@@ -88,11 +87,9 @@ export async function createTester(options: TesterOptions): Promise<Tester> {
     destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
   })
   logger.onLog((entry) => logs.push(entry))
-  const memoryQueue = createMemoryQueue({
-    onError: (error) => logger.error('The job queue hit an error', { error }),
-  })
-  const queue = options.realBackoff ? memoryQueue : withoutBackoff(memoryQueue)
-  const state = createMemoryStateStore()
+  const backend = openMemoryBackend({ onError: (error) => logger.error('The job queue hit an error', { error }) })
+  const queue = options.realBackoff ? backend.queue : withoutBackoff(backend.queue)
+  const { state } = backend
   const runtime = createRuntime({ projectDir: resolve(options.dir), queue, state, logger })
   const emitted: EmittedEvent[] = []
   runtime.onActivity((activity) => {

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { match, type MatchFunction } from 'path-to-regexp'
-import { invokeApiStep } from '../http/api-handler.ts'
 import { toErrorResponse, toStepFailure } from '../http/http-errors.ts'
-import { byRoutePrecedence } from '../http/route-table.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
+import { invokeApiStep } from '../runtime/invoke-api-step.ts'
 import type { Step } from '../steps/step.ts'
 import type { ApiRequest } from '../types.ts'
 
@@ -33,9 +32,8 @@ function matcherFor(path: string): MatchFunction<Partial<Record<string, string |
   return matcher
 }
 
-/** The API step that serves a method and path, tried in the order the HTTP route table uses. */
-function findRoute(steps: Step[], method: string, path: string): { step: Step; params: Record<string, string> } | undefined {
-  const api = byRoutePrecedence(steps.filter((step) => step.config.type === 'api'))
+/** The API step that serves a method and path, tried in the order HTTP tries them. */
+function findRoute(api: Step[], method: string, path: string): { step: Step; params: Record<string, string> } | undefined {
   for (const step of api) {
     if (step.config.type !== 'api' || step.config.method !== method) continue
     const found = matcherFor(step.config.path)(path)
@@ -76,7 +74,7 @@ export async function requestStep(
 ): Promise<TestResponse> {
   const url = new URL(target, 'http://tester.local')
   const traceId = randomUUID()
-  const route = findRoute(runtime.registry.steps(), method.toUpperCase(), url.pathname)
+  const route = findRoute(runtime.apiSteps.list(), method.toUpperCase(), url.pathname)
   if (!route) {
     return { status: 404, body: { error: `No route for ${method.toUpperCase()} ${url.pathname}.` }, headers: {}, traceId }
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import { createLogger, type LogEntry } from '../../src/logger/create-logger.ts'
-import { type App, type AppOptions, startApp } from '../../src/runtime/start-app.ts'
+import { type App, type AppOptions, startApp } from '../../src/app/start-app.ts'
 
 /** Absolute path of a fixture project under test/fixtures. */
 export function fixture(name: string): string {

@@ -1,6 +1,6 @@
 import { relative } from 'node:path'
 import { loadEnvFile } from '../../runtime/load-env.ts'
-import { startApp } from '../../runtime/start-app.ts'
+import { startApp } from '../../app/start-app.ts'
 import { type ServerFlags, toHost, toPort, toProjectDir } from '../options.ts'
 import { paint, printBanner, printReload } from '../print-banner.ts'
 

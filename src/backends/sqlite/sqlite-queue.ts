@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3'
-import { openDatabase } from '../sqlite/open-database.ts'
-import { createDispatchingQueue, type DispatcherOptions } from './dispatcher.ts'
-import type { Queue } from './queue.ts'
+import { openDatabase } from './open-database.ts'
+import { createDispatchingQueue, type DispatcherOptions } from '../../queue/dispatcher.ts'
+import type { Queue } from '../../queue/queue.ts'
 import { createSqliteJobStore } from './sqlite-job-store.ts'
 
 /** Where the SQLite queue keeps its jobs: a file it opens and closes, or a database someone else owns. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { openDatabase } from '../sqlite/open-database.ts'
-import { runJobStoreContract } from './job-store.contract.ts'
-import { toCreatedJob } from './job-transitions.ts'
+import { openDatabase } from './open-database.ts'
+import { runJobStoreContract } from '../../queue/job-store.contract.ts'
+import { toCreatedJob } from '../../queue/job-transitions.ts'
 import { createSqliteJobStore } from './sqlite-job-store.ts'
 
 runJobStoreContract('sqlite job store', () => {

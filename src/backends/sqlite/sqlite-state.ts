@@ -1,9 +1,9 @@
 import type { Database } from 'better-sqlite3'
-import { MotiaError } from '../errors.ts'
-import { openDatabase } from '../sqlite/open-database.ts'
-import { writeBatchOf } from '../sqlite/write-batch.ts'
-import type { StateStore } from './state-store.ts'
-import { toStateJson } from './to-state-json.ts'
+import { MotiaError } from '../../errors.ts'
+import { openDatabase } from './open-database.ts'
+import { writeBatchOf } from './write-batch.ts'
+import type { StateStore } from '../../state/state-store.ts'
+import { toStateJson } from '../../state/to-state-json.ts'
 
 /** Where the SQLite state store keeps its rows: a file it opens and closes, or a database someone else owns. */
 export type SqliteStateOptions = { file: string } | { db: Database }

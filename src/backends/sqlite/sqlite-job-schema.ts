@@ -7,8 +7,8 @@
  * as fifo (see sqlite-fifo-heads.ts), `grouped` is 1 while the job is pending, running or failed, and
  * `head` marks the oldest such job of each (step, messageGroupId), the only one a fifo claim may take.
  */
-import { MotiaError } from '../errors.ts'
-import type { Job, JobAttemptError, JobStatus } from './queue.ts'
+import { MotiaError } from '../../errors.ts'
+import type { Job, JobAttemptError, JobStatus } from '../../queue/queue.ts'
 
 /** `wait` of a job waiting to run whose runAt has passed. */
 export const WAIT_READY = 1

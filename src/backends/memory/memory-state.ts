@@ -1,7 +1,7 @@
-import { MotiaError } from '../errors.ts'
-import type { StateStore } from './state-store.ts'
-import { compareCodePoints } from './compare-code-points.ts'
-import { toStateJson } from './to-state-json.ts'
+import { MotiaError } from '../../errors.ts'
+import type { StateStore } from '../../state/state-store.ts'
+import { compareCodePoints } from '../../state/compare-code-points.ts'
+import { toStateJson } from '../../state/to-state-json.ts'
 
 /** An in-process state store for tests and `--memory`: JSON copies in Maps, lost when the process exits. */
 export function createMemoryStateStore(): StateStore {

@@ -4,9 +4,9 @@ import path from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import type { Database } from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '../sqlite/open-database.ts'
+import { openDatabase } from './open-database.ts'
 import { createSqliteStateStore } from './sqlite-state.ts'
-import { runStateContract } from './state.contract.ts'
+import { runStateContract } from '../../state/state.contract.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motia-like-state-'))
 let fileCount = 0

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createSqliteStateStore } from '../state/sqlite-state.ts'
+import { createSqliteStateStore } from './sqlite-state.ts'
 import { writeBatchOf } from './write-batch.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motia-like-batch-'))

@@ -1,4 +1,4 @@
-import { runJobStoreContract } from './job-store.contract.ts'
+import { runJobStoreContract } from '../../queue/job-store.contract.ts'
 import { createMemoryJobStore } from './memory-job-store.ts'
 
 runJobStoreContract('memory job store', () => {

@@ -1,7 +1,7 @@
-import { createIndexedHeap, type IndexedHeap } from './indexed-heap.ts'
-import { isTerminalStatus, type JobQuery, type JobStatsInput, type JobStore } from './job-store.ts'
-import { createMessageGroup, type MessageGroup } from './message-group.ts'
-import type { Job, JobStatus } from './queue.ts'
+import { createIndexedHeap, type IndexedHeap } from '../../queue/indexed-heap.ts'
+import { isTerminalStatus, type JobQuery, type JobStatsInput, type JobStore } from '../../queue/job-store.ts'
+import { createMessageGroup, type MessageGroup } from '../../queue/message-group.ts'
+import type { Job, JobStatus } from '../../queue/queue.ts'
 
 /** Bounds of the memory job store. */
 export interface MemoryJobStoreOptions {

@@ -1,20 +1,12 @@
 import { join } from 'node:path'
-import { toSafeUrl } from '../adapters/redis/safe-url.ts'
-import type { CronLock } from '../cron/cron-lock.ts'
+import { type Backend, openBackend } from '../backends/open-backend.ts'
 import { MotiaError, toErrorMessage } from '../errors.ts'
 import { type HttpServer, listen } from '../http/listen.ts'
 import { createHttpApp, type HttpApp } from '../http/create-http-app.ts'
 import { createLogger, type RootLogger } from '../logger/create-logger.ts'
 import { createRepeatFilter } from '../logger/repeat-filter.ts'
-import { createMemoryQueue } from '../queue/memory-queue.ts'
-import type { Queue } from '../queue/queue.ts'
-import { createSqliteQueue } from '../queue/sqlite-queue.ts'
-import { openDatabase } from '../sqlite/open-database.ts'
-import { createMemoryStateStore } from '../state/memory-state.ts'
-import { createSqliteStateStore } from '../state/sqlite-state.ts'
-import type { StateStore } from '../state/state-store.ts'
-import { createRuntime, type Runtime } from './create-runtime.ts'
-import { loadProjectConfig, toRedisSettings } from './project-config.ts'
+import { createRuntime, type Runtime } from '../runtime/create-runtime.ts'
+import { loadProjectConfig, toRedisSettings } from '../runtime/project-config.ts'
 
 export interface AppOptions {
   projectDir: string
@@ -50,16 +42,6 @@ export function dataFile(projectDir: string): string {
   return join(projectDir, '.motia-like', 'data.db')
 }
 
-interface Backends {
-  queue: Queue
-  state: StateStore
-  cronLock?: CronLock
-  /** Where jobs and state live, for the banner and GET /__motia/health. */
-  store: string
-  /** Releases what the stores share, after both closed. */
-  release(): void | Promise<void>
-}
-
 /** A number from the option, else from the environment variable, else the default; it must be 0 or more. */
 function setting(value: number | undefined, name: string, fallback: number, whole: boolean): number {
   const raw = value ?? process.env[name]
@@ -71,69 +53,34 @@ function setting(value: number | undefined, name: string, fallback: number, whol
   return parsed
 }
 
-/** Opens state and queue: in memory, on Redis when configured, else both in one SQLite database that is closed once, last. */
-async function openBackends(options: AppOptions, logger: RootLogger): Promise<Backends> {
+/** Opens the backend the options and the project choose: memory, Redis when configured, else the SQLite file. */
+async function openProjectBackend(options: AppOptions, logger: RootLogger): Promise<Backend> {
   const keepCompleted = setting(options.keepCompleted, 'MOTIA_KEEP_COMPLETED', 10_000, true)
   const keepCompletedHours = setting(options.keepCompletedHours, 'MOTIA_KEEP_COMPLETED_HOURS', 7 * 24, false)
-  const graceMs = setting(options.shutdownGraceMs, 'MOTIA_SHUTDOWN_GRACE_MS', 10_000, true)
+  const closeGraceMs = setting(options.shutdownGraceMs, 'MOTIA_SHUTDOWN_GRACE_MS', 10_000, true)
   const repeats = createRepeatFilter(30_000)
   const onError = (error: unknown): void => {
     const message = `The job queue hit an error: ${toErrorMessage(error)}`
     const { log, held } = repeats(message)
     if (log) logger.error(held > 0 ? `${message} (${held} more like it in the last 30 s)` : message, { error })
   }
-  if (options.memory) {
-    return {
-      queue: createMemoryQueue({ keepCompleted, onError, closeGraceMs: graceMs }),
-      state: createMemoryStateStore(),
-      store: 'memory (--memory)',
-      release() {},
-    }
-  }
+  const queueOptions = { keepCompleted, keepCompletedMs: keepCompletedHours * 3_600_000, closeGraceMs, onError }
+  if (options.memory) return openBackend({ kind: 'memory' }, queueOptions)
   const redis = toRedisSettings(await loadProjectConfig(options.projectDir))
-  if (redis) {
-    // Loaded only when used: ioredis and BullMQ cost startup time and memory.
-    const { openRedisBackends } = await import('../adapters/redis/redis-backends.ts')
-    const backends = await openRedisBackends({
-      ...redis,
-      keepCompleted,
-      keepCompletedMs: keepCompletedHours * 3_600_000,
-      onError,
-      closeGraceMs: graceMs,
-    })
-    return { ...backends, store: `Redis at ${toSafeUrl(redis.url)} (prefix "${redis.prefix}")` }
-  }
-  const db = openDatabase(dataFile(options.projectDir))
-  try {
-    const state = createSqliteStateStore({ db })
-    const queue = createSqliteQueue(
-      { db },
-      { keepCompleted, keepCompletedMs: keepCompletedHours * 3_600_000, onError, closeGraceMs: graceMs },
-    )
-    return {
-      queue,
-      state,
-      store: dataFile(options.projectDir),
-      release() {
-        if (db.open) db.close()
-      },
-    }
-  } catch (error) {
-    db.close()
-    throw error
-  }
+  if (redis) return openBackend({ kind: 'redis', ...redis }, queueOptions)
+  return openBackend({ kind: 'sqlite', file: dataFile(options.projectDir) }, queueOptions)
 }
 
 /** Loads the project, mounts its steps and starts serving HTTP. */
 export async function startApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger()
-  const backends = await openBackends(options, logger)
+  const backends = await openProjectBackend(options, logger)
   const runtime = createRuntime({
     projectDir: options.projectDir,
     queue: backends.queue,
     state: backends.state,
     logger,
-    ...(backends.cronLock ? { cronLock: backends.cronLock } : {}),
+    cronLock: backends.cronLock,
   })
   let server: HttpServer | undefined
   let app: HttpApp | undefined

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
-import type { JobQuery } from './job-store.ts'
-import type { JobStatus } from './queue.ts'
+import type { JobQuery } from '../../queue/job-store.ts'
+import type { JobStatus } from '../../queue/queue.ts'
 import { type JobRow, WAIT_READY } from './sqlite-job-schema.ts'
 
 type ListFilter = Omit<JobQuery, 'limit' | 'offset'>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryQueue } from './memory-queue.ts'
-import { runQueueContract } from './queue.contract.ts'
-import { toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
+import { runQueueContract } from '../../queue/queue.contract.ts'
+import { toConsumerOptions, toNewJob } from '../../queue/queue-contract-helpers.ts'
 
 runQueueContract('memory queue', () => createMemoryQueue())
 

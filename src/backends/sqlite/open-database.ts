@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import type { Database } from 'better-sqlite3'
-import { MotiaError } from '../errors.ts'
+import { MotiaError } from '../../errors.ts'
 
 const IN_MEMORY = new Set([':memory:', ''])
 

@@ -1,6 +1,6 @@
-import { createDispatchingQueue, type DispatcherOptions } from './dispatcher.ts'
+import { createDispatchingQueue, type DispatcherOptions } from '../../queue/dispatcher.ts'
 import { createMemoryJobStore } from './memory-job-store.ts'
-import type { Queue } from './queue.ts'
+import type { Queue } from '../../queue/queue.ts'
 
 /** Options of createMemoryQueue; every field is optional. */
 export interface MemoryQueueOptions extends DispatcherOptions {

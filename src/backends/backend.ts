@@ -1,0 +1,26 @@
+import type { CronLock } from '../cron/cron-lock.ts'
+import type { Queue } from '../queue/queue.ts'
+import type { StateStore } from '../state/state-store.ts'
+
+/** Settings every backend's queue takes. */
+export interface BackendQueueOptions {
+  /** Completed jobs kept; the oldest go first. */
+  keepCompleted: number
+  /** Completed jobs finished longer ago are deleted (SQLite, Redis). */
+  keepCompletedMs: number
+  /** How long close() lets running jobs finish. */
+  closeGraceMs: number
+  /** Where errors of the queue's own machinery go (never a handler's). */
+  onError(error: unknown): void
+}
+
+/** One backend opened as a whole: its queue, state and cron lock, and what they share. */
+export interface Backend {
+  queue: Queue
+  state: StateStore
+  cronLock: CronLock
+  /** Where jobs and state live, for the banner and GET /__motia/health. */
+  store: string
+  /** Releases what the stores share (a database, connections), after both closed. */
+  release(): void | Promise<void>
+}

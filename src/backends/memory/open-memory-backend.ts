@@ -1,0 +1,16 @@
+import { localCronLock } from '../../cron/cron-lock.ts'
+import type { Backend, BackendQueueOptions } from '../backend.ts'
+import { createMemoryQueue } from './memory-queue.ts'
+import { createMemoryStateStore } from './memory-state.ts'
+
+/** Queue and state in this process: they live as long as it does (`--memory`, tests). */
+export function openMemoryBackend(options: Partial<BackendQueueOptions> = {}): Backend {
+  const { keepCompleted, closeGraceMs, onError } = options
+  return {
+    queue: createMemoryQueue({ keepCompleted, closeGraceMs, onError }),
+    state: createMemoryStateStore(),
+    cronLock: localCronLock,
+    store: 'memory (--memory)',
+    release() {},
+  }
+}

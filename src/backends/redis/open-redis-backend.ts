@@ -1,0 +1,32 @@
+import type { Backend, BackendQueueOptions } from '../backend.ts'
+import { connectClient, createCommandClient, createWorkerClient } from './redis-client.ts'
+import { createRedisCronLock } from './redis-cron-lock.ts'
+import { createRedisQueue } from './redis-queue.ts'
+import { createRedisStateStore } from './redis-state.ts'
+import { toSafeUrl } from './safe-url.ts'
+
+/** Where the Redis backend lives and how long a job's lock lasts. */
+export interface RedisSettings {
+  url: string
+  /** Every key starts with it. */
+  prefix: string
+  /** How long a running job's lock lasts before another process may take the job over. */
+  lockDurationMs: number
+}
+
+/** Connects to Redis (or fails naming the URL) and opens queue, state and cron lock on it. */
+export async function openRedisBackend(settings: RedisSettings, options: BackendQueueOptions): Promise<Backend> {
+  const { url, prefix } = settings
+  const client = createCommandClient(url)
+  await connectClient(client, url)
+  const workerClient = createWorkerClient(url)
+  return {
+    queue: createRedisQueue({ ...options, ...settings, client, workerClient }),
+    state: createRedisStateStore({ client, url, prefix }),
+    cronLock: createRedisCronLock({ client, prefix }),
+    store: `Redis at ${toSafeUrl(url)} (prefix "${prefix}")`,
+    async release() {
+      await Promise.allSettled([client.quit(), workerClient.quit()])
+    },
+  }
+}

@@ -1,0 +1,24 @@
+import { localCronLock } from '../../cron/cron-lock.ts'
+import type { Backend, BackendQueueOptions } from '../backend.ts'
+import { openDatabase } from './open-database.ts'
+import { createSqliteQueue } from './sqlite-queue.ts'
+import { createSqliteStateStore } from './sqlite-state.ts'
+
+/** Queue and state in one SQLite database file, which is closed once, after both. */
+export function openSqliteBackend(file: string, options: BackendQueueOptions): Backend {
+  const db = openDatabase(file)
+  try {
+    return {
+      state: createSqliteStateStore({ db }),
+      queue: createSqliteQueue({ db }, options),
+      cronLock: localCronLock,
+      store: file,
+      release() {
+        if (db.open) db.close()
+      },
+    }
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}

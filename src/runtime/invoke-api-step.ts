@@ -1,0 +1,41 @@
+import { MotiaError } from '../errors.ts'
+import type { Step } from '../steps/step.ts'
+import type { ApiMiddleware, ApiRequest, ApiResponse, ApiRouteHandler, FlowContext } from '../types.ts'
+
+function isResponse(value: unknown): value is ApiResponse {
+  return typeof value === 'object' && value !== null && typeof (value as ApiResponse).status === 'number'
+}
+
+/** Runs the middleware chain, then the handler: each middleware calls next() to go on. */
+async function run(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
+  const handler = step.handler as ApiRouteHandler
+  const chain: ApiMiddleware[] = step.middleware
+  if (chain.length === 0) return handler(request, ctx)
+  const at = async (index: number): Promise<ApiResponse> => {
+    const middleware = chain[index]
+    if (!middleware) return handler(request, ctx)
+    return middleware(request, ctx, () => at(index + 1))
+  }
+  return at(0)
+}
+
+/**
+ * Runs an API step on a request with no transport: body validation (a failing body is a 400 response),
+ * middleware, handler. Throws what the handler throws; HTTP and the tester share it.
+ */
+export async function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
+  const check = step.validators.body?.(request.body)
+  if (check && !check.ok) {
+    return { status: 400, body: { error: 'Request body does not match the bodySchema of this endpoint.', issues: check.issues } }
+  }
+  if (check?.ok) request.body = check.value
+  const result = await run(step, request, ctx)
+  if (!isResponse(result)) {
+    throw new MotiaError(
+      'INVALID_RESPONSE',
+      `API step "${step.name}" (${step.relativeFile}) returned no response. Return { status, body } from the handler.`,
+    )
+  }
+  return result
+}
+
