@@ -1,5 +1,5 @@
 import { createLogger } from '../logger/create-logger.ts'
-import { createStepImporter } from '../python/python-importer.ts'
+import { createStepImporter } from '../workers/step-importer.ts'
 import { loadProject } from '../steps/load-project.ts'
 import { createStepRegistry } from '../steps/registry.ts'
 import type { Step, StepLoadError } from '../steps/step.ts'

@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import fg from 'fast-glob'
 import { toErrorMessage } from '../errors.ts'
-import { isPythonFile } from '../python/python-importer.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { loadStep } from '../steps/load-step.ts'
 import { IGNORED_DIRS, isStepFile, STEP_ROOTS } from '../steps/patterns.ts'
 import type { Step } from '../steps/step.ts'
+import type { WorkerLanguage } from '../workers/language.ts'
+import { workerLanguageOf } from '../workers/step-importer.ts'
 import { createImportGraph } from './import-graph.ts'
 
 /** One file event of a debounced batch. */
@@ -56,10 +57,10 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
     }
   }
 
-  /** Python imports are not tracked: an edited Python helper reloads every Python step, loaded or broken. */
-  function pythonStepFiles(): string[] {
+  /** Python and Ruby imports are not tracked: an edited helper reloads every step of its language, loaded or broken. */
+  function stepFilesOf(language: WorkerLanguage): string[] {
     const files = [...registry.steps().map((step) => step.file), ...registry.errors().map((error) => error.file)]
-    return files.filter(isPythonFile)
+    return files.filter((file) => language.isFile(file))
   }
 
   return {
@@ -68,8 +69,9 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
       const toLoad = new Set<string>()
       const toRemove = new Set<string>()
       for (const { file, kind } of changes) {
-        if (isPythonFile(file)) {
-          if (!isStepFile(file)) for (const stepFile of pythonStepFiles()) toLoad.add(stepFile)
+        const language = workerLanguageOf(file)
+        if (language) {
+          if (!isStepFile(file)) for (const stepFile of stepFilesOf(language)) toLoad.add(stepFile)
           else (kind === 'unlink' ? toRemove : toLoad).add(file)
           continue
         }

@@ -6,7 +6,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { PythonWorkerError } from '../errors.ts'
 import { createLogger, type LogEntry } from '../logger/create-logger.ts'
 import type { FlowContext, Logger } from '../types.ts'
-import { createPythonPool, type PythonCall, type PythonPool } from './python-pool.ts'
+import { createWorkerPool, type WorkerCall, type WorkerPool } from '../workers/worker-pool.ts'
+import { pythonLanguage } from './python-language.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'python-pool-'))
 mkdirSync(join(dir, 'steps'))
@@ -16,7 +17,7 @@ const logs: LogEntry[] = []
 const logger = createLogger({ level: 'debug', pretty: false, destination: new Writable({ write: (_c, _e, done) => done() }) })
 logger.onLog((entry) => logs.push(entry))
 
-let pool: PythonPool
+let pool: WorkerPool
 afterEach(() => pool.close())
 
 function step(name: string, body: string): { file: string; source: string } {
@@ -46,7 +47,7 @@ function context(lines: string[] = []): FlowContext {
 }
 
 /** An event invocation with the given input. */
-const event = (input: unknown = {}): PythonCall => ({ kind: 'event', args: [input], traceId: 't' })
+const event = (input: unknown = {}): WorkerCall => ({ kind: 'event', args: [input], traceId: 't' })
 
 async function loaded(name: string, body: string) {
   const { file, source } = step(name, body)
@@ -55,7 +56,7 @@ async function loaded(name: string, body: string) {
 
 describe('the Python worker pool', () => {
   it('interleaves concurrent invocations inside one worker', async () => {
-    pool = createPythonPool({ projectDir: dir, logger, size: 1 })
+    pool = createWorkerPool(pythonLanguage, { projectDir: dir, logger, size: 1 })
     const barrier = await loaded(
       'barrier',
       `running = 0
@@ -77,7 +78,7 @@ async def handler(input, ctx):
   })
 
   it("keeps the protocol intact whatever a handler prints or writes to fd 1", async () => {
-    pool = createPythonPool({ projectDir: dir, logger, size: 1 })
+    pool = createWorkerPool(pythonLanguage, { projectDir: dir, logger, size: 1 })
     const noisy = await loaded(
       'noisy',
       `async def handler(input, ctx):
@@ -94,7 +95,7 @@ async def handler(input, ctx):
   })
 
   it('fails on a result JSON cannot hold, and gives a handler reading stdin nothing', async () => {
-    pool = createPythonPool({ projectDir: dir, logger, size: 1 })
+    pool = createWorkerPool(pythonLanguage, { projectDir: dir, logger, size: 1 })
     const odd = await loaded(
       'odd',
       `import sys
@@ -109,7 +110,7 @@ async def handler(input, ctx):
   })
 
   it('loads again a step version that a worker dropped for newer ones', async () => {
-    pool = createPythonPool({ projectDir: dir, logger, size: 1 })
+    pool = createWorkerPool(pythonLanguage, { projectDir: dir, logger, size: 1 })
     const first = await loaded('versions', 'async def handler(input, ctx):\n    return "one"')
     await loaded('versions', 'async def handler(input, ctx):\n    return "two"')
     const third = await loaded('versions', 'async def handler(input, ctx):\n    return "three"')
@@ -119,7 +120,7 @@ async def handler(input, ctx):
   })
 
   it('fails the in-flight calls of a worker that dies, and starts a new one for the next call', async () => {
-    pool = createPythonPool({ projectDir: dir, logger, size: 1 })
+    pool = createWorkerPool(pythonLanguage, { projectDir: dir, logger, size: 1 })
     const slow = await loaded('slow', 'async def handler(input, ctx):\n    await asyncio.sleep(30)')
     const crash = await loaded('crash', 'async def handler(input, ctx):\n    os._exit(5)')
     const call = event()
@@ -139,7 +140,7 @@ async def handler(input, ctx):
   })
 
   it('closes once, and refuses calls after close', async () => {
-    pool = createPythonPool({ projectDir: dir, logger, size: 2 })
+    pool = createWorkerPool(pythonLanguage, { projectDir: dir, logger, size: 2 })
     const quick = await loaded('quick', 'async def handler(input, ctx):\n    return 1')
     expect(pool.pids()).toHaveLength(1)
     await Promise.all([pool.close(), pool.close()])

@@ -3,19 +3,13 @@ import { relative } from 'node:path'
 import { StepConfigError, toErrorMessage } from '../errors.ts'
 import { JOB_DEFAULTS } from '../runtime/consumer-options.ts'
 import { findFieldLine } from '../steps/error-location.ts'
-import type { RootLogger } from '../logger/create-logger.ts'
-import { createModuleImporter, type ModuleImporter } from '../steps/import-module.ts'
 import type { ApiRequest, FlowContext, StepHandler } from '../types.ts'
-import { createPythonPool, type PythonPool, type PythonStepVersion } from './python-pool.ts'
-import { PythonLoadFailure } from './python-protocol.ts'
+import type { WorkerLanguage } from './language.ts'
+import { WorkerLoadFailure } from './protocol.ts'
+import type { WorkerPool, WorkerStepVersion } from './worker-pool.ts'
 
-/** The worker cancels a timed-out async handler this long after the runtime failed its attempt. */
+/** The worker interrupts a timed-out handler this long after the runtime failed its attempt. */
 const CANCEL_MARGIN_MS = 1000
-
-/** True for a Python step file. */
-export function isPythonFile(file: string): boolean {
-  return file.endsWith('.py')
-}
 
 function timeoutOf(config: Record<string, unknown>): number {
   const infrastructure = config['infrastructure'] as { handler?: { timeout?: unknown } } | undefined
@@ -24,11 +18,11 @@ function timeoutOf(config: Record<string, unknown>): number {
 }
 
 /**
- * The handler a Python step gets in its Step record: a JavaScript function that runs the Python
- * handler in the pool and serves its context calls through `ctx`, so the runtime treats it like any
- * other step. A cron handler takes only `ctx` (the worker passes `{}` first to a Python `(input, ctx)`).
+ * The handler a worker step gets in its Step record: a JavaScript function that runs the Python or
+ * Ruby handler in the pool and serves its context calls through `ctx`, so the runtime treats it like
+ * any other step. A cron handler takes only `ctx` (the worker passes `{}` first to an `(input, ctx)`).
  */
-function toForwarder(pool: PythonPool, step: PythonStepVersion, config: Record<string, unknown>): StepHandler {
+function toForwarder(pool: WorkerPool, step: WorkerStepVersion, config: Record<string, unknown>): StepHandler {
   if (config['type'] === 'cron') {
     return (ctx: FlowContext) => pool.invoke(step, { kind: 'cron', args: [], traceId: ctx.traceId }, ctx) as Promise<void>
   }
@@ -42,13 +36,13 @@ function toForwarder(pool: PythonPool, step: PythonStepVersion, config: Record<s
 }
 
 function toLoadError(file: string, relativeFile: string, source: string, error: unknown): StepConfigError {
-  if (error instanceof PythonLoadFailure && error.kind === 'config') {
+  if (error instanceof WorkerLoadFailure && error.kind === 'config') {
     const field = /^config\.([\w.]+)/.exec(error.message)?.[1]?.split('.').findLast((part) => !/^\d+$/.test(part))
     const line = findFieldLine(source, field)
     const where = line ? `${relativeFile}:${line}` : relativeFile
     return new StepConfigError(file, `Invalid step config in ${where}: ${error.message}.`, { cause: error, line })
   }
-  if (error instanceof PythonLoadFailure) {
+  if (error instanceof WorkerLoadFailure) {
     const where = error.line ? `${relativeFile}:${error.line}` : relativeFile
     const detail = error.message.replace(/\.$/, '')
     return new StepConfigError(file, `Cannot load ${where}: ${detail}. Fix the file; the other steps keep running.`, {
@@ -61,45 +55,29 @@ function toLoadError(file: string, relativeFile: string, source: string, error: 
   })
 }
 
-/** Loads one Python step file through the pool into the `{ config, handler }` a step module exports. */
-async function importPythonStep(pool: PythonPool, projectDir: string, file: string): Promise<Record<string, unknown>> {
+/** Loads one Python or Ruby step file through its pool into the `{ config, handler }` a step module exports. */
+export async function importWorkerStep(
+  language: WorkerLanguage,
+  pool: WorkerPool,
+  projectDir: string,
+  file: string,
+): Promise<Record<string, unknown>> {
   const relativeFile = relative(projectDir, file)
   const source = await readFile(file, 'utf8')
   const loaded = await pool.load(file, source).catch((error: unknown) => {
     throw toLoadError(file, relativeFile, source, error)
   })
   const { config, hasHandler } = loaded.module
+  const { defineConfig, defineHandler } = language
   if (!config) {
-    throw new StepConfigError(file, `${relativeFile} defines no config. Define \`config = {...}\` and \`async def handler(...)\` in the step file.`)
+    throw new StepConfigError(file, `${relativeFile} defines no config. Define ${defineConfig} and ${defineHandler} in the step file.`)
   }
   if (!hasHandler) {
     if (config['type'] === 'noop') return { config }
     throw new StepConfigError(
       file,
-      `${relativeFile} (step "${String(config['name'])}") defines no handler function. Define \`async def handler(...)\` in the step file.`,
+      `${relativeFile} (step "${String(config['name'])}") defines no handler function. Define ${defineHandler} in the step file.`,
     )
   }
   return { config, handler: toForwarder(pool, loaded.step, config) }
-}
-
-/** Imports every kind of step file of a project; `close()` stops the Python workers. */
-export interface StepImporter extends ModuleImporter {
-  close(): Promise<void>
-}
-
-/**
- * Creates a project's importer: TypeScript and JavaScript in-process through tsx, `*_step.py` files
- * through a pool of Python workers that starts with the first Python step file.
- */
-export function createStepImporter(projectDir: string, logger: RootLogger): StepImporter {
-  const importer = createModuleImporter(projectDir)
-  const pool = createPythonPool({ projectDir, logger })
-  return {
-    import: (file) => (isPythonFile(file) ? importPythonStep(pool, projectDir, file) : importer.import(file)),
-    renew() {
-      importer.renew()
-      pool.renew()
-    },
-    close: () => pool.close(),
-  }
 }

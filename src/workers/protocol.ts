@@ -1,7 +1,7 @@
 /**
- * The newline-delimited JSON spoken with a Python worker (`runner.py`). Node sends `load`, `invoke`
- * and `reply`; the worker sends `done` (the answer to a load or invoke), `call` (a context call of a
- * running invocation) and `log`.
+ * The newline-delimited JSON spoken with a worker process (`src/python/runner.py`, `src/ruby/runner.rb`).
+ * Node sends `load`, `invoke` and `reply`; the worker sends `done` (the answer to a load or invoke),
+ * `call` (a context call of a running invocation) and `log`.
  */
 
 /** Loads one version of a step file from the given source. */
@@ -24,7 +24,7 @@ export interface InvokeMessage {
   kind: 'api' | 'event' | 'cron'
   args: unknown[]
   traceId: string
-  /** The worker cancels an async handler after this long (event steps). */
+  /** The worker interrupts the handler after this long (event steps). */
   timeoutMs?: number
 }
 
@@ -65,13 +65,13 @@ export interface LoadedModule {
 }
 
 /** A load the worker answered with an error: a syntax error, an exception at import, or a config it cannot send. */
-export class PythonLoadFailure extends Error {
+export class WorkerLoadFailure extends Error {
   readonly kind: 'syntax' | 'import' | 'config'
   readonly line: number | undefined
 
   constructor(remote: RemoteError) {
     super(remote.message)
-    this.name = 'PythonLoadFailure'
+    this.name = 'WorkerLoadFailure'
     this.kind = remote.kind ?? 'import'
     this.line = remote.line ?? undefined
   }
@@ -80,7 +80,7 @@ export class PythonLoadFailure extends Error {
 /** The worker does not hold that step version (it started after the load, or dropped an old version). */
 export class NotLoadedError extends Error {
   constructor() {
-    super('The Python worker has not loaded this step version.')
+    super('The worker has not loaded this step version.')
     this.name = 'NotLoadedError'
   }
 }

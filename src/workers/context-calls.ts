@@ -19,7 +19,7 @@ function key(method: string, args: unknown[]): [string, string] {
   return [group as string, name as string]
 }
 
-/** The context calls a Python handler can make, each run through the real context of its invocation. */
+/** The context calls a Python or Ruby handler can make, each run through the real context of its invocation. */
 const methods: Record<string, Method> = {
   emit: async (ctx, [event]) => {
     await ctx.emit(event as EmitEvent)
@@ -35,9 +35,9 @@ const methods: Record<string, Method> = {
   },
 }
 
-/** Runs one context call of a Python handler; rejects exactly as the TypeScript context would. */
+/** Runs one context call of a worker handler; rejects exactly as the TypeScript context would. */
 export async function serveContextCall(ctx: FlowContext, method: string, args: unknown[]): Promise<unknown> {
   const run = methods[method]
-  if (!run) throw new MotiaError('UNKNOWN_CONTEXT_CALL', `The Python worker called an unknown context method "${method}".`)
+  if (!run) throw new MotiaError('UNKNOWN_CONTEXT_CALL', `A step worker called an unknown context method "${method}". Use the context the runtime passed to the handler.`)
   return (await run(ctx, args)) ?? null
 }

@@ -1,23 +1,24 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
-import { NonRetriableError, PythonHandlerError, PythonWorkerError, toErrorMessage } from '../errors.ts'
+import { type MotiaError, NonRetriableError, toErrorMessage } from '../errors.ts'
 import type { RootLogger } from '../logger/create-logger.ts'
 import type { FlowContext } from '../types.ts'
 import { serveContextCall } from './context-calls.ts'
+import type { WorkerLanguage } from './language.ts'
 import {
   type FromWorker,
   type InvokeMessage,
   type LoadedModule,
   type LoadMessage,
   NotLoadedError,
-  PythonLoadFailure,
   type RemoteError,
   type ToWorker,
-} from './python-protocol.ts'
+  WorkerLoadFailure,
+} from './protocol.ts'
 
-/** One long-lived Python process running many loads and invocations at once. */
-export interface PythonWorker {
+/** One long-lived worker process running many loads and invocations at once. */
+export interface WorkerProcess {
   readonly pid: number | undefined
   /** Loads and invocations waiting for an answer. */
   readonly busy: number
@@ -28,13 +29,13 @@ export interface PythonWorker {
   close(): Promise<void>
 }
 
-export interface PythonWorkerOptions {
+export interface WorkerProcessOptions {
+  language: WorkerLanguage
   command: string
-  runner: string
   projectDir: string
   logger: RootLogger
   /** Called once when the process is gone, whatever the reason. */
-  onExit(worker: PythonWorker): void
+  onExit(worker: WorkerProcess): void
 }
 
 interface Pending {
@@ -49,9 +50,9 @@ const CLOSE_GRACE_MS = 2000
 const STDERR_TAIL = 5
 const LEVELS = new Set(['debug', 'info', 'warn', 'error'])
 
-function toHandlerError(remote: RemoteError, pending: Pending): unknown {
+function toHandlerError(language: WorkerLanguage, remote: RemoteError, pending: Pending): unknown {
   if (remote.code === 'NOT_LOADED') return new NotLoadedError()
-  if (remote.code === 'LOAD_FAILED') return new PythonLoadFailure(remote)
+  if (remote.code === 'LOAD_FAILED') return new WorkerLoadFailure(remote)
   const original = remote.callId === undefined ? undefined : pending.callErrors?.get(remote.callId)
   if (original !== undefined) return original
   if (remote.name === 'NonRetriableError') {
@@ -59,14 +60,16 @@ function toHandlerError(remote: RemoteError, pending: Pending): unknown {
     if (remote.traceback) error.stack = `NonRetriableError: ${remote.message}\n${remote.traceback}`
     return error
   }
-  return new PythonHandlerError(remote.name ?? 'Error', remote.message, remote.traceback)
+  return language.handlerError(remote.name ?? 'Error', remote.message, remote.traceback)
 }
 
-/** Starts a worker process running `runner.py`; nothing waits for it to be ready, stdin buffers. */
-export function createPythonWorker(options: PythonWorkerOptions): PythonWorker {
-  const { command, runner, projectDir, logger } = options
-  const child: ChildProcessWithoutNullStreams = spawn(command, [runner], {
-    env: { ...process.env, MOTIA_PROJECT_DIR: projectDir, PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' },
+/** Starts a worker process running the language's runner; nothing waits for it to be ready, stdin buffers. */
+export function createWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
+  const { language, command, projectDir, logger } = options
+  const { name, logKey } = language
+  const { args, env } = language.spawn(command, projectDir)
+  const child: ChildProcessWithoutNullStreams = spawn(command, args, {
+    env: { ...process.env, MOTIA_PROJECT_DIR: projectDir, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   const pending = new Map<number, Pending>()
@@ -87,20 +90,20 @@ export function createPythonWorker(options: PythonWorkerOptions): PythonWorker {
     })
   }
 
-  function exitError(code: number | null, signal: NodeJS.Signals | null, cause?: Error): PythonWorkerError {
+  function exitError(code: number | null, signal: NodeJS.Signals | null, cause?: Error): MotiaError {
     if ((cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-      return new PythonWorkerError(
-        'PYTHON_NOT_FOUND',
-        `The Python interpreter "${command}" was not found. Install Python 3.9 or newer, or set MOTIA_PYTHON to the interpreter's path.`,
+      return language.workerError(
+        'NOT_FOUND',
+        `The ${name} interpreter "${command}" was not found. Install ${language.requirement}, or set ${language.interpreterEnv} to the interpreter's path.`,
         { cause },
       )
     }
-    if (closing) return new PythonWorkerError('PYTHON_POOL_CLOSED', 'The Python workers were closed before the call finished.')
+    if (closing) return language.workerError('POOL_CLOSED', `The ${name} workers were closed before the call finished.`)
     const how = cause ? `could not run (${cause.message})` : signal ? `was killed by ${signal}` : `exited with code ${code}`
     const tail = stderrTail.length > 0 ? ` Its last output: ${stderrTail.join(' | ')}` : ''
-    return new PythonWorkerError(
-      'PYTHON_WORKER_EXITED',
-      `The Python worker (pid ${child.pid ?? '?'}, ${command}) ${how} before the call finished; the attempt failed and a new worker takes the next one.${tail}`,
+    return language.workerError(
+      'WORKER_EXITED',
+      `The ${name} worker (pid ${child.pid ?? '?'}, ${command}) ${how} before the call finished; the attempt failed and a new worker takes the next one.${tail}`,
     )
   }
 
@@ -119,11 +122,11 @@ export function createPythonWorker(options: PythonWorkerOptions): PythonWorker {
       if (!entry) return
       pending.delete(message.id)
       if (message.ok) entry.resolve(message.value)
-      else entry.reject(toHandlerError(message.error, entry))
+      else entry.reject(toHandlerError(language, message.error, entry))
     } else if (message.t === 'call') {
       const entry = pending.get(message.inv)
       if (!entry?.ctx) {
-        const error = { name: 'MotiaError', message: 'The handler had already finished: await every context call inside the handler.' }
+        const error = { name: 'MotiaError', message: 'The handler had already finished: make every context call (and await it, in Python) before the handler returns.' }
         send({ t: 'reply', id: message.id, ok: false, error })
         return
       }
@@ -140,7 +143,7 @@ export function createPythonWorker(options: PythonWorkerOptions): PythonWorker {
       const level = LEVELS.has(message.level) ? message.level : 'info'
       const target = message.inv === null ? undefined : pending.get(message.inv)?.ctx?.logger
       if (target) target[level](message.msg, message.meta)
-      else logger[level](message.msg, { ...message.meta, ...(message.file ? { file: message.file } : {}), python: child.pid })
+      else logger[level](message.msg, { ...message.meta, ...(message.file ? { file: message.file } : {}), [logKey]: child.pid })
     }
   }
 
@@ -148,13 +151,13 @@ export function createPythonWorker(options: PythonWorkerOptions): PythonWorker {
     try {
       onMessage(JSON.parse(line) as FromWorker)
     } catch (error) {
-      logger.error(`Could not read a message from the Python worker (pid ${child.pid}): ${toErrorMessage(error)}`, { error })
+      logger.error(`Could not read a message from the ${name} worker (pid ${child.pid}): ${toErrorMessage(error)}`, { error })
     }
   })
   createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
     stderrTail.push(line)
     if (stderrTail.length > STDERR_TAIL) stderrTail.shift()
-    logger.warn(`Python worker ${child.pid}: ${line}`, { python: child.pid })
+    logger.warn(`${name} worker ${child.pid}: ${line}`, { [logKey]: child.pid })
   })
   // The exit handler rejects what was in flight; a write to a dead process must not throw elsewhere.
   child.stdin.on('error', () => {})
@@ -162,13 +165,13 @@ export function createPythonWorker(options: PythonWorkerOptions): PythonWorker {
     // Without a pid the process never started; otherwise a signal failed: make sure it ends.
     if (child.pid === undefined) gone(null, null, error)
     else {
-      logger.error(`The Python worker (pid ${child.pid}) failed: ${error.message}`, { python: child.pid })
+      logger.error(`The ${name} worker (pid ${child.pid}) failed: ${error.message}`, { [logKey]: child.pid })
       child.kill('SIGKILL')
     }
   })
   child.once('exit', (code, signal) => gone(code, signal))
 
-  const worker: PythonWorker = {
+  const worker: WorkerProcess = {
     get pid() {
       return child.pid
     },
