@@ -108,6 +108,26 @@ export class PythonWorkerError extends MotiaError {
   }
 }
 
+/** A Ruby step's handler raised: the exception's class and message, with the Ruby backtrace as `stack`. */
+export class RubyHandlerError extends MotiaError {
+  readonly rubyClass: string
+
+  constructor(rubyClass: string, message: string, backtrace?: string) {
+    super('RUBY_HANDLER_FAILED', `${rubyClass}: ${message}`)
+    this.name = 'RubyHandlerError'
+    this.rubyClass = rubyClass
+    if (backtrace) this.stack = `${this.name}: ${this.message}\n${backtrace}`
+  }
+}
+
+/** No Ruby worker could run the call: the interpreter is missing, the worker exited, or the pool is closed. */
+export class RubyWorkerError extends MotiaError {
+  constructor(code: 'RUBY_NOT_FOUND' | 'RUBY_WORKER_EXITED' | 'RUBY_POOL_CLOSED', message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.name = 'RubyWorkerError'
+  }
+}
+
 /** An error with an HTTP status; the HTTP layer turns it into a JSON response. */
 export class HttpError extends MotiaError {
   readonly status: number

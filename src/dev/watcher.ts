@@ -8,7 +8,7 @@ import type { FileChange } from './reloader.ts'
 /** Files whose change restarts the runtime instead of reloading steps. */
 export const RESTART_FILES = ['.env', 'motia-like.config.ts', 'motia-like.config.js'] as const
 
-const moduleFile = /\.(ts|mts|cts|js|mjs|cjs|py)$/
+const moduleFile = /\.(ts|mts|cts|js|mjs|cjs|py|rb)$/
 /** chokidar drops a second `change` of a path within 50 ms; a later look at the mtime catches it. */
 const RECHECK_MS = 80
 const skippedDir = new Set(['node_modules', 'dist', '.motia-like', '__pycache__'])

@@ -17,7 +17,8 @@ export function findErrorLine(error: unknown, file: string): number | undefined 
 export function findFieldLine(source: string, field: string | undefined): number | undefined {
   if (!field) return undefined
   const escaped = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const match = new RegExp(`^(.*?)["']?\\b${escaped}["']?\\s*:`, 'm').exec(source)
+  // `field:` (TypeScript, Python, Ruby symbol keys) or `field =>` (Ruby hash rockets).
+  const match = new RegExp(`^(.*?)["']?\\b${escaped}["']?\\s*(?::|=>)`, 'm').exec(source)
   if (!match) return undefined
   return source.slice(0, match.index).split('\n').length
 }

@@ -2,12 +2,12 @@
 export const STEP_ROOTS = ['steps', 'src'] as const
 
 /** Step file patterns, relative to each root: one list for the initial scan and the watcher. */
-export const STEP_PATTERNS = ['**/*.step.{ts,mts,js,mjs,cjs}', '**/*_step.{ts,js,py}'] as const
+export const STEP_PATTERNS = ['**/*.step.{ts,mts,js,mjs,cjs,rb}', '**/*_step.{ts,js,py,rb}'] as const
 
 /** Never scanned: dependencies, build output and dot-folders. */
 export const IGNORED_DIRS = ['**/node_modules/**', '**/dist/**', '**/.*/**'] as const
 
-const stepFileRegex = /(\.step\.(ts|mts|js|mjs|cjs)|_step\.(ts|js|py))$/
+const stepFileRegex = /(\.step\.(ts|mts|js|mjs|cjs|rb)|_step\.(ts|js|py|rb))$/
 
 /** True when a path names a step file (the same rule as STEP_PATTERNS). */
 export function isStepFile(path: string): boolean {

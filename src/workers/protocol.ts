@@ -48,7 +48,7 @@ export interface RemoteError {
   traceback?: string
   /** The context call whose error the handler let through. */
   callId?: number
-  kind?: 'syntax' | 'import' | 'config'
+  kind?: 'syntax' | 'import' | 'config' | 'setup'
   line?: number | null
 }
 
@@ -64,9 +64,12 @@ export interface LoadedModule {
   hasHandler: boolean
 }
 
-/** A load the worker answered with an error: a syntax error, an exception at import, or a config it cannot send. */
+/**
+ * A load the worker answered with an error: a syntax error, an exception at import, a config it
+ * cannot send, or a worker that cannot set up the project's dependencies (Ruby's Gemfile).
+ */
 export class WorkerLoadFailure extends Error {
-  readonly kind: 'syntax' | 'import' | 'config'
+  readonly kind: 'syntax' | 'import' | 'config' | 'setup'
   readonly line: number | undefined
 
   constructor(remote: RemoteError) {

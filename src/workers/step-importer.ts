@@ -1,12 +1,13 @@
 import type { RootLogger } from '../logger/create-logger.ts'
 import { pythonLanguage } from '../python/python-language.ts'
+import { rubyLanguage } from '../ruby/ruby-language.ts'
 import { createModuleImporter, type ModuleImporter } from '../steps/import-module.ts'
 import type { WorkerLanguage } from './language.ts'
 import { createWorkerPool, type WorkerPool } from './worker-pool.ts'
 import { importWorkerStep } from './worker-step.ts'
 
 /** Languages whose steps run in worker processes; everything else loads in-process through tsx. */
-export const WORKER_LANGUAGES: readonly WorkerLanguage[] = [pythonLanguage]
+export const WORKER_LANGUAGES: readonly WorkerLanguage[] = [pythonLanguage, rubyLanguage]
 
 /** The worker language of a file (a step file or a helper), if it has one. */
 export function workerLanguageOf(file: string): WorkerLanguage | undefined {
@@ -19,7 +20,7 @@ export interface StepImporter extends ModuleImporter {
 }
 
 /**
- * Creates a project's importer: TypeScript and JavaScript in-process through tsx, Python
+ * Creates a project's importer: TypeScript and JavaScript in-process through tsx, Python and Ruby
  * step files through a pool of workers per language that starts with the first step file of it.
  */
 export function createStepImporter(projectDir: string, logger: RootLogger): StepImporter {

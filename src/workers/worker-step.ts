@@ -45,7 +45,8 @@ function toLoadError(file: string, relativeFile: string, source: string, error: 
   if (error instanceof WorkerLoadFailure) {
     const where = error.line ? `${relativeFile}:${error.line}` : relativeFile
     const detail = error.message.replace(/\.$/, '')
-    return new StepConfigError(file, `Cannot load ${where}: ${detail}. Fix the file; the other steps keep running.`, {
+    const fix = error.kind === 'setup' ? 'The' : 'Fix the file; the'
+    return new StepConfigError(file, `Cannot load ${where}: ${detail}. ${fix} other steps keep running.`, {
       cause: error,
       line: error.line,
     })
