@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FlowGraph } from '../src/graph/flow-graph.ts'
 import type { Job } from '../src/queue/queue.ts'
-import { isRunning, pythonWorkerPids } from './helpers/python-processes.ts'
+import { isRunning, pythonWorkerPids } from './helpers/worker-processes.ts'
 import { eventually } from './helpers/spawn-cli.ts'
 import { fixture, startFixture, type TestApp } from './helpers/start-fixture.ts'
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 
-/** Process ids of the live Python workers (`runner.py`) whose parent is `parentPid`, read from /proc. */
-export function pythonWorkerPids(parentPid = process.pid): number[] {
+/** Process ids of the live workers running `runner` (`runner.py`, `runner.rb`) whose parent is `parentPid`, read from /proc. */
+export function workerPids(runner: string, parentPid = process.pid): number[] {
   const pids: number[] = []
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
@@ -10,12 +10,17 @@ export function pythonWorkerPids(parentPid = process.pid): number[] {
       // Fields after the parenthesized command: state, ppid, ...
       const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       if (Number(ppid) !== parentPid || state === 'Z') continue
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('runner.py')) pids.push(Number(entry))
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(runner)) pids.push(Number(entry))
     } catch {
       // The process ended while we looked.
     }
   }
   return pids.sort((a, b) => a - b)
+}
+
+/** Process ids of the live Python workers whose parent is `parentPid`. */
+export function pythonWorkerPids(parentPid = process.pid): number[] {
+  return workerPids('runner.py', parentPid)
 }
 
 /** True while a process with this id exists (zombies included until reaped). */
