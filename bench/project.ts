@@ -129,12 +129,13 @@ export const handler: ApiRouteHandler = async (req) => {
  * The project the throughput scenarios run against: GET /hello; POST /chain through three event
  * steps to a state write; POST /chains starting n chains at once; POST /fanout emitting n events to a
  * counting step (one at a time or all at once), read by GET /count/:run. With `python`, also POST
- * /py-chain: the same chain with a Python first step (its worker pool is left out of the others, so
- * the memory rows measure TypeScript projects).
+ * /py-chain: the same chain with a Python first step; with `ruby`, POST /rb-chain with a Ruby one
+ * (their worker pools are left out of the others, so the memory rows measure TypeScript projects).
  */
-export function benchProject(options: { python?: boolean } = {}): StepFiles {
+export function benchProject(options: { python?: boolean; ruby?: boolean } = {}): StepFiles {
   return {
     ...(options.python ? pythonChainSteps() : {}),
+    ...(options.ruby ? rubyChainSteps() : {}),
     'hello.step.ts': helloStep(),
     'chain-start.step.ts': chainStart('ChainStart', '/chain', 'chain.a'),
     'chain-a.step.ts': chainLink('ChainA', 'chain.a', 'chain.b'),
@@ -309,6 +310,27 @@ function pythonChainSteps(): StepFiles {
 
 async def handler(input, ctx):
     await ctx.emit({"topic": "chain.b", "data": input})
+`,
+  }
+}
+
+/** POST /rb-chain: a chain whose first event step is Ruby, joining the TypeScript chain at chain.b. */
+function rubyChainSteps(): StepFiles {
+  return {
+    'rb-chain-start.step.ts': chainStart('RbChainStart', '/rb-chain', 'rbchain.a'),
+    'rb_chain_a.step.rb': `def config
+  {
+    type: 'event',
+    name: 'RbChainA',
+    subscribes: ['rbchain.a'],
+    emits: ['chain.b'],
+    input: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }
+  }
+end
+
+def handler(input, context)
+  context.emit(topic: 'chain.b', data: input)
+end
 `,
   }
 }

@@ -8,10 +8,10 @@ import { runChain } from './scenarios/chain.ts'
 import { runChainThroughput } from './scenarios/chain-throughput.ts'
 import { runColdStart } from './scenarios/cold-start.ts'
 import { runFanout } from './scenarios/fanout.ts'
-import { runPythonChain } from './scenarios/python-chain.ts'
 import { runRedisFanout } from './scenarios/redis-fanout.ts'
 import { memoryRows, type RssReadings } from './scenarios/memory.ts'
 import { runReload } from './scenarios/reload.ts'
+import { runWorkerChain } from './scenarios/worker-chain.ts'
 import { killAllNow, repoRoot, rssMb, type ServerProcess, spawnBareExpress, spawnCli, stopAll } from './server.ts'
 import { since } from './stats.ts'
 
@@ -20,6 +20,7 @@ const settings = {
   chain: { samples: 200, warmup: 20 },
   chainThroughput: { chains: 2_000, runs: 3 },
   pythonChain: { samples: 200, warmup: 20 },
+  rubyChain: { samples: 200, warmup: 20 },
   fanout: { events: 10_000, runs: 3 },
   redisFanout: { events: 10_000, runs: 5 },
   coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
@@ -108,7 +109,17 @@ async function main(): Promise<void> {
   await scenario(`chain through Python (--memory): ${python} + ${python} chains`, async () => {
     const server = await spawnCli('start', workspace.project('bench-python', benchProject({ python: true })), ['--memory'])
     try {
-      return await runPythonChain(server.url, settings.pythonChain)
+      return await runWorkerChain(server.url, { language: 'Python', path: '/py-chain' }, settings.pythonChain)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  const ruby = settings.rubyChain.samples
+  await scenario(`chain through Ruby (--memory): ${ruby} + ${ruby} chains`, async () => {
+    const server = await spawnCli('start', workspace.project('bench-ruby', benchProject({ ruby: true })), ['--memory'])
+    try {
+      return await runWorkerChain(server.url, { language: 'Ruby', path: '/rb-chain' }, settings.rubyChain)
     } finally {
       await server.stop()
     }
