@@ -1,40 +1,28 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isRunning } from './helpers/worker-processes.ts'
-import { eventually, type ServerProcess, spawnServer } from './helpers/spawn-cli.ts'
-import { copyFixture } from './helpers/start-fixture.ts'
+import { type DevProject, startDevProject } from './helpers/dev-project.ts'
+import { eventually } from './helpers/spawn-cli.ts'
 
-let project: ReturnType<typeof copyFixture>
-let server: ServerProcess
+let dev: DevProject
 
 beforeAll(async () => {
-  project = copyFixture('python-dev')
-  server = await spawnServer('dev', project.dir)
+  dev = await startDevProject('python-dev')
 })
-afterAll(() => project.remove())
+afterAll(() => dev.remove())
 
-const file = (path: string) => join(project.dir, path)
-const edit = (path: string, from: string, to: string) => writeFileSync(file(path), readFileSync(file(path), 'utf8').replace(from, to))
-
-async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${server.url}${path}`)
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
-function until(path: string, status: number, match: (body: Record<string, unknown>) => boolean = () => true) {
-  return eventually(async () => {
-    const result = await get(path)
-    return result.status === status && match(result.body) ? result.body : undefined
-  })
-}
-const loadErrors = async () => (await get('/__motia/steps')).body['errors'] as { file: string; line?: number; message: string }[]
+const file = (path: string) => dev.file(path)
+const edit = (path: string, from: string, to: string) => dev.edit(path, from, to)
+const get = (path: string) => dev.get(path)
+const until = (path: string, status: number, match?: (body: Record<string, unknown>) => boolean) => dev.until(path, status, match)
+const loadErrors = () => dev.loadErrors()
 
 describe('motia-like dev with Python steps', () => {
   it('reloads an edited Python step in its running workers', async () => {
     expect((await get('/py/hello')).body['text']).toBe('hello v1')
     edit('steps/hello_step.py', '" v1"', '" v2"')
     await until('/py/hello', 200, (body) => body['text'] === 'hello v2')
-    await eventually(async () => (/reloaded steps\/hello_step\.py in \d+ ms/.test(server.output()) ? true : undefined))
+    await eventually(async () => (/reloaded steps\/hello_step\.py in \d+ ms/.test(dev.server.output()) ? true : undefined))
   })
 
   it('reloads the Python steps when a Python helper they import changes', async () => {
@@ -78,7 +66,7 @@ describe('motia-like dev with Python steps', () => {
   it('leaves no Python worker behind when the server stops', async () => {
     const pid = (await get('/py/hello')).body['pid'] as number
     expect(isRunning(pid)).toBe(true)
-    expect(await server.stop()).toBe(0)
+    expect(await dev.server.stop()).toBe(0)
     await eventually(async () => (isRunning(pid) ? undefined : true))
   })
 })

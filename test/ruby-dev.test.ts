@@ -1,33 +1,21 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, type ServerProcess, spawnServer } from './helpers/spawn-cli.ts'
-import { copyFixture } from './helpers/start-fixture.ts'
+import { type DevProject, startDevProject } from './helpers/dev-project.ts'
+import { eventually } from './helpers/spawn-cli.ts'
 import { isRunning } from './helpers/worker-processes.ts'
 
-let project: ReturnType<typeof copyFixture>
-let server: ServerProcess
+let dev: DevProject
 
 beforeAll(async () => {
-  project = copyFixture('ruby-dev')
-  server = await spawnServer('dev', project.dir)
+  dev = await startDevProject('ruby-dev')
 })
-afterAll(() => project.remove())
+afterAll(() => dev.remove())
 
-const file = (path: string) => join(project.dir, path)
-const edit = (path: string, from: string, to: string) => writeFileSync(file(path), readFileSync(file(path), 'utf8').replace(from, to))
-
-async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${server.url}${path}`)
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
-function until(path: string, status: number, match: (body: Record<string, unknown>) => boolean = () => true) {
-  return eventually(async () => {
-    const result = await get(path)
-    return result.status === status && match(result.body) ? result.body : undefined
-  })
-}
-const loadErrors = async () => (await get('/__motia/steps')).body['errors'] as { file: string; line?: number; message: string }[]
+const file = (path: string) => dev.file(path)
+const edit = (path: string, from: string, to: string) => dev.edit(path, from, to)
+const get = (path: string) => dev.get(path)
+const until = (path: string, status: number, match?: (body: Record<string, unknown>) => boolean) => dev.until(path, status, match)
+const loadErrors = () => dev.loadErrors()
 
 describe('motia-like dev with Ruby steps', () => {
   it('reloads an edited Ruby step in its running workers', async () => {
@@ -35,7 +23,7 @@ describe('motia-like dev with Ruby steps', () => {
     expect(before.body['text']).toBe('hello v1')
     edit('steps/hello.step.rb', ' v1"', ' v2"')
     const after = await until('/rb/hello', 200, (body) => body['text'] === 'hello v2')
-    await eventually(async () => (/reloaded steps\/hello\.step\.rb in \d+ ms/.test(server.output()) ? true : undefined))
+    await eventually(async () => (/reloaded steps\/hello\.step\.rb in \d+ ms/.test(dev.server.output()) ? true : undefined))
     expect(isRunning(before.body['pid'] as number)).toBe(true)
     expect(after['pid']).toBeTypeOf('number')
   })
@@ -43,7 +31,7 @@ describe('motia-like dev with Ruby steps', () => {
   it('reloads the Ruby steps when a Ruby helper they require changes, without constant warnings', async () => {
     edit('steps/support/words.rb', "'hello'", "'howdy'")
     await until('/rb/hello', 200, (body) => body['text'] === 'howdy v2')
-    expect(server.output()).not.toContain('already initialized constant')
+    expect(dev.server.output()).not.toContain('already initialized constant')
   })
 
   it('keeps the previous version through a syntax error, naming file and line, and recovers on the fix', async () => {
@@ -82,7 +70,7 @@ describe('motia-like dev with Ruby steps', () => {
   it('leaves no Ruby worker behind when the server stops', async () => {
     const pid = (await get('/rb/hello')).body['pid'] as number
     expect(isRunning(pid)).toBe(true)
-    expect(await server.stop()).toBe(0)
+    expect(await dev.server.stop()).toBe(0)
     await eventually(async () => (isRunning(pid) ? undefined : true))
   })
 })
