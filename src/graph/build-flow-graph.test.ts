@@ -124,7 +124,7 @@ describe('buildFlowGraph', () => {
 
   describe('warnings', () => {
     it('warns about a topic emitted that no step subscribes to', () => {
-      const graph = buildFlowGraph([makeStep({ name: 'Notify', emits: ['user.created'], subscribes: [] })])
+      const graph = buildFlowGraph([makeStep({ name: 'Notify', type: 'cron', emits: ['user.created'] })])
 
       expect(graph.warnings).toEqual([
         {
@@ -151,6 +151,19 @@ describe('buildFlowGraph', () => {
       expect(graph.warnings[0]?.message).toContain('Step "Listen" (steps/listen.step.ts) subscribes to "from.outside"')
       expect(graph.warnings[0]?.message).toContain('POST /emit')
       expect(graph.warnings[0]?.message).toContain('remove it from subscribes')
+    })
+
+    it('warns about an event step that subscribes to nothing, as it never runs', () => {
+      const graph = buildFlowGraph([...chain, makeStep({ name: 'Idle', subscribes: [] })])
+
+      expect(graph.warnings).toEqual([
+        {
+          code: 'step-without-subscriptions',
+          step: 'Idle',
+          message:
+            'Step "Idle" (steps/idle.step.ts) subscribes to no topic, so it never runs. Add a topic to its config.subscribes or remove the step.',
+        },
+      ])
     })
 
     it('warns about a step in no flow', () => {

@@ -46,7 +46,12 @@ export interface GraphEdge {
 }
 
 /** Stable codes of graph warnings, for tools that filter or count them. */
-export type GraphWarningCode = 'topic-not-subscribed' | 'topic-not-emitted' | 'step-without-flow' | 'flow-not-found'
+export type GraphWarningCode =
+  | 'topic-not-subscribed'
+  | 'topic-not-emitted'
+  | 'step-without-flow'
+  | 'step-without-subscriptions'
+  | 'flow-not-found'
 
 /** Something in the project's wiring that is likely a mistake. */
 export interface GraphWarning {

@@ -34,6 +34,13 @@ export function toGraphWarnings(steps: readonly Step[], topics: TopicSets): Grap
         topic: link.topic,
       })
     }
+    if (step.type === 'event' && step.subscribes.length === 0) {
+      warnings.push({
+        code: 'step-without-subscriptions',
+        message: `${where} subscribes to no topic, so it never runs. Add a topic to its config.subscribes or remove the step.`,
+        step: step.name,
+      })
+    }
     if (step.flows.length === 0) {
       warnings.push({
         code: 'step-without-flow',

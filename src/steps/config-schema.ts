@@ -63,7 +63,8 @@ const apiConfig = z.strictObject({
 const eventConfig = z.strictObject({
   ...base,
   type: z.literal('event'),
-  subscribes: z.array(topic).min(1, 'an event step subscribes to at least one topic'),
+  // Empty is allowed, as Motia allows it (a step still being wired up); the graph warns that it never runs.
+  subscribes: z.array(topic),
   emits: z.array(emit).optional(),
   input: schema.optional(),
 })
