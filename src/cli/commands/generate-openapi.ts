@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { readSteps } from '../../codegen/read-steps.ts'
 import { toOpenApi } from '../../codegen/to-openapi.ts'
+import { claimStdout } from '../claim-stdout.ts'
 import { toProjectDir } from '../options.ts'
 
 interface OpenApiFlags {
@@ -23,6 +24,7 @@ async function packageInfo(projectDir: string): Promise<{ name?: string; version
 
 /** `motia-like generate openapi`: writes an OpenAPI 3.1 document of the API steps (`--out -` prints it). */
 export async function generateOpenApi(flags: OpenApiFlags): Promise<void> {
+  const print = claimStdout()
   const projectDir = toProjectDir(flags.dir)
   const { steps, errors } = await readSteps(projectDir)
   for (const error of errors) process.stderr.write(`error: ${error.message}\n`)
@@ -33,12 +35,12 @@ export async function generateOpenApi(flags: OpenApiFlags): Promise<void> {
     ...(pkg.description ? { description: pkg.description } : {}),
   })
   const text = `${JSON.stringify(document, null, 2)}\n`
-  if (flags.out === '-') process.stdout.write(text)
+  if (flags.out === '-') print(text)
   else {
     const file = resolve(flags.out ?? join(projectDir, 'openapi.json'))
     await writeFile(file, text)
     const operations = Object.values(document.paths).reduce((count, item) => count + Object.keys(item).length, 0)
-    process.stdout.write(`wrote ${relative(process.cwd(), file) || file} (${operations} operations)\n`)
+    print(`wrote ${relative(process.cwd(), file) || file} (${operations} operations)\n`)
   }
   if (errors.length > 0) process.exitCode = 1
 }

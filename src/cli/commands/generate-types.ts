@@ -2,6 +2,7 @@ import { relative, resolve } from 'node:path'
 import type { TypesModule } from '../../codegen/generate-types.ts'
 import { readSteps } from '../../codegen/read-steps.ts'
 import { typesFilePath, writeTypesFile } from '../../codegen/write-types-file.ts'
+import { claimStdout } from '../claim-stdout.ts'
 import { CliError } from '../cli-error.ts'
 import { toProjectDir } from '../options.ts'
 
@@ -12,12 +13,13 @@ export async function generateTypes(flags: { dir?: string; out?: string; module?
   if (flags.module !== undefined && !modules.includes(flags.module as TypesModule)) {
     throw new CliError(`Unknown --module "${flags.module}". Use motia-like, or motia for step files that import from 'motia'.`)
   }
+  const print = claimStdout()
   const projectDir = toProjectDir(flags.dir)
   const file = flags.out ? resolve(flags.out) : typesFilePath(projectDir)
   const { steps, errors } = await readSteps(projectDir)
   for (const error of errors) process.stderr.write(`error: ${error.message}\n`)
   const { changed } = await writeTypesFile(file, steps, flags.module ? { module: flags.module as TypesModule } : {})
   const handled = steps.filter((step) => step.type !== 'noop').length
-  process.stdout.write(`${changed ? 'wrote' : 'unchanged:'} ${relative(process.cwd(), file) || file} (${handled} handlers)\n`)
+  print(`${changed ? 'wrote' : 'unchanged:'} ${relative(process.cwd(), file) || file} (${handled} handlers)\n`)
   if (errors.length > 0) process.exitCode = 1
 }
