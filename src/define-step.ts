@@ -34,7 +34,11 @@ export type EmitsOf<TConfig> = TConfig extends { emits: readonly (infer TEmit)[]
   ? EmitEvent<TopicOf<TEmit>, unknown>
   : never
 
-type BodyOf<TConfig> = TConfig extends { bodySchema: infer TSchema extends AnySchema } ? InferSchema<TSchema> : unknown
+// The handler gets the body as sent (checked, not rewritten): `req.body` has the schema's input type,
+// `req.parsedBody` its output type.
+type BodyOf<TConfig, TIo extends 'input' | 'output'> = TConfig extends { bodySchema: infer TSchema extends AnySchema }
+  ? InferSchema<TSchema, TIo>
+  : unknown
 
 /** One `ApiResponse<status, body>` per entry of `responseSchema`; any response when there is none. */
 export type ResponsesOf<TConfig> = TConfig extends { responseSchema: infer TResponses }
@@ -55,7 +59,7 @@ export type HandledConfig = ApiRouteConfig | EventConfig | CronConfig
  * export const handler: Handler<typeof config> = async (input, ctx) => {}
  */
 export type Handler<TConfig extends HandledConfig> = TConfig extends { type: 'api' }
-  ? ApiRouteHandler<BodyOf<TConfig>, ResponsesOf<TConfig>, EmitsOf<TConfig>>
+  ? ApiRouteHandler<BodyOf<TConfig, 'input'>, ResponsesOf<TConfig>, EmitsOf<TConfig>, BodyOf<TConfig, 'output'>>
   : TConfig extends { type: 'event' }
     ? EventHandler<InputOf<TConfig>, EmitsOf<TConfig>>
     : CronHandler<EmitsOf<TConfig>>

@@ -133,8 +133,11 @@ export interface FlowContext<TEmit = EmitEvent> {
   streams: Record<string, never>
 }
 
-export interface ApiRequest<TBody = unknown> {
+export interface ApiRequest<TBody = unknown, TParsedBody = TBody> {
+  /** The body as sent (parsed from JSON, urlencoded or text); `bodySchema` checks it and never rewrites it. */
   body: TBody
+  /** The body as `bodySchema` parsed it (defaults filled in, undeclared fields dropped); undefined without a bodySchema. */
+  parsedBody?: TParsedBody
   pathParams: Record<string, string>
   queryParams: Record<string, string | string[]>
   headers: Record<string, string | string[]>
@@ -147,8 +150,13 @@ export interface ApiResponse<TStatus extends number = number, TBody = unknown> {
   headers?: Record<string, string>
 }
 
-export type ApiRouteHandler<TBody = unknown, TResponse extends ApiResponse = ApiResponse, TEmit = EmitEvent> = (
-  req: ApiRequest<TBody>,
+export type ApiRouteHandler<
+  TBody = unknown,
+  TResponse extends ApiResponse = ApiResponse,
+  TEmit = EmitEvent,
+  TParsedBody = TBody,
+> = (
+  req: ApiRequest<TBody, TParsedBody>,
   ctx: FlowContext<TEmit>,
 ) => Promise<TResponse> | TResponse
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTester } from '../src/testing/create-tester.ts'
+import { runCli } from './helpers/spawn-cli.ts'
 import { fixture, startFixture, type TestApp } from './helpers/start-fixture.ts'
 
 let app: TestApp
@@ -11,7 +13,7 @@ describe('step files written for Motia', () => {
   it('load unchanged: CommonJS guide examples and a Motia 0.17 TypeScript step', async () => {
     const { body } = await app.json<{ steps: { name: string }[]; errors: unknown[] }>('/__motia/steps')
     expect(body.errors).toEqual([])
-    expect(body.steps.map((step) => step.name)).toEqual(['Cleanup', 'OnProcessed', 'ProcessFile', 'Upload'])
+    expect(body.steps.map((step) => step.name)).toEqual(['Cleanup', 'Dormant', 'OnProcessed', 'ProcessFile', 'StripeWebhook', 'Upload'])
   })
 
   it('run the guide flow: API, background job, follow-up step', async () => {
@@ -31,5 +33,47 @@ describe('step files written for Motia', () => {
     expect(triggered.status).toBe(200)
     expect(await app.runtime.state.getGroup('processed_files')).toEqual([])
     expect(app.logs.some((entry) => entry.step === 'Cleanup' && /Cleanup completed: 1 items removed/.test(entry.msg))).toBe(true)
+  })
+})
+
+describe('Motia behaviour the example apps rely on', () => {
+  const payload = { id: 'evt_1', type: 'invoice.paid', data: { object: { amount: 900, currency: 'eur' } } }
+
+  it('hands the handler the body as sent, undeclared fields included, with the parsed copy beside it', async () => {
+    const { status, body } = await app.json('/webhooks/stripe', { method: 'POST', body: JSON.stringify(payload) })
+    expect(status).toBe(200)
+    expect(body).toEqual({ received: payload, parsed: { type: 'invoice.paid', livemode: false } })
+    const bad = await app.json('/webhooks/stripe', { method: 'POST', body: JSON.stringify({ id: 'evt_2' }) })
+    expect(bad.status).toBe(400)
+  })
+
+  it('gives the same body through the in-process tester as over HTTP', async () => {
+    const tester = await createTester({ dir: fixture('motia-compat') })
+    try {
+      const response = await tester.request('POST', '/webhooks/stripe', payload)
+      expect(response.status).toBe(200)
+      expect(response.body).toEqual({ received: payload, parsed: { type: 'invoice.paid', livemode: false } })
+    } finally {
+      await tester.close()
+    }
+  })
+
+  it('loads an event step with subscribes: [] and warns in the graph that it never runs', async () => {
+    const { body } = await app.json<{ warnings: { code: string; step?: string; message: string }[] }>('/__motia/graph')
+    const warning = body.warnings.find((entry) => entry.code === 'step-without-subscriptions')
+    expect(warning).toMatchObject({ step: 'Dormant' })
+    expect(warning?.message).toMatch(/steps\/events\/dormant\.step\.ts.*subscribes to no topic/)
+  })
+
+  it('keeps machine output on stdout clean of what step modules print at import', async () => {
+    const dir = fixture('motia-compat')
+    const graph = await runCli(['graph', '--format', 'json', '--dir', dir], dir)
+    expect(graph.code).toBe(0)
+    expect(JSON.parse(graph.stdout).nodes.map((node: { name: string }) => node.name)).toContain('StripeWebhook')
+    expect(graph.stderr).toContain('[dotenv@17.2.3] injecting env')
+    const openapi = await runCli(['generate', 'openapi', '--out', '-', '--dir', dir], dir)
+    expect(openapi.code).toBe(0)
+    expect(Object.keys(JSON.parse(openapi.stdout).paths)).toContain('/webhooks/stripe')
+    expect(openapi.stderr).toContain('[dotenv@17.2.3] injecting env')
   })
 })

@@ -71,7 +71,7 @@ describe('defineStep and Handler<typeof config>: inference without generated fil
     )
   })
 
-  it('infers req.body from bodySchema as parsed (defaults filled in) and checks responses against responseSchema', () => {
+  it('infers req.body from bodySchema as sent, req.parsedBody as parsed (defaults filled in), and checks responses against responseSchema', () => {
     const step = defineStep(
       {
         type: 'api',
@@ -83,7 +83,8 @@ describe('defineStep and Handler<typeof config>: inference without generated fil
         emits: [],
       },
       async (req) => {
-        expectTypeOf(req.body).toEqualTypeOf<{ email: string; plan: 'free' | 'pro' }>()
+        expectTypeOf(req.body).toEqualTypeOf<{ email: string; plan?: 'free' | 'pro' | undefined }>()
+        expectTypeOf(req.parsedBody).toEqualTypeOf<{ email: string; plan: 'free' | 'pro' } | undefined>()
         return req.body.email ? { status: 201, body: { id: 'u1' } } : { status: 400, body: { error: 'email required' } }
       },
     )

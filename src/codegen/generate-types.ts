@@ -38,14 +38,18 @@ function responsesType(responses: Record<string, Record<string, unknown>> | unde
   return entries.map(([status, schema]) => `ApiResponse<${Number(status)}, ${typeOf(schema)}>`).join(' | ')
 }
 
-function handlerType(step: Step, topics: Map<string, string>, input: string | undefined): string | null {
+function handlerType(step: Step, topics: Map<string, string>, input: string | undefined, module: TypesModule): string | null {
   const emits = emitType(step, topics)
   const { config } = step
   switch (config.type) {
     case 'api': {
-      // The handler sees the body once parsed; the loader converted the schema as a sender sees it.
-      const body = config.bodySchema ? toTypeScript(toJsonSchema(config.bodySchema, 'output')) : 'Record<string, unknown>'
-      return `ApiRouteHandler<${body}, ${responsesType(step.jsonSchemas.responses)}, ${emits}>`
+      // `req.body` is the body as sent (checked, not rewritten): the schema's input type. `req.parsedBody`,
+      // the schema's output, exists only in motia-like.
+      if (!config.bodySchema) return `ApiRouteHandler<Record<string, unknown>, ${responsesType(step.jsonSchemas.responses)}, ${emits}>`
+      const body = toTypeScript(step.jsonSchemas.body ?? toJsonSchema(config.bodySchema))
+      const parsed = toTypeScript(toJsonSchema(config.bodySchema, 'output'))
+      const parsedParam = module === 'motia-like' && parsed !== body ? `, ${parsed}` : ''
+      return `ApiRouteHandler<${body}, ${responsesType(step.jsonSchemas.responses)}, ${emits}${parsedParam}>`
     }
     case 'event':
       // Jobs carry the data as emitted (validated, not transformed), so the handler sees the input type.
@@ -69,7 +73,7 @@ export function toTypesFile(steps: Step[], options: TypesFileOptions = {}): stri
   const entries = [...steps]
     .sort((a, b) => compareStrings(a.name, b.name))
     .flatMap((step) => {
-      const type = handlerType(step, topics, inputs.get(step))
+      const type = handlerType(step, topics, inputs.get(step), module)
       return type ? [`    ${quote(step.name)}: ${type}`] : []
     })
   return [

@@ -28,7 +28,8 @@ export async function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowCo
   if (check && !check.ok) {
     return { status: 400, body: { error: 'Request body does not match the bodySchema of this endpoint.', issues: check.issues } }
   }
-  if (check?.ok) request.body = check.value
+  // The handler gets the body as sent (Motia never rewrote it); the schema's parsed copy rides beside it.
+  if (check?.ok) request.parsedBody = check.value
   const result = await run(step, request, ctx)
   if (!isResponse(result)) {
     throw new MotiaError(
