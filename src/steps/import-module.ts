@@ -4,6 +4,7 @@ import { sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { register as registerCommonJs, require as requireWithTsx } from 'tsx/cjs/api'
 import { register } from 'tsx/esm/api'
+import { withExitGuard } from './exit-guard.ts'
 
 /** Imports step files in-process through tsx: TypeScript or JavaScript, ESM or CommonJS. */
 export interface ModuleImporter {
@@ -41,11 +42,13 @@ export function createModuleImporter(projectDir: string): ModuleImporter {
   return {
     async import(file) {
       const source = await readFile(file, 'utf8')
-      if (isCommonJs(file, source)) {
-        const url = `${pathToFileURL(file).href}?generation=${generation}`
-        return requireWithTsx(url, parentUrl) as Record<string, unknown>
-      }
-      return (await api.import(pathToFileURL(file).href, parentUrl)) as Record<string, unknown>
+      return withExitGuard(async () => {
+        if (isCommonJs(file, source)) {
+          const url = `${pathToFileURL(file).href}?generation=${generation}`
+          return requireWithTsx(url, parentUrl) as Record<string, unknown>
+        }
+        return (await api.import(pathToFileURL(file).href, parentUrl)) as Record<string, unknown>
+      })
     },
     renew() {
       for (const key of Object.keys(requireCache)) {
