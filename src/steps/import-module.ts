@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
+import { createRequire, register as registerHooks } from 'node:module'
 import { sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { register as registerCommonJs, require as requireWithTsx } from 'tsx/cjs/api'
-import { register } from 'tsx/esm/api'
+import { type NamespacedUnregister, register } from 'tsx/esm/api'
 import { withExitGuard } from './exit-guard.ts'
+import { installMotiaFallback, MOTIA_PACKAGES, MOTIA_SHIM_URL } from './motia-packages.ts'
 
 /** Imports step files in-process through tsx: TypeScript or JavaScript, ESM or CommonJS. */
 export interface ModuleImporter {
@@ -25,6 +26,27 @@ function isCommonJs(file: string, source: string): boolean {
 
 const requireCache = createRequire(import.meta.url).cache
 let commonJsHooks: (() => void) | undefined
+// motia-like's own files, which never join a project's namespace (the demo project is the repo root).
+const frameworkUrls = ['../../src/', '../../bin/'].map((path) => new URL(path, import.meta.url).href)
+
+/**
+ * Opens a tsx namespace for one generation of a project's modules, and after it the hook that makes
+ * dynamic imports in CommonJS modules resolve from their file, in that namespace (resolve-hook.mjs).
+ */
+function openNamespace(projectDir: string, generation: number): NamespacedUnregister {
+  const namespace = `motia-like-${generation}`
+  const api = register({ namespace })
+  registerHooks('./resolve-hook.mjs', import.meta.url, {
+    data: {
+      namespace,
+      projectUrl: `${pathToFileURL(projectDir).href}/`,
+      frameworkUrls,
+      motiaPackages: MOTIA_PACKAGES.source,
+      shimUrl: MOTIA_SHIM_URL,
+    },
+  })
+  return api
+}
 
 /**
  * Creates an importer; each generation is a tsx namespace, so a reload never sees stale modules.
@@ -34,9 +56,10 @@ let commonJsHooks: (() => void) | undefined
  */
 export function createModuleImporter(projectDir: string): ModuleImporter {
   commonJsHooks ??= registerCommonJs()
+  installMotiaFallback()
   const projectPrefix = `${projectDir}${sep}`
   let generation = 0
-  let api = register({ namespace: `motia-like-${generation}` })
+  let api = openNamespace(projectDir, generation)
   const parentUrl = import.meta.url
 
   return {
@@ -56,7 +79,7 @@ export function createModuleImporter(projectDir: string): ModuleImporter {
       }
       void api.unregister()
       generation += 1
-      api = register({ namespace: `motia-like-${generation}` })
+      api = openNamespace(projectDir, generation)
     },
   }
 }
