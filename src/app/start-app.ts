@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { type Backend, openBackend } from '../backends/open-backend.ts'
 import { MotiaError, toErrorMessage } from '../errors.ts'
 import { type HttpServer, listen } from '../http/listen.ts'
@@ -6,6 +6,8 @@ import { createHttpApp, type HttpApp } from '../http/create-http-app.ts'
 import { createLogger, type RootLogger } from '../logger/create-logger.ts'
 import { createRepeatFilter } from '../logger/repeat-filter.ts'
 import { createRuntime, type Runtime } from '../runtime/create-runtime.ts'
+import type { ProjectConfig } from '../runtime/define-config.ts'
+import { loadMotiaConfig } from '../runtime/motia-config.ts'
 import { loadProjectConfig, toRedisSettings } from '../runtime/project-config.ts'
 
 export interface AppOptions {
@@ -54,7 +56,7 @@ function setting(value: number | undefined, name: string, fallback: number, whol
 }
 
 /** Opens the backend the options and the project choose: memory, Redis when configured, else the SQLite file. */
-async function openProjectBackend(options: AppOptions, logger: RootLogger): Promise<Backend> {
+async function openProjectBackend(options: AppOptions, config: ProjectConfig, logger: RootLogger): Promise<Backend> {
   const keepCompleted = setting(options.keepCompleted, 'MOTIA_KEEP_COMPLETED', 10_000, true)
   const keepCompletedHours = setting(options.keepCompletedHours, 'MOTIA_KEEP_COMPLETED_HOURS', 7 * 24, false)
   const closeGraceMs = setting(options.shutdownGraceMs, 'MOTIA_SHUTDOWN_GRACE_MS', 10_000, true)
@@ -66,7 +68,7 @@ async function openProjectBackend(options: AppOptions, logger: RootLogger): Prom
   }
   const queueOptions = { keepCompleted, keepCompletedMs: keepCompletedHours * 3_600_000, closeGraceMs, onError }
   if (options.memory) return openBackend({ kind: 'memory' }, queueOptions)
-  const redis = toRedisSettings(await loadProjectConfig(options.projectDir))
+  const redis = toRedisSettings(config)
   if (redis) return openBackend({ kind: 'redis', ...redis }, queueOptions)
   return openBackend({ kind: 'sqlite', file: dataFile(options.projectDir) }, queueOptions)
 }
@@ -74,7 +76,13 @@ async function openProjectBackend(options: AppOptions, logger: RootLogger): Prom
 /** Loads the project, mounts its steps and starts serving HTTP. */
 export async function startApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger()
-  const backends = await openProjectBackend(options, logger)
+  const config = await loadProjectConfig(options.projectDir)
+  const motia = await loadMotiaConfig(options.projectDir)
+  const plugins = motia?.config.plugins?.length ?? 0
+  if (motia && plugins > 0) {
+    logger.info(`${relative(options.projectDir, motia.file)}: ignoring ${plugins} Workbench plugin(s); motia-like serves its own Workbench.`)
+  }
+  const backends = await openProjectBackend(options, config, logger)
   const runtime = createRuntime({
     projectDir: options.projectDir,
     queue: backends.queue,
@@ -91,6 +99,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       bodyLimit: options.bodyLimit ?? '1mb',
       adminToken: options.adminToken,
       workbench: options.workbench ?? options.mode === 'dev',
+      ...(config.cors ? { cors: config.cors } : {}),
+      ...(motia?.config.app ? { appHook: { file: motia.file, configure: motia.config.app } } : {}),
     })
     server = await listen(app.handler, options.port, options.host)
   } catch (error) {

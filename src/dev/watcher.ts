@@ -6,7 +6,7 @@ import type { Logger } from '../types.ts'
 import type { FileChange } from './reloader.ts'
 
 /** Files whose change restarts the runtime instead of reloading steps. */
-export const RESTART_FILES = ['.env', 'motia-like.config.ts', 'motia-like.config.js'] as const
+export const RESTART_FILES = ['.env', 'motia-like.config.ts', 'motia-like.config.js', 'motia.config.ts', 'motia.config.js'] as const
 
 const moduleFile = /\.(ts|mts|cts|js|mjs|cjs|py|rb)$/
 /** chokidar drops a second `change` of a path within 50 ms; a later look at the mtime catches it. */

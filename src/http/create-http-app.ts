@@ -1,8 +1,11 @@
 import express, { type Express, type Request, type RequestHandler, Router } from 'express'
+import { MotiaError, toErrorMessage } from '../errors.ts'
+import type { CorsSettings } from '../runtime/cors-settings.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { createWorkbenchOff } from '../workbench/workbench-off.ts'
 import { createAdminGuard } from './admin-guard.ts'
 import { createAdminRoutes } from './admin-routes.ts'
+import { createCorsLayer, isBuiltInPath } from './cors-layer.ts'
 import { createErrorMiddleware } from './http-errors.ts'
 import { createRouteHandler } from './route-table.ts'
 
@@ -14,6 +17,10 @@ export interface HttpOptions {
   adminToken: string | undefined
   /** Serve the Workbench and record traces and logs for it (on in dev, opt-in in start). */
   workbench: boolean
+  /** Browser origins allowed to call the API steps; no CORS when absent. */
+  cors?: CorsSettings
+  /** A Motia project's `app(expressApp)` hook from motia.config.ts, and that file, for errors. */
+  appHook?: { file: string; configure: (app: Express) => unknown }
 }
 
 /** The express app and what must stop with the server. */
@@ -33,13 +40,11 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   app.disable('x-powered-by')
   app.set('trust proxy', false)
   const parse = { limit: options.bodyLimit, verify: keepRawBody }
-  app.use(
-    onlyWithBody([
-      express.json({ ...parse, type: ['application/json', 'application/*+json'] }),
-      express.urlencoded({ ...parse, extended: true }),
-      express.text({ ...parse, type: 'text/*' }),
-    ]),
-  )
+  const parseBody = onlyWithBody([
+    express.json({ ...parse, type: ['application/json', 'application/*+json'] }),
+    express.urlencoded({ ...parse, extended: true }),
+    express.text({ ...parse, type: 'text/*' }),
+  ])
 
   const admin = Router()
   admin.use(createAdminRoutes(runtime, { exposeStacks: options.mode === 'dev', adminToken: options.adminToken }))
@@ -51,14 +56,34 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   const guard = options.mode === 'start' ? createAdminGuard(options.adminToken) : undefined
   const builtIn: RequestHandler = guard ? (req, res, next) => guard(req, res, () => admin(req, res, next)) : admin
   // Built-in endpoints, and in `start` their guard, are matched by prefix in one layer: a user route
-  // walks past nothing else.
-  app.use((req, res, next) => (req.path === '/emit' || req.path.startsWith('/__motia/') ? builtIn(req, res, next) : next()))
+  // walks past nothing else. They come first, so no app hook or CORS setting ever touches them.
+  app.use((req, res, next) => {
+    if (!isBuiltInPath(req.path)) next()
+    else parseBody(req, res, (error?: unknown) => (error === undefined ? builtIn(req, res, next) : next(error)))
+  })
+  // Motia runs the hook before parsing bodies, so handlers it mounts (an auth library) read the raw stream.
+  if (options.appHook) await applyAppHook(app, options.appHook)
+  app.use(parseBody)
+  if (options.cors) app.use(createCorsLayer(options.cors))
   app.use(createRouteHandler(runtime))
   app.use((req, res) => {
     res.status(404).json({ error: `No route for ${req.method} ${req.path}.` })
   })
   app.use(createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' }))
   return { handler: app, close: () => workbench?.close() }
+}
+
+/** Calls a motia.config.ts `app(expressApp)` hook; a throw is a start-up error naming the file. */
+async function applyAppHook(app: Express, hook: NonNullable<HttpOptions['appHook']>): Promise<void> {
+  try {
+    await hook.configure(app)
+  } catch (error) {
+    throw new MotiaError(
+      'CONFIG_INVALID',
+      `The app(expressApp) hook of ${hook.file} threw: ${toErrorMessage(error)}. Fix the hook in ${hook.file}.`,
+      { cause: error },
+    )
+  }
 }
 
 /** Runs the body parsers only for requests that carry a body; a GET pays nothing for them. */

@@ -1,3 +1,5 @@
+import type { CorsSettings } from './cors-settings.ts'
+
 /** `motia-like.config.ts`: what a project can set besides environment variables (which win). */
 export interface ProjectConfig {
   /** Run on Redis (BullMQ queue, Redis state, one cron tick per cluster) instead of the embedded store. */
@@ -8,12 +10,14 @@ export interface ProjectConfig {
     /** How long a worker's lock on a running job lasts before another process may take the job over; default 30000. */
     lockDurationMs?: number
   }
+  /** Let browser pages on other origins call the API steps (never the built-in endpoints); off when absent. */
+  cors?: CorsSettings
 }
 
 /**
  * Identity helper that types a project config.
  * @example
- * export default defineConfig({ redis: { url: 'redis://localhost:6379' } })
+ * export default defineConfig({ redis: { url: 'redis://localhost:6379' }, cors: { origins: ['http://localhost:5173'] } })
  */
 export function defineConfig(config: ProjectConfig): ProjectConfig {
   return config

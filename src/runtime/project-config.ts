@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { MotiaError, toErrorMessage } from '../errors.ts'
 import { createModuleImporter } from '../steps/import-module.ts'
+import { corsSettingsSchema } from './cors-settings.ts'
+import { toExportedConfig } from './exported-config.ts'
 import type { ProjectConfig } from './define-config.ts'
 
 const configSchema = z.strictObject({
@@ -13,6 +15,7 @@ const configSchema = z.strictObject({
       lockDurationMs: z.number().int().min(1000).optional(),
     })
     .optional(),
+  cors: corsSettingsSchema.optional(),
 })
 
 /** The config files looked for in a project folder, in order. */
@@ -25,7 +28,7 @@ export async function loadProjectConfig(projectDir: string): Promise<ProjectConf
   let exported: unknown
   try {
     const module = await createModuleImporter(projectDir).import(file)
-    exported = module['default'] ?? module['config']
+    exported = toExportedConfig(module)
   } catch (error) {
     throw new MotiaError('CONFIG_INVALID', `Cannot load ${file}: ${toErrorMessage(error)}`, { cause: error })
   }

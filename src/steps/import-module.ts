@@ -26,6 +26,8 @@ function isCommonJs(file: string, source: string): boolean {
 
 const requireCache = createRequire(import.meta.url).cache
 let commonJsHooks: (() => void) | undefined
+// Each importer has its own namespaces, so two importers (a config file's, the runtime's) never share modules.
+let importers = 0
 // motia-like's own files, which never join a project's namespace (the demo project is the repo root).
 const frameworkUrls = ['../../src/', '../../bin/'].map((path) => new URL(path, import.meta.url).href)
 
@@ -33,8 +35,8 @@ const frameworkUrls = ['../../src/', '../../bin/'].map((path) => new URL(path, i
  * Opens a tsx namespace for one generation of a project's modules, and after it the hook that makes
  * dynamic imports in CommonJS modules resolve from their file, in that namespace (resolve-hook.mjs).
  */
-function openNamespace(projectDir: string, generation: number): NamespacedUnregister {
-  const namespace = `motia-like-${generation}`
+function openNamespace(projectDir: string, importer: number, generation: number): NamespacedUnregister {
+  const namespace = `motia-like-${importer}-${generation}`
   const api = register({ namespace })
   registerHooks('./resolve-hook.mjs', import.meta.url, {
     data: {
@@ -58,8 +60,9 @@ export function createModuleImporter(projectDir: string): ModuleImporter {
   commonJsHooks ??= registerCommonJs()
   installMotiaFallback()
   const projectPrefix = `${projectDir}${sep}`
+  const importer = importers++
   let generation = 0
-  let api = openNamespace(projectDir, generation)
+  let api = openNamespace(projectDir, importer, generation)
   const parentUrl = import.meta.url
 
   return {
@@ -79,7 +82,7 @@ export function createModuleImporter(projectDir: string): ModuleImporter {
       }
       void api.unregister()
       generation += 1
-      api = openNamespace(projectDir, generation)
+      api = openNamespace(projectDir, importer, generation)
     },
   }
 }
