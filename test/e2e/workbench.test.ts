@@ -134,7 +134,7 @@ export const handler = async () => {}
     )
     await page.waitForSelector('[data-node-id="NotifyOwner"]')
     await page.waitForSelector('[data-edge="ProcessFile|NotifyOwner|file.processed"]')
-    writeFileSync(file('steps/files/broken.step.ts'), "export const config = { type: 'event', name: 'Broken', subscribes: [] }\n")
+    writeFileSync(file('steps/files/broken.step.ts'), "export const config = { type: 'event', name: 'Broken', subscribes: 'file.processed' }\n")
     expect(await page.locator('.callout.error:has-text("broken.step.ts")').textContent()).toContain('subscribes')
     expect(await page.evaluate(() => (globalThis as { samePage?: boolean }).samePage)).toBe(true)
     expect(pageErrors).toEqual([])
