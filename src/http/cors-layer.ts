@@ -1,11 +1,7 @@
 import cors from 'cors'
 import type { RequestHandler } from 'express'
 import type { CorsSettings } from '../runtime/cors-settings.ts'
-
-/** True for the built-in endpoints, which never answer cross-origin calls: `/__motia/*` and `/emit`. */
-export function isBuiltInPath(path: string): boolean {
-  return path === '/emit' || path === '/__motia' || path.startsWith('/__motia/')
-}
+import { isBuiltInPath } from './built-in-path.ts'
 
 /**
  * The CORS layer of the API steps, on the `cors` package: allowed origins get the CORS headers and

@@ -5,7 +5,7 @@ import type { Runtime } from '../runtime/create-runtime.ts'
 import { createWorkbenchOff } from '../workbench/workbench-off.ts'
 import { createAdminGuard } from './admin-guard.ts'
 import { createAdminRoutes } from './admin-routes.ts'
-import { createCorsLayer, isBuiltInPath } from './cors-layer.ts'
+import { isBuiltInPath } from './built-in-path.ts'
 import { createErrorMiddleware } from './http-errors.ts'
 import { createRouteHandler } from './route-table.ts'
 
@@ -64,7 +64,8 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   // Motia runs the hook before parsing bodies, so handlers it mounts (an auth library) read the raw stream.
   if (options.appHook) await applyAppHook(app, options.appHook)
   app.use(parseBody)
-  if (options.cors) app.use(createCorsLayer(options.cors))
+  // Loaded only when configured: with CORS off there is no layer and no module.
+  if (options.cors) app.use((await import('./cors-layer.ts')).createCorsLayer(options.cors))
   app.use(createRouteHandler(runtime))
   app.use((req, res) => {
     res.status(404).json({ error: `No route for ${req.method} ${req.path}.` })
