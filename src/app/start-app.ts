@@ -19,6 +19,10 @@ export interface AppOptions {
   memory?: boolean
   bodyLimit?: string
   adminToken?: string
+  /** Ask every caller of the built-in endpoints for the admin token, loopback included; default MOTIA_REQUIRE_ADMIN_TOKEN, else the config's `admin.requireToken`. */
+  requireAdminToken?: boolean
+  /** express's `trust proxy` (e.g. `loopback`, a hop count): whose X-Forwarded-* headers to believe; default MOTIA_TRUST_PROXY, else none. */
+  trustProxy?: string
   logger?: RootLogger
   /** Serve the Workbench at /__motia/workbench and record traces; default: on in dev, off in start. */
   workbench?: boolean
@@ -73,10 +77,27 @@ async function openProjectBackend(options: AppOptions, config: ProjectConfig, lo
   return openBackend({ kind: 'sqlite', file: dataFile(options.projectDir) }, queueOptions)
 }
 
+/** Whether the admin token is asked of every caller: the option, else MOTIA_REQUIRE_ADMIN_TOKEN, else the config file; it needs a token. */
+function toRequireAdminToken(options: AppOptions, config: ProjectConfig): boolean {
+  const raw = process.env['MOTIA_REQUIRE_ADMIN_TOKEN']
+  if (raw !== undefined && raw !== '' && !['0', '1', 'true', 'false'].includes(raw)) {
+    throw new MotiaError('CONFIG_INVALID', `MOTIA_REQUIRE_ADMIN_TOKEN is "${raw}". Set it to 1 or 0.`)
+  }
+  const required = options.requireAdminToken ?? (raw ? raw === '1' || raw === 'true' : (config.admin?.requireToken ?? false))
+  if (required && !options.adminToken) {
+    throw new MotiaError(
+      'CONFIG_INVALID',
+      'The admin token is required of every caller, but MOTIA_ADMIN_TOKEN is not set. Set MOTIA_ADMIN_TOKEN, or turn off MOTIA_REQUIRE_ADMIN_TOKEN / admin.requireToken.',
+    )
+  }
+  return required
+}
+
 /** Loads the project, mounts its steps and starts serving HTTP. */
 export async function startApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger()
   const config = await loadProjectConfig(options.projectDir)
+  const requireAdminToken = toRequireAdminToken(options, config)
   const motia = await loadMotiaConfig(options.projectDir)
   const plugins = motia?.config.plugins?.length ?? 0
   if (motia && plugins > 0) {
@@ -98,6 +119,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       mode: options.mode,
       bodyLimit: options.bodyLimit ?? '1mb',
       adminToken: options.adminToken,
+      requireAdminToken,
+      trustProxy: options.trustProxy ?? (process.env['MOTIA_TRUST_PROXY'] || false),
       workbench: options.workbench ?? options.mode === 'dev',
       ...(config.cors ? { cors: config.cors } : {}),
       ...(motia?.config.app ? { appHook: { file: motia.file, configure: motia.config.app } } : {}),

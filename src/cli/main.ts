@@ -34,6 +34,7 @@ for (const mode of ['dev', 'start'] as const) {
     .option('-p, --port <port>', 'port (default: PORT or 3000)')
     .option('-H, --host <host>', 'host to bind (default: HOST or 127.0.0.1)')
     .option('--memory', 'keep state and jobs in memory instead of .motia-like/data.db')
+    .option('--require-token', 'ask every caller of the admin endpoints for MOTIA_ADMIN_TOKEN, loopback included (also MOTIA_REQUIRE_ADMIN_TOKEN=1)')
   if (mode === 'start') command.option('--workbench', 'serve the Workbench at /__motia/workbench (also MOTIA_WORKBENCH=1)')
   command.action(action(async (flags) => (await import('./commands/serve.ts')).serve(mode, flags)))
 }

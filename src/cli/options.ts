@@ -6,6 +6,8 @@ export interface ServerFlags {
   port?: string
   host?: string
   memory?: boolean
+  /** Ask every caller of the admin endpoints for the token, loopback included. */
+  requireToken?: boolean
   /** start: serve the Workbench (dev always does). */
   workbench?: boolean
 }

@@ -2,7 +2,6 @@ import { type Request, type Response, Router } from 'express'
 import { HttpError } from '../errors.ts'
 import type { Job, JobFilter, JobStatus } from '../queue/queue.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
-import { isAuthorized } from './admin-guard.ts'
 
 const schemaFields = new Set(['middleware', 'bodySchema', 'input', 'responseSchema'])
 const jobStatuses: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'dead']
@@ -52,9 +51,8 @@ function toRetryFilter(body: unknown): JobFilter & { status: JobStatus } {
 }
 
 export interface AdminOptions {
-  /** When false, stacks of job errors are sent only to authorized callers. */
-  exposeStacks: boolean
-  adminToken: string | undefined
+  /** True when a request may see the stacks of job errors (dev, or a token holder). */
+  showsStacks(req: Request): boolean
 }
 
 /** The built-in endpoints: POST /emit and /__motia/*. */
@@ -62,7 +60,7 @@ export function createAdminRoutes(runtime: Runtime, options: AdminOptions): Rout
   const router = Router()
 
   const toJson = (req: Request, job: Job): Job => {
-    if (options.exposeStacks || (options.adminToken && isAuthorized(req, options.adminToken))) return job
+    if (options.showsStacks(req)) return job
     return { ...job, errors: job.errors.map(({ stack: _stack, ...rest }) => rest) }
   }
   const found = (res: Response, id: string, job: Job | null): job is Job => {

@@ -15,6 +15,10 @@ export interface HttpOptions {
   /** Largest accepted body, e.g. '1mb'. */
   bodyLimit: string
   adminToken: string | undefined
+  /** Ask every caller of the built-in endpoints for the token, loopback included. */
+  requireAdminToken: boolean
+  /** express's `trust proxy`: which proxies' X-Forwarded-* headers to believe (false: none). */
+  trustProxy: string | false
   /** Serve the Workbench and record traces and logs for it (on in dev, opt-in in start). */
   workbench: boolean
   /** Browser origins allowed to call the API steps; no CORS when absent. */
@@ -38,7 +42,7 @@ function keepRawBody(req: Request & { rawBody?: string }, _res: unknown, buffer:
 export async function createHttpApp(runtime: Runtime, options: HttpOptions): Promise<HttpApp> {
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', false)
+  app.set('trust proxy', toTrustProxy(options.trustProxy))
   const parse = { limit: options.bodyLimit, verify: keepRawBody }
   const parseBody = onlyWithBody([
     express.json({ ...parse, type: ['application/json', 'application/*+json'] }),
@@ -46,17 +50,22 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
     express.text({ ...parse, type: 'text/*' }),
   ])
 
+  const access = createAdminGuard({
+    mode: options.mode,
+    token: options.adminToken,
+    requireToken: options.requireAdminToken,
+    logger: runtime.logger,
+  })
   const admin = Router()
-  admin.use(createAdminRoutes(runtime, { exposeStacks: options.mode === 'dev', adminToken: options.adminToken }))
+  admin.use(createAdminRoutes(runtime, { showsStacks: options.mode === 'dev' ? () => true : access.hasToken }))
   // Loaded only when on, so `start` without it pays nothing.
   const workbench = options.workbench
     ? (await import('../workbench/create-workbench.ts')).createWorkbench(runtime, { mode: options.mode })
     : undefined
   admin.use(workbench?.router ?? createWorkbenchOff())
-  const guard = options.mode === 'start' ? createAdminGuard(options.adminToken) : undefined
-  const builtIn: RequestHandler = guard ? (req, res, next) => guard(req, res, () => admin(req, res, next)) : admin
-  // Built-in endpoints, and in `start` their guard, are matched by prefix in one layer: a user route
-  // walks past nothing else. They come first, so no app hook or CORS setting ever touches them.
+  const builtIn: RequestHandler = (req, res, next) => access.guard(req, res, () => admin(req, res, next))
+  // Built-in endpoints and their guard are matched by prefix in one layer: a user route walks past
+  // nothing else. They come first, so no app hook or CORS setting ever touches them.
   app.use((req, res, next) => {
     if (!isBuiltInPath(req.path)) next()
     else parseBody(req, res, (error?: unknown) => (error === undefined ? builtIn(req, res, next) : next(error)))
@@ -85,6 +94,11 @@ async function applyAppHook(app: Express, hook: NonNullable<HttpOptions['appHook
       { cause: error },
     )
   }
+}
+
+/** express's `trust proxy` value: a hop count given as digits is a number, anything else as written. */
+function toTrustProxy(value: string | false): string | number | false {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
 }
 
 /** Runs the body parsers only for requests that carry a body; a GET pays nothing for them. */

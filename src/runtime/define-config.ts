@@ -12,6 +12,10 @@ export interface ProjectConfig {
   }
   /** Let browser pages on other origins call the API steps (never the built-in endpoints); off when absent. */
   cors?: CorsSettings
+  admin?: {
+    /** Ask every caller of the built-in endpoints for MOTIA_ADMIN_TOKEN, loopback included: set it behind a reverse proxy on the same host. */
+    requireToken?: boolean
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ const configSchema = z.strictObject({
     })
     .optional(),
   cors: corsSettingsSchema.optional(),
+  admin: z.strictObject({ requireToken: z.boolean().optional() }).optional(),
 })
 
 /** The config files looked for in a project folder, in order. */

@@ -16,6 +16,7 @@ export async function serve(mode: 'dev' | 'start', flags: ServerFlags): Promise<
     memory: flags.memory ?? false,
     bodyLimit: process.env['MOTIA_BODY_LIMIT'] ?? '1mb',
     adminToken: process.env['MOTIA_ADMIN_TOKEN'],
+    ...(flags.requireToken ? { requireAdminToken: true } : {}),
     workbench: mode === 'dev' || flags.workbench === true || process.env['MOTIA_WORKBENCH'] === '1',
   }
   const app =
