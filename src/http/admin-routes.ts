@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express'
 import { HttpError } from '../errors.ts'
 import type { Job, JobFilter, JobStatus } from '../queue/queue.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
+import { toNumberCursor, toPageQuery } from './page-query.ts'
 
 const schemaFields = new Set(['middleware', 'bodySchema', 'input', 'responseSchema'])
 const jobStatuses: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'dead']
@@ -15,16 +16,14 @@ function toFilter(query: Request['query']): JobFilter {
   if (status && !jobStatuses.includes(status as JobStatus)) {
     throw new HttpError(400, 'BAD_FILTER', `Unknown job status "${status}". Use one of: ${jobStatuses.join(', ')}.`)
   }
-  const limit = str(query['limit'])
-  const offset = str(query['offset'])
-  const filter: JobFilter = {}
+  const { limit, cursor } = toPageQuery(query, 50, 1000)
+  const offset = toNumberCursor(cursor) ?? Math.max(Number.parseInt(str(query['offset']) ?? '0', 10) || 0, 0)
+  const filter: JobFilter = { limit, offset }
   if (status) filter.status = status as JobStatus
   for (const key of ['step', 'topic', 'traceId', 'search'] as const) {
     const value = str(query[key])
     if (value) filter[key] = value
   }
-  if (limit) filter.limit = Math.min(Math.max(Number.parseInt(limit, 10) || 50, 1), 1000)
-  if (offset) filter.offset = Math.max(Number.parseInt(offset, 10) || 0, 0)
   return filter
 }
 
@@ -121,18 +120,20 @@ export function createAdminRoutes(runtime: Runtime, options: AdminOptions): Rout
     res.json({ step: name, triggered: true })
   })
 
-  router.get('/__motia/state', async (_req, res) => {
-    res.json({ groups: (await runtime.state.groups()).sort() })
+  router.get('/__motia/state', async (req, res) => {
+    res.json(await runtime.state.groupsPage(toPageQuery(req.query, 1000, 1000)))
   })
 
   router.get('/__motia/state/:group', async (req, res) => {
     const group = req.params['group'] as string
-    res.json({ group, items: await runtime.state.entries(group) })
+    res.json({ group, ...(await runtime.state.entriesPage(group, toPageQuery(req.query, 100, 1000))) })
   })
 
   router.get('/__motia/jobs', async (req, res) => {
-    const { jobs, total } = await runtime.queue.list(toFilter(req.query))
-    res.json({ jobs: jobs.map((job) => toJson(req, job)), total })
+    const filter = toFilter(req.query)
+    const { jobs, total } = await runtime.queue.list(filter)
+    const next = (filter.offset ?? 0) + jobs.length
+    res.json({ jobs: jobs.map((job) => toJson(req, job)), total, nextCursor: jobs.length > 0 && next < total ? String(next) : null })
   })
 
   router.get('/__motia/jobs/stats', async (_req, res) => {

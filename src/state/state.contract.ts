@@ -197,6 +197,48 @@ export function runStateContract(name: string, create: () => Promise<StateStore>
       expect(await store.groups()).toEqual(['orders'])
     })
 
+    it('pages a group in key order: the pages together are the group, and the last has no cursor', async () => {
+      const keys = Array.from({ length: 23 }, (_, i) => `k${String(i).padStart(2, '0')}`)
+      for (const key of [...keys].reverse()) await store.set('paged', key, { key })
+      await store.set('other', 'k00', 'elsewhere')
+      const pages: string[][] = []
+      let cursor: string | undefined
+      for (;;) {
+        const page = await store.entriesPage<{ key: string }>('paged', { limit: 10, ...(cursor === undefined ? {} : { cursor }) })
+        pages.push(page.items.map((item) => item.key))
+        for (const item of page.items) expect(item.value).toEqual({ key: item.key })
+        if (page.nextCursor === null) break
+        cursor = page.nextCursor
+      }
+      expect(pages.map((page) => page.length)).toEqual([10, 10, 3])
+      expect(pages.flat()).toEqual(keys)
+      expect(await store.entriesPage('paged', { limit: 23 })).toMatchObject({ nextCursor: null })
+      expect(await store.entriesPage('nothing', { limit: 10 })).toEqual({ items: [], nextCursor: null })
+    })
+
+    it('pages by code point, and keeps its place when keys are written or deleted between pages', async () => {
+      for (const key of ['', 'a', 'b', '\uFF01', '\u{1F600}']) await store.set('unicode', key, key)
+      const first = await store.entriesPage<string>('unicode', { limit: 2 })
+      expect(first.items.map((item) => item.key)).toEqual(['', 'a'])
+      await store.delete('unicode', 'a')
+      await store.set('unicode', '0', 'before the cursor')
+      await store.set('unicode', 'c', 'after the cursor')
+      const rest = await store.entriesPage<string>('unicode', { limit: 10, cursor: first.nextCursor as string })
+      expect(rest.items.map((item) => item.key)).toEqual(['b', 'c', '\uFF01', '\u{1F600}'])
+      expect(rest.nextCursor).toBeNull()
+    })
+
+    it('pages the group names in order', async () => {
+      for (const group of ['g3', 'g1', 'g4', 'g2', 'g5']) await store.set(group, 'k', 1)
+      const first = await store.groupsPage({ limit: 2 })
+      expect(first.groups).toEqual(['g1', 'g2'])
+      await store.clear('g3')
+      const second = await store.groupsPage({ limit: 2, cursor: first.nextCursor as string })
+      expect(second.groups).toEqual(['g4', 'g5'])
+      expect(second.nextCursor).toBeNull()
+      expect(await store.groupsPage({ limit: 10, cursor: 'g5' })).toEqual({ groups: [], nextCursor: null })
+    })
+
     it('closes idempotently and refuses work once closed', async () => {
       await store.set('users', 'u1', 1)
       await store.close()

@@ -19,6 +19,8 @@ export type StoredEntry = StoredRun | StoredEmit | Stored<TraceStateWrite> | Sto
 /** One trace in memory, with the counts and open runs that give its status. */
 export interface TraceRecord {
   traceId: string
+  /** Order of creation, the cursor of the trace list. */
+  seq: number
   entries: StoredEntry[]
   /** Runs not finished yet, by `job:<id>` or `call:<invocation id>`. */
   open: Map<string, StoredRun>
@@ -51,9 +53,10 @@ function statusOf(record: TraceRecord): TraceStatus {
 }
 
 /** A trace with nothing in it yet. */
-export function createRecord(traceId: string): TraceRecord {
+export function createRecord(traceId: string, seq: number): TraceRecord {
   return {
     traceId,
+    seq,
     entries: [],
     open: new Map(),
     failedJobs: new Set(),

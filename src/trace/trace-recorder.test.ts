@@ -117,7 +117,7 @@ describe('trace recorder', () => {
     expect(recorder.get('req')?.entries).toEqual([
       { type: 'log', at: 1000, offsetMs: 0, step: null, level: 'error', msg: 'handler failed', meta: { path: '/x' } },
     ])
-    expect(recorder.list()).toHaveLength(1)
+    expect(recorder.list().traces).toHaveLength(1)
   })
 
   it('lists traces newest first, by step and by status', () => {
@@ -125,16 +125,28 @@ describe('trace recorder', () => {
     recordRequest(recorder, 'a', 1000)
     recordRequest(recorder, 'b', 2000)
     recorder.invocation({ phase: 'start', id: 9, kind: 'cron', at: 3000, traceId: 'c', step: 'Tick' })
-    expect(recorder.list().map((trace) => trace.traceId)).toEqual(['c', 'b', 'a'])
-    expect(recorder.list({ step: 'ReserveStock' }).map((trace) => trace.traceId)).toEqual(['b', 'a'])
-    expect(recorder.list({ status: 'running' }).map((trace) => trace.traceId)).toEqual(['c'])
-    expect(recorder.list({ limit: 1 }).map((trace) => trace.traceId)).toEqual(['c'])
+    expect(recorder.list().traces.map((trace) => trace.traceId)).toEqual(['c', 'b', 'a'])
+    expect(recorder.list({ step: 'ReserveStock' }).traces.map((trace) => trace.traceId)).toEqual(['b', 'a'])
+    expect(recorder.list({ status: 'running' }).traces.map((trace) => trace.traceId)).toEqual(['c'])
+    expect(recorder.list({ limit: 1 }).traces.map((trace) => trace.traceId)).toEqual(['c'])
+  })
+
+  it('pages the list with a cursor: each page goes on from the last trace of the one before', () => {
+    const recorder = createTraceRecorder()
+    for (const [index, id] of ['a', 'b', 'c', 'd', 'e'].entries()) recordRequest(recorder, id, 1000 * (index + 1))
+    const first = recorder.list({ limit: 2 })
+    expect(first.traces.map((trace) => trace.traceId)).toEqual(['e', 'd'])
+    recordRequest(recorder, 'f', 9000)
+    const second = recorder.list({ limit: 2, before: first.nextCursor as number })
+    expect(second.traces.map((trace) => trace.traceId)).toEqual(['c', 'b'])
+    const last = recorder.list({ limit: 2, before: second.nextCursor as number })
+    expect(last).toEqual({ traces: [expect.objectContaining({ traceId: 'a' })], nextCursor: null })
   })
 
   it('keeps at most maxTraces traces, dropping the oldest, and maxEntries entries a trace', () => {
     const recorder = createTraceRecorder({ maxTraces: 3, maxEntries: 4 })
     for (let index = 0; index < 5; index += 1) recordRequest(recorder, `t${index}`, 1000 * (index + 1))
-    expect(recorder.list().map((trace) => trace.traceId)).toEqual(['t4', 't3', 't2'])
+    expect(recorder.list().traces.map((trace) => trace.traceId)).toEqual(['t4', 't3', 't2'])
     expect(recorder.get('t0')).toBeNull()
     const kept = recorder.get('t4')
     expect(kept?.entries).toHaveLength(4)
@@ -148,7 +160,7 @@ describe('trace recorder', () => {
     for (let index = 0; index < 20; index += 1) {
       recorder.activity({ type: 'emit', at: index, traceId: `t${index}`, step: 'A', topic: 'big', data: { text: 'x'.repeat(3000) } })
     }
-    const kept = recorder.list({ limit: 100 }).map((trace) => trace.traceId)
+    const kept = recorder.list({ limit: 100 }).traces.map((trace) => trace.traceId)
     expect(kept.length).toBeGreaterThan(2)
     expect(kept.length).toBeLessThan(20)
     expect(kept[0]).toBe('t19')

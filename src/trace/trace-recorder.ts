@@ -24,6 +24,8 @@ export interface TraceRecorderOptions {
 export interface TraceQuery {
   /** Default 50. */
   limit?: number
+  /** Only traces older than the one this names (the `nextCursor` of the previous page). */
+  before?: number
   /** Only traces that ran this step. */
   step?: string
   status?: TraceStatus
@@ -35,8 +37,8 @@ export interface TraceRecorder {
   invocation(invocation: Invocation): void
   job(event: JobEvent): void
   log(entry: LogEntry): void
-  /** Recent traces, newest first. */
-  list(query?: TraceQuery): TraceSummary[]
+  /** Recent traces, newest first; `nextCursor` names the last one when older ones match too. */
+  list(query?: TraceQuery): { traces: TraceSummary[]; nextCursor: number | null }
   /** One trace with its timeline in order, or null when unknown (or dropped as too old). */
   get(traceId: string): Trace | null
   /** What `list` shows of one trace, or null when unknown. */
@@ -63,6 +65,7 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
   const maxValueChars = options.maxValueChars ?? 4000
   const maxBytes = options.maxBytes ?? 32 * 1024 * 1024
   let size = 0
+  let created = 0
   const traces = new Map<string, TraceRecord>()
   const changes = createFeed<string>(options.onError ?? (() => {}))
 
@@ -70,7 +73,8 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
     const found = traces.get(traceId)
     if (found || !create) return found
     if (traces.size >= maxTraces) dropOldest()
-    const record = createRecord(traceId)
+    created += 1
+    const record = createRecord(traceId, created)
     traces.set(traceId, record)
     return record
   }
@@ -218,13 +222,17 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
     list(query = {}) {
       const limit = query.limit ?? 50
       const found: TraceSummary[] = []
+      let last: TraceRecord | undefined
       for (const record of [...traces.values()].reverse()) {
-        if (found.length >= limit) break
+        if (query.before !== undefined && record.seq >= query.before) continue
         if (query.step && !record.steps.includes(query.step)) continue
         const summary = summarize(record)
-        if (!query.status || summary.status === query.status) found.push(summary)
+        if (query.status && summary.status !== query.status) continue
+        if (found.length === limit) return { traces: found, nextCursor: last?.seq ?? null }
+        found.push(summary)
+        last = record
       }
-      return found
+      return { traces: found, nextCursor: null }
     },
 
     get(traceId) {

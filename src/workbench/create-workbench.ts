@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import express, { type Request, Router } from 'express'
 import { HttpError, toErrorMessage } from '../errors.ts'
 import type { LogLevel } from '../logger/create-logger.ts'
+import { toNumberCursor, toPageQuery } from '../http/page-query.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { attachTraceRecorder } from '../trace/attach-trace-recorder.ts'
 import type { TraceStatus } from '../trace/trace.ts'
@@ -51,11 +52,6 @@ function text(req: Request, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
-function limit(req: Request, fallback: number, max: number): number {
-  const value = Number.parseInt(text(req, 'limit') ?? '', 10)
-  return Number.isFinite(value) ? Math.min(Math.max(value, 1), max) : fallback
-}
-
 /** Starts recording the runtime's traces and logs, and builds the Workbench routes. */
 export function createWorkbench(runtime: Runtime, options: WorkbenchOptions): Workbench {
   let reporting = false
@@ -79,7 +75,10 @@ export function createWorkbench(runtime: Runtime, options: WorkbenchOptions): Wo
   router.get('/__motia/traces', (req, res) => {
     const step = text(req, 'step')
     const status = pick(req, 'status', traceStatuses)
-    res.json({ traces: recorder.list({ limit: limit(req, 50, 500), ...(step ? { step } : {}), ...(status ? { status } : {}) }) })
+    const { limit, cursor } = toPageQuery(req.query, 50, 500)
+    const before = toNumberCursor(cursor)
+    const page = recorder.list({ limit, ...(before === undefined ? {} : { before }), ...(step ? { step } : {}), ...(status ? { status } : {}) })
+    res.json({ traces: page.traces, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) })
   })
 
   router.get('/__motia/traces/:traceId', (req, res) => {
@@ -96,8 +95,11 @@ export function createWorkbench(runtime: Runtime, options: WorkbenchOptions): Wo
     const level = pick(req, 'level', logLevels)
     const step = text(req, 'step')
     const traceId = text(req, 'traceId')
-    const query = { limit: limit(req, 200, 1000), ...(level ? { level } : {}), ...(step ? { step } : {}), ...(traceId ? { traceId } : {}) }
-    res.json({ logs: logs.list(query) })
+    const { limit, cursor } = toPageQuery(req.query, 200, 1000)
+    const before = toNumberCursor(cursor)
+    const query = { limit, ...(before === undefined ? {} : { before }), ...(level ? { level } : {}), ...(step ? { step } : {}), ...(traceId ? { traceId } : {}) }
+    const page = logs.list(query)
+    res.json({ logs: page.logs, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) })
   })
 
   router.get('/__motia/events', live.handler)

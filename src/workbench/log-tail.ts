@@ -11,18 +11,20 @@ export interface LogQuery {
   traceId?: string
   /** Default 200. */
   limit?: number
+  /** Only lines older than the one this names (the `nextCursor` of the previous page). */
+  before?: number
 }
 
 /** The last log lines of a process, for the Workbench to show what happened before it was opened. */
 export interface LogTail {
-  /** Matching lines, oldest first. */
-  list(query?: LogQuery): LogEntry[]
+  /** The newest matching lines, oldest first; `nextCursor` names the first one when older ones match too. */
+  list(query?: LogQuery): { logs: LogEntry[]; nextCursor: number | null }
   /** Each line as it is kept (a long field list replaced by `{ truncated }`), for live views; returns the remover. */
   onLine(listener: (line: LogEntry) => void): () => void
   close(): void
 }
 
-type KeptLine = Omit<LogEntry, 'meta'> & { meta: string | Captured }
+type KeptLine = Omit<LogEntry, 'meta'> & { meta: string | Captured; seq: number }
 
 /** A line as the Workbench shows it: a trace id logged as a field (as the HTTP error handler does) counts as the line's. */
 function toLogLine(entry: LogEntry): LogEntry {
@@ -38,28 +40,33 @@ const MAX_VALUE_CHARS = 4000
 /** Keeps the last 1,000 lines the logger writes; fields are copied as JSON, at most 4,000 characters a line. */
 export function createLogTail(logger: RootLogger, onError: (error: unknown) => void): LogTail {
   const lines: KeptLine[] = []
+  let written = 0
   const feed = createFeed<LogEntry>(onError)
   const stop = logger.onLog((entry) => {
     const line = toLogLine(entry)
     const meta = capture(line.meta, MAX_VALUE_CHARS)
-    lines.push({ ...line, meta })
+    written += 1
+    lines.push({ ...line, meta, seq: written })
     if (lines.length > SIZE) lines.splice(0, lines.length - SIZE)
     if (feed.active) feed.report(typeof meta === 'string' ? line : { ...line, meta: { truncated: meta.value } })
   })
-  const toEntry = (line: KeptLine): LogEntry => {
+  const toEntry = ({ seq: _seq, ...line }: KeptLine): LogEntry => {
     const { value, truncated } = release(line.meta)
     return { ...line, meta: truncated ? { truncated: value } : (value as Record<string, unknown>) }
   }
   return {
     list(query = {}) {
-      const { level, step, traceId } = query
+      const { level, step, traceId, before } = query
       const matching = lines.filter(
         (line) =>
+          (before === undefined || line.seq < before) &&
           (!level || levelRank[line.level] >= levelRank[level]) &&
           (!step || line.step === step) &&
           (!traceId || line.traceId === traceId),
       )
-      return matching.slice(-(query.limit ?? 200)).map(toEntry)
+      const page = matching.slice(-(query.limit ?? 200))
+      const first = page[0]
+      return { logs: page.map(toEntry), nextCursor: first && page.length < matching.length ? first.seq : null }
     },
     onLine: (listener) => feed.listen(listener),
     close: stop,

@@ -1,5 +1,6 @@
 import { MotiaError } from '../../errors.ts'
 import type { StateStore } from '../../state/state-store.ts'
+import { toPage } from '../../state/to-page.ts'
 import { compareCodePoints } from '../../state/compare-code-points.ts'
 import { toStateJson } from '../../state/to-state-json.ts'
 
@@ -52,6 +53,17 @@ export function createMemoryStateStore(): StateStore {
 
     async entries<T>(group: string): Promise<{ key: string; value: T }[]> {
       return sortedEntries(group).map(([key, json]) => ({ key, value: JSON.parse(json) as T }))
+    },
+
+    async entriesPage<T>(group: string, query: { limit: number; cursor?: string }) {
+      const entries = open().get(group) ?? new Map<string, string>()
+      const { names, nextCursor } = toPage(entries.keys(), query)
+      return { items: names.map((key) => ({ key, value: JSON.parse(entries.get(key) as string) as T })), nextCursor }
+    },
+
+    async groupsPage(query) {
+      const { names, nextCursor } = toPage(open().keys(), query)
+      return { groups: names, nextCursor }
     },
 
     async groups(): Promise<string[]> {

@@ -41,6 +41,17 @@ describe.skipIf(!redisUrl)('redis state store', () => {
     await other.quit()
   })
 
+  it('pages a group written before its key index existed, indexing it once', async () => {
+    const prefix = uniquePrefix('state-unindexed')
+    prefixes.push(prefix)
+    await client.hset(`${prefix}:state:old`, 'b', '"2"', 'a', '"1"', 'c', '"3"')
+    await client.sadd(`${prefix}:state-groups`, 'old')
+    const store = createRedisStateStore({ client, url, prefix })
+    const first = await store.entriesPage('old', { limit: 2 })
+    expect(first).toEqual({ items: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }], nextCursor: 'b' })
+    expect(await store.entriesPage('old', { limit: 2, cursor: 'b' })).toEqual({ items: [{ key: 'c', value: '3' }], nextCursor: null })
+  })
+
   it('fails a call at once with a 503-kind error naming Redis while the connection is down', async () => {
     const lost = createCommandClient(url)
     await connectClient(lost, url)

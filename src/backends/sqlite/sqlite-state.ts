@@ -3,6 +3,7 @@ import { MotiaError } from '../../errors.ts'
 import { openDatabase } from './open-database.ts'
 import { writeBatchOf } from './write-batch.ts'
 import type { StateStore } from '../../state/state-store.ts'
+import { toNextCursor } from '../../state/to-page.ts'
 import { toStateJson } from '../../state/to-state-json.ts'
 
 /** Where the SQLite state store keeps its rows: a file it opens and closes, or a database someone else owns. */
@@ -17,6 +18,16 @@ const SCHEMA = `
     PRIMARY KEY (group_name, key)
   )
 `
+
+/** Group names in order from the first that meets `first`: one index probe per name (a loose index scan), so many keys in a group cost nothing. */
+function groupNamesAfter(first: string): string {
+  return `WITH RECURSIVE names(name) AS (
+      SELECT (SELECT min(group_name) FROM state WHERE ${first})
+      UNION ALL
+      SELECT (SELECT min(group_name) FROM state WHERE group_name > names.name) FROM names WHERE names.name IS NOT NULL
+    )
+    SELECT name FROM names WHERE name IS NOT NULL LIMIT ?`
+}
 
 /** A state store in a SQLite table `state`, durable across restarts; it closes the database only if it opened it. */
 export function createSqliteStateStore(options: SqliteStateOptions): StateStore {
@@ -36,6 +47,14 @@ export function createSqliteStateStore(options: SqliteStateOptions): StateStore 
     'SELECT key, value FROM state WHERE group_name = ? ORDER BY key',
   )
   const selectGroupNames = db.prepare<[], string>('SELECT DISTINCT group_name FROM state ORDER BY group_name').pluck()
+  const selectFirstPage = db.prepare<[string, number], { key: string; value: string }>(
+    'SELECT key, value FROM state WHERE group_name = ? ORDER BY key LIMIT ?',
+  )
+  const selectPageAfter = db.prepare<[string, string, number], { key: string; value: string }>(
+    'SELECT key, value FROM state WHERE group_name = ? AND key > ? ORDER BY key LIMIT ?',
+  )
+  const selectFirstGroups = db.prepare<[number], string>(groupNamesAfter('1')).pluck()
+  const selectGroupsAfter = db.prepare<[string, number], string>(groupNamesAfter('group_name > ?')).pluck()
   const deleteGroup = db.prepare<[string]>('DELETE FROM state WHERE group_name = ?')
 
   const batch = writeBatchOf(db)
@@ -80,6 +99,25 @@ export function createSqliteStateStore(options: SqliteStateOptions): StateStore 
     async entries<T>(group: string): Promise<{ key: string; value: T }[]> {
       assertOpen()
       return selectGroup.all(group).map((row) => ({ key: row.key, value: JSON.parse(row.value) as T }))
+    },
+
+    async entriesPage<T>(group: string, query: { limit: number; cursor?: string }) {
+      assertOpen()
+      const { cursor, limit } = query
+      const rows = cursor === undefined ? selectFirstPage.all(group, limit + 1) : selectPageAfter.all(group, cursor, limit + 1)
+      const page = rows.slice(0, limit)
+      return {
+        items: page.map((row) => ({ key: row.key, value: JSON.parse(row.value) as T })),
+        nextCursor: rows.length > limit ? (page[page.length - 1]?.key ?? null) : null,
+      }
+    },
+
+    async groupsPage(query) {
+      assertOpen()
+      const { cursor, limit } = query
+      const names = cursor === undefined ? selectFirstGroups.all(limit + 1) : selectGroupsAfter.all(cursor, limit + 1)
+      const { names: groups, nextCursor } = toNextCursor(names, limit)
+      return { groups, nextCursor }
     },
 
     async groups(): Promise<string[]> {

@@ -3,11 +3,15 @@ import { debounce, empty, fill, h, plural } from '../lib/dom.js'
 import { jsonInline, jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 
-/** State: the groups of the state store and the keys and values of one group. */
+const PAGE = 100
+
+/** State: the groups of the state store and the keys and values of one group, a page at a time. */
 export function mount(root, route) {
   let group = route.arg
   let groups = []
+  let moreGroups = null
   let items = []
+  let moreItems = null
   let filterText = ''
   const list = h('nav', { class: 'list group-list', 'aria-label': 'state groups' })
   const main = h('div', { class: 'state-pane' })
@@ -25,15 +29,31 @@ export function mount(root, route) {
       ...groups.map((name) => h('a', { class: ['list-item', name === group && 'active'], href: `#/state/${encodeURIComponent(name)}`, 'data-group': name }, h('span', { class: 'mono' }, name))),
     )
     if (!groups.length) list.append(empty('State is empty', 'Groups appear once a handler calls state.set.'))
+    if (moreGroups) list.append(h('button', { class: 'button', type: 'button', 'data-action': 'more-groups', onClick: () => void loadMoreGroups() }, 'More groups'))
   }
 
   async function loadGroups() {
-    ;({ groups } = await getJson('/__motia/state'))
+    ;({ groups, nextCursor: moreGroups } = await getJson('/__motia/state'))
     drawList()
   }
 
+  async function loadMoreGroups() {
+    const page = await getJson('/__motia/state', { cursor: moreGroups })
+    groups = [...groups, ...page.groups]
+    moreGroups = page.nextCursor
+    drawList()
+  }
+
+  /** Reloads the keys shown so far (at least one page), so a live refresh keeps what "More keys" added. */
   async function loadGroup() {
-    if (group) ({ items } = await getJson(`/__motia/state/${encodeURIComponent(group)}`))
+    if (group) ({ items, nextCursor: moreItems } = await getJson(`/__motia/state/${encodeURIComponent(group)}`, { limit: Math.min(Math.max(items.length, PAGE), 1000) }))
+    drawGroup()
+  }
+
+  async function loadMoreItems() {
+    const page = await getJson(`/__motia/state/${encodeURIComponent(group)}`, { limit: PAGE, cursor: moreItems })
+    items = [...items, ...page.items]
+    moreItems = page.nextCursor
     drawGroup()
   }
 
@@ -45,7 +65,14 @@ export function mount(root, route) {
     const shown = filterText ? items.filter((item) => `${item.key} ${JSON.stringify(item.value)}`.toLowerCase().includes(filterText)) : items
     fill(
       main,
-      h('div', { class: 'toolbar' }, h('h2', { class: 'mono' }, group), h('span', { class: 'muted' }, plural(items.length, 'key')), h('span', { class: 'spacer' }), filter),
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('h2', { class: 'mono' }, group),
+        h('span', { class: 'muted' }, moreItems ? `first ${plural(items.length, 'key')}` : plural(items.length, 'key')),
+        h('span', { class: 'spacer' }),
+        filter,
+      ),
       shown.length
         ? h(
             'div',
@@ -60,6 +87,7 @@ export function mount(root, route) {
             ),
           )
         : empty(items.length ? 'No entries match' : 'This group is empty'),
+      moreItems ? h('button', { class: 'button', type: 'button', 'data-action': 'more-keys', onClick: () => void loadMoreItems() }, `More keys (${PAGE} more)`) : null,
     )
     if (filterText) filter.focus()
   }
@@ -76,6 +104,7 @@ export function mount(root, route) {
   void Promise.all([loadGroups(), loadGroup()])
   return {
     update(next) {
+      if (next.arg !== group) items = []
       group = next.arg
       drawList()
       void loadGroup()
