@@ -25,3 +25,8 @@ export function capture(value: unknown, maxChars: number): string | Captured {
 export function release(captured: string | Captured): Captured {
   return typeof captured === 'string' ? { value: JSON.parse(captured) as unknown, truncated: false } : captured
 }
+
+/** A text cut to at most `maxChars` (and an ellipsis), so a huge topic, name or message costs what a short one does. */
+export function clip(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text
+}

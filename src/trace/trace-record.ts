@@ -96,11 +96,16 @@ export function addEntry(record: TraceRecord, entry: StoredEntry, maxEntries: nu
   return true
 }
 
-/** What an entry costs, roughly: the fields every entry has, plus its kept JSON. */
+/** What an entry costs, roughly: the fields every entry has, plus its texts (two bytes a character) and its kept JSON. */
 function sizeOf(entry: StoredEntry): number {
-  const kept = entry.type === 'emit' ? entry.data : entry.type === 'log' ? entry.meta : undefined
-  if (kept === undefined) return 200
-  return 200 + 2 * (typeof kept === 'string' ? kept.length : String(kept.value).length)
+  const texts: (string | null | undefined)[] = [entry.step]
+  if (entry.type === 'emit') texts.push(entry.topic, typeof entry.data === 'string' ? entry.data : String(entry.data.value))
+  else if (entry.type === 'log') texts.push(entry.msg, typeof entry.meta === 'string' ? entry.meta : String(entry.meta.value))
+  else if (entry.type === 'state') texts.push(entry.group, entry.key)
+  else texts.push(entry.topic, entry.path, entry.error)
+  let chars = 0
+  for (const text of texts) chars += text?.length ?? 0
+  return 200 + 2 * chars
 }
 
 function toEntry(entry: StoredEntry, startedAt: number): TraceEntry {

@@ -131,6 +131,36 @@ describe('trace recorder', () => {
     expect(recorder.list({ limit: 1 }).traces.map((trace) => trace.traceId)).toEqual(['c'])
   })
 
+  it('keeps its memory bound when topics, step names, paths, errors and log messages are huge', () => {
+    const recorder = createTraceRecorder()
+    const huge = 'x'.repeat(900_000)
+    for (let t = 0; t < 300; t++) {
+      const traceId = `t${t}`
+      const at = 1000 + t
+      recorder.invocation({ phase: 'start', id: t, kind: 'cron', at, traceId, step: huge, path: `/${huge}` })
+      recorder.activity({ type: 'emit', at, traceId, step: huge, topic: huge, data: {} })
+      recorder.activity({ type: 'state', at, traceId, step: huge, op: 'set', group: huge, key: huge })
+      for (let i = 0; i < 5; i++) recorder.log(log({ traceId, time: at, msg: huge }))
+      recorder.invocation({ phase: 'end', id: t, kind: 'cron', at: at + 1, traceId, step: huge, durationMs: 1, error: huge })
+    }
+    // Every text the recorder still holds, as the endpoints send it: what it retains.
+    let retained = 0
+    let longest = 0
+    const { traces } = recorder.list({ limit: 300 })
+    for (const summary of traces) {
+      const texts = JSON.stringify(recorder.get(summary.traceId))
+      retained += texts.length
+      for (const entry of recorder.get(summary.traceId)?.entries ?? []) {
+        const fields = Object.values(entry).filter((value): value is string => typeof value === 'string')
+        longest = Math.max(longest, ...fields.map((field) => field.length))
+      }
+    }
+    expect(traces.length).toBeGreaterThan(0)
+    expect(longest).toBeLessThanOrEqual(4001)
+    expect(retained).toBeLessThan(16 * 1024 * 1024)
+    expect(traces[0]?.name.length).toBeLessThan(520)
+  })
+
   it('pages the list with a cursor: each page goes on from the last trace of the one before', () => {
     const recorder = createTraceRecorder()
     for (const [index, id] of ['a', 'b', 'c', 'd', 'e'].entries()) recordRequest(recorder, id, 1000 * (index + 1))

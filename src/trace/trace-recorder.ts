@@ -4,7 +4,7 @@ import type { LogEntry } from '../logger/create-logger.ts'
 import type { JobEvent } from '../queue/queue.ts'
 import type { Activity } from '../runtime/activity.ts'
 import type { Invocation } from '../runtime/invocations.ts'
-import { capture } from './capture.ts'
+import { capture, clip } from './capture.ts'
 import type { Trace, TraceStatus, TraceSummary } from './trace.ts'
 import { addEntry, createRecord, type StoredEmit, type StoredEntry, type StoredRun, summarize, type TraceRecord, toTrace } from './trace-record.ts'
 
@@ -13,8 +13,10 @@ export interface TraceRecorderOptions {
   maxTraces?: number
   /** Entries kept per trace; later ones are counted in `dropped`. Default 500. */
   maxEntries?: number
-  /** Longest JSON text kept of an emit's data or a log line's fields. Default 4,000 characters. */
+  /** Longest JSON text kept of an emit's data or a log line's fields, and longest message or error. Default 4,000 characters. */
   maxValueChars?: number
+  /** Longest topic, step name, path, state group or key kept. Default 500 characters. */
+  maxNameChars?: number
   /** Rough memory all traces may hold; the oldest traces are dropped to stay under it. Default 32 MB. */
   maxBytes?: number
   /** Receives what a throwing change listener threw. */
@@ -51,6 +53,10 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
+function clipNull(value: string | null, maxChars: number): string | null {
+  return value === null ? null : clip(value, maxChars)
+}
+
 /** The step of the only run of a trace still open, or null. */
 function soleRunning(record: TraceRecord): string | null {
   if (record.open.size !== 1) return null
@@ -63,6 +69,9 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
   const maxTraces = options.maxTraces ?? 300
   const maxEntries = options.maxEntries ?? 500
   const maxValueChars = options.maxValueChars ?? 4000
+  const maxNameChars = options.maxNameChars ?? 500
+  const name = (text: string): string => clip(text, maxNameChars)
+  const text = (value: string): string => clip(value, maxValueChars)
   const maxBytes = options.maxBytes ?? 32 * 1024 * 1024
   let size = 0
   let created = 0
@@ -115,6 +124,10 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
     record.open.delete(key)
     const { at, failed, ...rest } = end
     Object.assign(run, rest, { status: failed ? 'error' : 'ok' })
+    // The error arrives with the end of the run: it counts from then on.
+    const errorSize = 2 * (rest.error?.length ?? 0)
+    record.size += errorSize
+    size += errorSize
     run.durationMs ??= Math.max(0, at - run.at)
     if (failed) record.counts.errors += 1
     record.endAt = Math.max(record.endAt, run.at + run.durationMs)
@@ -138,12 +151,18 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
       const record = recordOf(activity.traceId, true) as TraceRecord
       if (activity.type === 'state') {
         const { traceId: _traceId, ...write } = activity
-        add(record, write)
+        add(record, { ...write, step: name(write.step), group: name(write.group), key: write.key === null ? null : name(write.key) })
         return
       }
-      const claimed = claimRuns(record, activity.topic, activity.at)
+      const claimed = claimRuns(record, name(activity.topic), activity.at)
       const at = Math.min(activity.at, ...claimed.map((run) => run.queuedAt ?? activity.at))
-      const emit: StoredEmit = { type: 'emit', at, step: activity.step, topic: activity.topic, data: capture(activity.data, maxValueChars) }
+      const emit: StoredEmit = {
+        type: 'emit',
+        at,
+        step: activity.step === null ? null : name(activity.step),
+        topic: name(activity.topic),
+        data: capture(activity.data, maxValueChars),
+      }
       add(record, emit, claimed[0])
     },
 
@@ -154,12 +173,12 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
         startRun(invocation.traceId, key, {
           type: 'run',
           at,
-          step,
+          step: name(step),
           trigger: kind,
           status: 'running',
           durationMs: null,
-          ...(method ? { method } : {}),
-          ...(path ? { path } : {}),
+          ...(method ? { method: name(method) } : {}),
+          ...(path ? { path: name(path) } : {}),
         })
         return
       }
@@ -169,7 +188,7 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
         failed,
         durationMs: invocation.durationMs,
         ...(invocation.status === undefined ? {} : { httpStatus: invocation.status }),
-        ...(invocation.error === undefined ? {} : { error: invocation.error }),
+        ...(invocation.error === undefined ? {} : { error: text(invocation.error) }),
       })
       if (record && failed) record.failedCalls += 1
     },
@@ -181,12 +200,12 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
         startRun(job.traceId, key, {
           type: 'run',
           at: job.startedAt ?? Date.now(),
-          step: job.step,
+          step: name(job.step),
           trigger: 'event',
           status: 'running',
           durationMs: null,
           jobId: job.id,
-          topic: job.topic,
+          topic: name(job.topic),
           attempt: job.attempts,
           maxAttempts: job.maxAttempts,
           queuedAt: job.createdAt,
@@ -199,7 +218,7 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
         record?.failedJobs.delete(job.id)
         return
       }
-      const record = endRun(job.traceId, key, { at, failed: true, error: toErrorMessage(event.error), willRetry: event.willRetry })
+      const record = endRun(job.traceId, key, { at, failed: true, error: text(toErrorMessage(event.error)), willRetry: event.willRetry })
       record?.failedJobs.add(job.id)
     },
 
@@ -212,9 +231,9 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
         type: 'log',
         at: entry.time,
         // A line the runtime logs about a run (the HTTP error handler's) names no step: it belongs to the one running.
-        step: entry.step ?? str(entry.meta['step']) ?? soleRunning(record),
+        step: clipNull(entry.step ?? str(entry.meta['step']) ?? soleRunning(record), maxNameChars),
         level: entry.level,
-        msg: entry.msg,
+        msg: text(entry.msg),
         meta: capture(meta, maxValueChars),
       })
     },

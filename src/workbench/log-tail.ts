@@ -1,6 +1,6 @@
 import type { LogEntry, LogLevel, RootLogger } from '../logger/create-logger.ts'
 import { createFeed } from '../feed.ts'
-import { type Captured, capture, release } from '../trace/capture.ts'
+import { type Captured, capture, clip, release } from '../trace/capture.ts'
 
 const levelRank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
 
@@ -26,18 +26,29 @@ export interface LogTail {
 
 type KeptLine = Omit<LogEntry, 'meta'> & { meta: string | Captured; seq: number }
 
-/** A line as the Workbench shows it: a trace id logged as a field (as the HTTP error handler does) counts as the line's. */
-function toLogLine(entry: LogEntry): LogEntry {
-  const traceId = entry.meta['traceId']
-  if (entry.traceId || typeof traceId !== 'string') return entry
-  const { traceId: _traceId, ...meta } = entry.meta
-  return { ...entry, traceId, meta }
-}
-
 const SIZE = 1000
 const MAX_VALUE_CHARS = 4000
+const MAX_NAME_CHARS = 500
 
-/** Keeps the last 1,000 lines the logger writes; fields are copied as JSON, at most 4,000 characters a line. */
+/**
+ * A line as the Workbench shows it: a trace id logged as a field (as the HTTP error handler does) counts
+ * as the line's; the message, step and trace id are cut, so a huge one costs what a short one does.
+ */
+function toLogLine(entry: LogEntry): LogEntry {
+  const field = entry.meta['traceId']
+  const fromField = !entry.traceId && typeof field === 'string'
+  const { traceId: _traceId, ...rest } = entry.meta
+  const traceId = fromField ? field : entry.traceId
+  return {
+    ...entry,
+    msg: clip(entry.msg, MAX_VALUE_CHARS),
+    ...(entry.step === undefined ? {} : { step: clip(entry.step, MAX_NAME_CHARS) }),
+    ...(traceId === undefined ? {} : { traceId: clip(traceId, MAX_NAME_CHARS) }),
+    meta: fromField ? rest : entry.meta,
+  }
+}
+
+/** Keeps the last 1,000 lines the logger writes; the message and the fields (copied as JSON) are kept to 4,000 characters each. */
 export function createLogTail(logger: RootLogger, onError: (error: unknown) => void): LogTail {
   const lines: KeptLine[] = []
   let written = 0
