@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Request, RequestHandler, Response } from 'express'
-import { toStepFailure } from './http-errors.ts'
+import { toErrorMessage } from '../errors.ts'
+import { HandlerFailedError, toStepFailure } from './http-errors.ts'
+import { sendResponse } from './send-response.ts'
 import { invokeApiStep } from '../runtime/invoke-api-step.ts'
 import { type InvocationFeed, startInvocation } from '../runtime/invocations.ts'
 import type { Step } from '../steps/step.ts'
@@ -21,18 +23,6 @@ function toApiRequest(req: RawBodyRequest): ApiRequest {
   }
 }
 
-function send(res: Response, result: ApiResponse): void {
-  if (result.headers) res.set(result.headers)
-  res.status(result.status)
-  const { body } = result
-  if (body === undefined || body === null) res.end()
-  else if (Buffer.isBuffer(body)) res.send(body)
-  else if (typeof body === 'string') {
-    if (!res.get('content-type')) res.type('text/plain')
-    res.send(body)
-  } else res.json(body)
-}
-
 /** Reports the request's start now and its end (status, duration) when the response closes. */
 function reportRequest(feed: InvocationFeed, step: Step, traceId: string, req: Request, res: Response): void {
   const end = startInvocation(feed, { kind: 'api', traceId, step: step.name, method: req.method, path: req.originalUrl })
@@ -45,11 +35,26 @@ export function toApiHandler(step: Step, createContext: ContextFactory, invocati
     const traceId = randomUUID()
     res.set('x-trace-id', traceId)
     if (invocations?.active) reportRequest(invocations, step, traceId, req, res)
+    let ctx: FlowContext
+    let result: ApiResponse
     try {
-      send(res, await invokeApiStep(step, toApiRequest(req), createContext(step, traceId)))
+      ctx = createContext(step, traceId)
+      result = await invokeApiStep(step, toApiRequest(req), ctx)
     } catch (error) {
       // A handler's own failure is a 500 (the caller did nothing wrong) unless it threw an HttpError.
       next(toStepFailure(step, error, traceId))
+      return
+    }
+    try {
+      await sendResponse(res, result)
+    } catch (error) {
+      if (!res.headersSent) {
+        next(new HandlerFailedError(step, error, traceId))
+        return
+      }
+      // Headers went out with the first chunk: all that is left is to cut the connection so the client sees it broke.
+      ctx.logger.error(`API step "${step.name}" (${step.relativeFile}) failed while its body was sent: ${toErrorMessage(error)}`, { error })
+      res.destroy()
     }
   }
 }

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express'
 import { BackendUnavailableError, HttpError, MotiaError, toErrorMessage, ValidationError } from '../errors.ts'
 import type { Step } from '../steps/step.ts'
 import type { Logger } from '../types.ts'
+import { toClientError } from './client-errors.ts'
 
 /** An API handler threw: answered 500, logged with its stack, never sent with it. */
 export class HandlerFailedError extends MotiaError {
@@ -16,17 +17,6 @@ export class HandlerFailedError extends MotiaError {
   }
 }
 
-interface BodyParserError {
-  type: string
-  status?: number
-  limit?: number
-  message: string
-}
-
-function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && typeof (error as BodyParserError).type === 'string' && 'status' in error
-}
-
 /**
  * The one place errors become HTTP responses: JSON, a reason a caller can act on, never a stack.
  * `exposeMessages` (dev) includes a failing handler's message in the 500 body.
@@ -37,14 +27,11 @@ export function createErrorMiddleware(logger: Logger, options: { exposeMessages:
       next(error)
       return
     }
-    if (isBodyParserError(error)) {
-      if (error.type === 'entity.too.large') {
-        res.status(413).json({ error: `Request body is larger than the limit of ${error.limit ?? '?'} bytes.` })
-      } else if (error.type === 'entity.parse.failed') {
-        res.status(400).json({ error: `Malformed JSON body: ${error.message}` })
-      } else {
-        res.status(error.status ?? 400).json({ error: error.message })
-      }
+    const client = toClientError(error, req)
+    if (client) {
+      // The caller's mistake: worth a line when a client misbehaves, never a stack.
+      logger.warn(`Refused ${req.method} ${req.path.slice(0, 200)} with ${client.status}: ${client.error}`, { method: req.method, status: client.status })
+      res.status(client.status).json({ error: client.error })
       return
     }
     const { status, body } = toErrorResponse(error, options)

@@ -1,0 +1,60 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { Response } from 'express'
+import { MotiaError, toErrorMessage } from '../errors.ts'
+import type { ApiResponse } from '../types.ts'
+
+/** Why a handler's response cannot be sent: the step named by the caller, the fix here. */
+export class InvalidResponseError extends MotiaError {
+  constructor(reason: string) {
+    super('INVALID_RESPONSE', reason)
+    this.name = 'InvalidResponseError'
+  }
+}
+
+function isReadable(body: unknown): body is Readable | ReadableStream {
+  if (body instanceof ReadableStream) return true
+  return typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function' && typeof (body as Readable).on === 'function'
+}
+
+/** The JSON text of a body, or why it has none: a function, a symbol, a cycle, a BigInt, a throwing toJSON. */
+function toJsonText(body: unknown): string {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(body)
+  } catch (error) {
+    throw new InvalidResponseError(`it returned a body JSON cannot hold (${toErrorMessage(error)}). Return plain data, a string, a Buffer or a Readable.`)
+  }
+  if (json === undefined) {
+    throw new InvalidResponseError(`it returned a ${typeof body} as the body. Return plain data, a string, a Buffer or a Readable.`)
+  }
+  return json
+}
+
+/**
+ * Sends a handler's `{ status, body, headers }`: nothing for null, a Buffer or string as it is, a Readable
+ * (or web ReadableStream) streamed, anything else as JSON. Throws InvalidResponseError before sending
+ * anything when the status is not a whole number from 100 to 599 or the body cannot be sent; resolves
+ * when a streamed body ended, rejects when it failed midway (the connection is then cut).
+ */
+export async function sendResponse(res: Response, result: ApiResponse): Promise<void> {
+  const { status, body } = result
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw new InvalidResponseError(`it returned status ${String(status)}. Return a whole number from 100 to 599.`)
+  }
+  const json = body === undefined || body === null || Buffer.isBuffer(body) || typeof body === 'string' || isReadable(body) ? undefined : toJsonText(body)
+  if (result.headers) res.set(result.headers)
+  res.status(status)
+  if (json !== undefined) {
+    if (!res.get('content-type')) res.type('application/json')
+    res.send(json)
+  } else if (body === undefined || body === null) res.end()
+  else if (Buffer.isBuffer(body)) res.send(body)
+  else if (typeof body === 'string') {
+    if (!res.get('content-type')) res.type('text/plain')
+    res.send(body)
+  } else if (isReadable(body)) {
+    if (!res.get('content-type')) res.type('application/octet-stream')
+    await pipeline(body instanceof ReadableStream ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : body, res)
+  }
+}
