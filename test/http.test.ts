@@ -150,6 +150,6 @@ describe('built-in endpoints', () => {
   it('GET /__motia/state/:group lists keys and values', async () => {
     await app.runtime.state.set('__proto__', 'constructor', { safe: true })
     const { body } = await app.json('/__motia/state/__proto__')
-    expect(body).toEqual({ group: '__proto__', items: [{ key: 'constructor', value: { safe: true } }] })
+    expect(body).toEqual({ group: '__proto__', items: [{ key: 'constructor', value: { safe: true } }], nextCursor: null })
   })
 })
