@@ -39,9 +39,16 @@ export interface QueueInfrastructure {
   backoff?: { baseMs?: number; maxMs?: number }
 }
 
+export interface CronInfrastructure {
+  /** 'skip' (default): a tick is skipped while the previous tick of the step runs (in the whole cluster on Redis); 'allow': ticks may overlap. */
+  overlap?: 'skip' | 'allow'
+}
+
 export interface InfrastructureConfig {
   handler?: HandlerInfrastructure
   queue?: QueueInfrastructure
+  /** Cron steps only. */
+  cron?: CronInfrastructure
 }
 
 interface BaseConfig {

@@ -40,7 +40,7 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
   const { projectDir, registry, importer, logger } = runtime
   const graph = createImportGraph()
   const roots = STEP_ROOTS.map((root) => join(projectDir, root))
-  const modules = await fg(MODULE_PATTERN, { cwd: projectDir, absolute: true, ignore: [...IGNORED_DIRS], onlyFiles: true })
+  const modules = await fg(MODULE_PATTERN, { cwd: projectDir, absolute: true, ignore: [...IGNORED_DIRS], onlyFiles: true, followSymbolicLinks: false })
   await Promise.all(
     modules
       .filter((file) => roots.some((root) => file.startsWith(`${root}/`)))

@@ -43,6 +43,8 @@ function isWatched(projectDir: string, path: string, isFile: boolean | undefined
 export function createWatcher(projectDir: string, handlers: WatchHandlers, logger: Logger, debounceMs = 25): Watcher {
   const watcher = watch(projectDir, {
     ignoreInitial: true,
+    // As discovery: a symlinked folder is not entered, so a link back to a parent cannot loop.
+    followSymlinks: false,
     ignored: (path, stats) => !isWatched(projectDir, path, stats ? stats.isFile() : undefined),
   })
   let pending = new Map<string, FileChange['kind']>()

@@ -1,4 +1,4 @@
-import { validateCronExpression } from 'cron'
+import { CronTime, validateCronExpression } from 'cron'
 import { z } from 'zod'
 
 const topic = z.string().min(1, 'a topic is a non-empty string')
@@ -69,15 +69,50 @@ const eventConfig = z.strictObject({
   input: schema.optional(),
 })
 
-const cronConfig = z.strictObject({
-  ...base,
-  type: z.literal('cron'),
-  cron: z.string().refine((expr) => validateCronExpression(expr).valid, {
-    message: 'is not a valid cron expression; use 5 fields ("*/5 * * * *") or 6 with seconds',
-  }),
-  timezone: z.string().optional(),
-  emits: z.array(emit).optional(),
+/** True when the runtime knows the IANA time zone (as the cron package and Intl do). */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** True when the expression names a time that comes: "0 0 31 2 *" (February 31st) never does. */
+function fires(expr: string): boolean {
+  try {
+    new CronTime(expr, 'UTC').sendAt()
+    return true
+  } catch {
+    return false
+  }
+}
+
+const cronInfra = z.strictObject({
+  overlap: z.enum(['skip', 'allow'], { error: 'must be "skip" (the default: a tick is skipped while the previous one runs) or "allow"' }).optional(),
 })
+
+const cronConfig = z
+  .strictObject({
+    ...base,
+    type: z.literal('cron'),
+    cron: z.string().refine((expr) => validateCronExpression(expr).valid, {
+      message: 'is not a valid cron expression; use 5 fields ("*/5 * * * *") or 6 with seconds',
+    }),
+    timezone: z.string().refine(isTimeZone, { message: 'is not a time zone; use an IANA name such as "Europe/Paris" or "UTC"' }).optional(),
+    emits: z.array(emit).optional(),
+    infrastructure: infrastructure.extend({ cron: cronInfra.optional() }).optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (validateCronExpression(config.cron).valid && !fires(config.cron)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cron'],
+        message: `"${config.cron}" never fires (no such date comes in the next 8 years); check its day-of-month and month fields`,
+      })
+    }
+  })
 
 const noopConfig = z.strictObject({
   ...base,

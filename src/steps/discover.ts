@@ -1,13 +1,23 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import fg from 'fast-glob'
 import { IGNORED_DIRS, STEP_PATTERNS, STEP_ROOTS } from './patterns.ts'
 
-/** Absolute paths of every step file under the project's step roots, sorted. */
+/** True for a file, or a symlink to one (fast-glob sees a link, not its target, when it does not follow links). */
+function isFileOrLinkToOne(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false
+}
+
+/**
+ * Absolute paths of every step file under the project's step roots, sorted. Symlinked folders are not
+ * entered (a link back to a parent would loop); symlinked files are found.
+ */
 export async function discoverStepFiles(projectDir: string): Promise<string[]> {
   const roots = STEP_ROOTS.map((root) => join(projectDir, root)).filter((dir) => existsSync(dir))
   const found = await Promise.all(
-    roots.map((cwd) => fg([...STEP_PATTERNS], { cwd, absolute: true, ignore: [...IGNORED_DIRS], dot: false })),
+    roots.map((cwd) =>
+      fg([...STEP_PATTERNS], { cwd, absolute: true, ignore: [...IGNORED_DIRS], dot: false, followSymbolicLinks: false, onlyFiles: false }),
+    ),
   )
-  return [...new Set(found.flat())].sort()
+  return [...new Set(found.flat())].filter(isFileOrLinkToOne).sort()
 }

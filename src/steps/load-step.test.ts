@@ -32,6 +32,15 @@ describe('loading a step file', () => {
     expect(step.validators.input?.({}).ok).toBe(false)
   })
 
+  it('refuses a cron expression that never fires and an unknown time zone, naming the file and the field', async () => {
+    const never = write('never.step.mjs', `export const config = { type: 'cron', name: 'Never', cron: '0 0 31 2 *' }\nexport const handler = async () => {}`)
+    await expect(load(never)).rejects.toThrow(/^Invalid step config in never\.step\.mjs:1: config\.cron "0 0 31 2 \*" never fires .*month fields\.$/)
+    const zone = write('zone.step.mjs', `export const config = { type: 'cron', name: 'Zone', cron: '0 * * * *', timezone: 'Mars/Olympus' }\nexport const handler = async () => {}`)
+    await expect(load(zone)).rejects.toThrow('Invalid step config in zone.step.mjs:1: config.timezone is not a time zone; use an IANA name such as "Europe/Paris" or "UTC".')
+    const leap = write('leap.step.mjs', `export const config = { type: 'cron', name: 'Leap', cron: '0 0 29 2 *', timezone: 'Europe/Paris' }\nexport const handler = async () => {}`)
+    expect((await load(leap)).name).toBe('Leap')
+  })
+
   it('names the missing handler', async () => {
     const file = write('nohandler.step.mjs', `export const config = { type: 'api', name: 'NoHandler', method: 'GET', path: '/x' }`)
     await expect(load(file)).rejects.toThrow(

@@ -20,6 +20,37 @@ function isBusy(error: unknown): boolean {
  * A second process opening the same file gets an error naming the file.
  */
 export function openDatabase(file: string): Database {
+  try {
+    return open(file)
+  } catch (error) {
+    throw toUnusableFileError(file, error)
+  }
+}
+
+const readOnlyCodes = new Set(['EACCES', 'EPERM', 'EROFS', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PERM'])
+const fullCodes = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL'])
+
+/** One line naming the file, the cause and the fix, for the errors a data folder gives at start; others as they are. */
+function toUnusableFileError(file: string, error: unknown): unknown {
+  if (error instanceof MotiaError) return error
+  const code = String((error as { code?: unknown } | null)?.code ?? '')
+  const base = code.replace(/_[A-Z]+$/, '')
+  const folder = path.dirname(path.resolve(file))
+  const reason = error instanceof Error ? error.message : String(error)
+  const fix = 'or run with --memory or another --dir.'
+  if (fullCodes.has(code) || fullCodes.has(base)) {
+    return new MotiaError('DATA_FILE_UNUSABLE', `Cannot write ${file}: the disk is full (${reason}). Free some space, ${fix}`, { cause: error })
+  }
+  if (readOnlyCodes.has(code) || readOnlyCodes.has(base)) {
+    return new MotiaError('DATA_FILE_UNUSABLE', `Cannot open ${file} for writing: ${folder} is read-only or not writable (${reason}). Make it writable, ${fix}`, { cause: error })
+  }
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    return new MotiaError('DATA_FILE_UNUSABLE', `Cannot create ${folder}: a file of that name is in the way (${reason}). Move it, ${fix}`, { cause: error })
+  }
+  return error
+}
+
+function open(file: string): Database {
   const inMemory = IN_MEMORY.has(file)
   if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   // No busy wait: the lock is held for the life of a connection, so waiting would only delay the error.
