@@ -2,7 +2,7 @@ import { CronJob } from 'cron'
 import { toErrorMessage } from '../errors.ts'
 import type { Step } from '../steps/step.ts'
 import type { Logger } from '../types.ts'
-import { type CronLock, localCronLock } from './cron-lock.ts'
+import { type CronLock, createLocalCronLock } from './cron-lock.ts'
 
 /** Runs cron steps on their schedules. */
 export interface CronScheduler {
@@ -24,13 +24,29 @@ export interface CronSchedulerOptions {
 
 /** Creates a scheduler on the `cron` package; each tick is wrapped so an error never stops the schedule. */
 export function createCronScheduler(options: CronSchedulerOptions): CronScheduler {
-  const lock = options.lock ?? localCronLock
+  const lock = options.lock ?? createLocalCronLock()
   const jobs = new Map<string, { job: CronJob; cron: string; step: Step }>()
 
   async function tick(step: Step, tickAt: number): Promise<void> {
     try {
       if (!(await lock.acquire(step.name, tickAt))) return
-      await options.runTick(step)
+      if (step.config.type === 'cron' && step.config.infrastructure?.cron?.overlap === 'allow') {
+        await options.runTick(step)
+        return
+      }
+      const release = await lock.begin(step.name)
+      if (!release) {
+        options.logger.debug(
+          `Cron step "${step.name}" skipped its tick of ${new Date(tickAt).toISOString()}: the previous tick is still running (infrastructure.cron.overlap: 'allow' lets ticks overlap).`,
+          { step: step.name },
+        )
+        return
+      }
+      try {
+        await options.runTick(step)
+      } finally {
+        await release()
+      }
     } catch (error) {
       options.logger.error(`Cron step "${step.name}" (${step.relativeFile}) failed: ${toErrorMessage(error)}`, {
         step: step.name,

@@ -41,6 +41,13 @@ describe('loading a step file', () => {
     expect((await load(leap)).name).toBe('Leap')
   })
 
+  it("accepts infrastructure.cron.overlap 'skip' or 'allow' on a cron step, and nothing else", async () => {
+    const allow = write('allow.step.mjs', `export const config = { type: 'cron', name: 'Allow', cron: '* * * * *', infrastructure: { cron: { overlap: 'allow' } } }\nexport const handler = async () => {}`)
+    expect((await load(allow)).config).toMatchObject({ infrastructure: { cron: { overlap: 'allow' } } })
+    const wrong = write('wrong.step.mjs', `export const config = { type: 'cron', name: 'Wrong', cron: '* * * * *', infrastructure: { cron: { overlap: 'sometimes' } } }\nexport const handler = async () => {}`)
+    await expect(load(wrong)).rejects.toThrow(/config\.infrastructure\.cron\.overlap must be "skip" .* or "allow"/)
+  })
+
   it('names the missing handler', async () => {
     const file = write('nohandler.step.mjs', `export const config = { type: 'api', name: 'NoHandler', method: 'GET', path: '/x' }`)
     await expect(load(file)).rejects.toThrow(

@@ -1,4 +1,4 @@
-import { localCronLock } from '../../cron/cron-lock.ts'
+import { createLocalCronLock } from '../../cron/cron-lock.ts'
 import type { Backend, BackendQueueOptions } from '../backend.ts'
 import { createMemoryQueue } from './memory-queue.ts'
 import { createMemoryStateStore } from './memory-state.ts'
@@ -9,7 +9,7 @@ export function openMemoryBackend(options: Partial<BackendQueueOptions> = {}): B
   return {
     queue: createMemoryQueue({ keepCompleted, closeGraceMs, onError }),
     state: createMemoryStateStore(),
-    cronLock: localCronLock,
+    cronLock: createLocalCronLock(),
     store: 'memory (--memory)',
     release() {},
   }

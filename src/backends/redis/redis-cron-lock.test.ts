@@ -38,4 +38,34 @@ describe.skipIf(!redisUrl)('redis cron lock', () => {
     expect(ttl).toBeGreaterThan(0)
     expect(ttl).toBeLessThanOrEqual(60_000)
   })
+
+  it('keeps the ticks of one step from overlapping across processes, and frees the claim when released', async () => {
+    const [first, second] = clients.map((client) => createRedisCronLock({ client, prefix }))
+    const release = await first?.begin('Report')
+    expect(release).toBeTypeOf('function')
+    expect(await second?.begin('Report')).toBeNull()
+    expect(await second?.begin('OtherStep')).toBeTypeOf('function')
+    await release?.()
+    const next = await second?.begin('Report')
+    expect(next).toBeTypeOf('function')
+    await next?.()
+  })
+
+  it('frees the claim of a process that died while its tick ran, once the lease runs out', async () => {
+    const dying = createCommandClient(url)
+    await connectClient(dying, url)
+    const lease = 300
+    expect(await createRedisCronLock({ client: dying, prefix, runningLeaseMs: lease }).begin('Orphaned')).toBeTypeOf('function')
+    dying.disconnect(false)
+    const survivor = createRedisCronLock({ client: clients[1] as Redis, prefix })
+    expect(await survivor.begin('Orphaned')).toBeNull()
+    const deadline = Date.now() + 5_000
+    let release = await survivor.begin('Orphaned')
+    while (!release && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve))
+      release = await survivor.begin('Orphaned')
+    }
+    expect(release).toBeTypeOf('function')
+    await release?.()
+  })
 })

@@ -1,4 +1,4 @@
-import { localCronLock } from '../../cron/cron-lock.ts'
+import { createLocalCronLock } from '../../cron/cron-lock.ts'
 import type { Backend, BackendQueueOptions } from '../backend.ts'
 import { openDatabase } from './open-database.ts'
 import { createSqliteQueue } from './sqlite-queue.ts'
@@ -11,7 +11,7 @@ export function openSqliteBackend(file: string, options: BackendQueueOptions): B
     return {
       state: createSqliteStateStore({ db }),
       queue: createSqliteQueue({ db }, options),
-      cronLock: localCronLock,
+      cronLock: createLocalCronLock(),
       store: file,
       release() {
         if (db.open) db.close()
