@@ -2,7 +2,7 @@ import { loadEnvFile } from '../runtime/load-env.ts'
 import { type App, type AppOptions, startApp } from '../app/start-app.ts'
 import { refreshTypes } from './refresh-types.ts'
 import { createReloader, type ReloadReport } from './reloader.ts'
-import { createWatcher } from './watcher.ts'
+import { createWatcher, toModifiedTimes } from './watcher.ts'
 
 export interface DevOptions extends Omit<AppOptions, 'mode'> {
   onReload?: (report: ReloadReport) => void
@@ -20,6 +20,8 @@ export interface DevApp {
 /** Starts the project in dev mode and watches it. */
 export async function startDev(options: DevOptions): Promise<DevApp> {
   loadEnvFile(options.projectDir)
+  // Files saved from here until the watcher is ready are reloaded once it is (the server answers before that).
+  const loaded = await toModifiedTimes(options.projectDir)
   let app = await startApp({ ...options, mode: 'dev' })
   let reloader = await createReloader(app.runtime)
   await refreshTypes(app.runtime)
@@ -45,6 +47,7 @@ export async function startDev(options: DevOptions): Promise<DevApp> {
       },
     },
     logger,
+    { loaded },
   )
   await watcher.ready
 

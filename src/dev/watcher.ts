@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs'
-import { relative, sep } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { watch } from 'chokidar'
-import { STEP_ROOTS } from '../steps/patterns.ts'
+import fg from 'fast-glob'
+import { IGNORED_DIRS, STEP_ROOTS } from '../steps/patterns.ts'
 import type { Logger } from '../types.ts'
 import type { FileChange } from './reloader.ts'
 
@@ -39,8 +40,27 @@ function isWatched(projectDir: string, path: string, isFile: boolean | undefined
   return isFile === false || isFile === undefined || moduleFile.test(rel)
 }
 
+export interface WatcherOptions {
+  /** Quiet time that closes a batch; default 25 ms. */
+  debounceMs?: number
+  /**
+   * The modification times of the watched files when the project was loaded (`toModifiedTimes`): a
+   * file saved since, before the watcher was ready to see it, is reported once it is, so no edit of
+   * that window is lost.
+   */
+  loaded?: ReadonlyMap<string, number>
+}
+
+/** The modification time of every file the watcher would watch, by absolute path. */
+export async function toModifiedTimes(projectDir: string): Promise<Map<string, number>> {
+  const patterns = [...STEP_ROOTS.map((root) => `${root}/**/*`), ...RESTART_FILES]
+  const files = await fg(patterns, { cwd: projectDir, absolute: true, ignore: [...IGNORED_DIRS], followSymbolicLinks: false, stats: true })
+  return new Map(files.map((entry) => [entry.path, entry.stats?.mtimeMs ?? 0]))
+}
+
 /** Watches the step roots and config files with chokidar; bursts are debounced into one batch. */
-export function createWatcher(projectDir: string, handlers: WatchHandlers, logger: Logger, debounceMs = 25): Watcher {
+export function createWatcher(projectDir: string, handlers: WatchHandlers, logger: Logger, options: WatcherOptions = {}): Watcher {
+  const debounceMs = options.debounceMs ?? 25
   const watcher = watch(projectDir, {
     ignoreInitial: true,
     // As discovery: a symlinked folder is not entered, so a link back to a parent cannot loop.
@@ -95,7 +115,24 @@ export function createWatcher(projectDir: string, handlers: WatchHandlers, logge
   watcher.on('change', (path) => record('change', path))
   watcher.on('unlink', (path) => record('unlink', path))
   watcher.on('error', (error) => logger.error('File watcher error', { error }))
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()))
+  /** Reports the files chokidar's first scan found changed or added since the project loaded: it reports none itself. */
+  function catchUp(loaded: ReadonlyMap<string, number>): void {
+    for (const [dir, names] of Object.entries(watcher.getWatched())) {
+      for (const name of names) {
+        const path = join(dir, name)
+        const stats = statSync(path, { throwIfNoEntry: false })
+        if (!stats?.isFile() || loaded.get(path) === stats.mtimeMs) continue
+        record(loaded.has(path) ? 'change' : 'add', path)
+      }
+    }
+  }
+
+  const ready = new Promise<void>((resolve) =>
+    watcher.once('ready', () => {
+      if (options.loaded) catchUp(options.loaded)
+      resolve()
+    }),
+  )
 
   return {
     ready,
