@@ -4,6 +4,7 @@ import type { Job } from '../src/queue/queue.ts'
 import { redisUrl, removeKeys, uniquePrefix } from '../src/backends/redis/redis-test-support.ts'
 import { eventually, type ServerProcess, spawnServer } from './helpers/spawn-cli.ts'
 import { copyFixture } from './helpers/start-fixture.ts'
+import { readStateGroup } from './helpers/read-state-group.ts'
 
 interface Entry<T> {
   key: string
@@ -20,8 +21,7 @@ async function post(server: ServerProcess, path: string, body: unknown): Promise
   return fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 }
 
-const entriesOf = async <T>(server: ServerProcess, group: string): Promise<Array<Entry<T>>> =>
-  (await getJson<{ items: Array<Entry<T>> }>(server, `/__motia/state/${group}`)).items
+const entriesOf = <T>(server: ServerProcess, group: string): Promise<Array<Entry<T>>> => readStateGroup<T>(server.url, group)
 
 describe.skipIf(!redisUrl)('two motia-like start processes on one Redis', () => {
   const prefix = uniquePrefix('cluster')

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job, JobAttemptError, JobStats } from '../src/queue/queue.ts'
 import { eventually, runCli, type ServerProcess, spawnServer } from './helpers/spawn-cli.ts'
 import { copyFixture } from './helpers/start-fixture.ts'
+import { readStateGroup } from './helpers/read-state-group.ts'
 
 const events = 5_000
 const step = 'RecordItem'
@@ -62,10 +63,10 @@ describe('a server killed with SIGKILL in the middle of its jobs', () => {
     }, 60_000)
     expect(settled).toEqual({ completed: events })
 
-    const processed = await getJson<{ items: Array<{ key: string }> }>(second, '/__motia/state/processed')
+    const processed = { items: await readStateGroup(second.url, 'processed') }
     expect(processed.items).toHaveLength(events)
     expect(new Set(processed.items.map((item) => item.key))).toEqual(new Set(Array.from({ length: events }, (_, id) => String(id))))
-    const deliveries = await getJson<{ items: unknown[] }>(second, '/__motia/state/deliveries')
+    const deliveries = { items: await readStateGroup(second.url, 'deliveries') }
     expect(deliveries.items.length).toBeGreaterThanOrEqual(events)
 
     const resumed: Job[] = []

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisUrl } from '../src/backends/redis/redis-test-support.ts'
 import { eventually, type ServerProcess, spawnServer } from './helpers/spawn-cli.ts'
 import { copyFixture } from './helpers/start-fixture.ts'
+import { readStateGroup } from './helpers/read-state-group.ts'
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -100,7 +101,7 @@ describe.skipIf(!redisUrl)('a Redis restart in the middle of a run', () => {
     for (const end = i + 100; i < end; i++) if ((await send(i)).status === 202) accepted.push(i)
 
     const done = await eventually(async () => {
-      const { items } = (await (await fetch(`${server.url}/__motia/state/done-restart`)).json()) as { items: Array<{ value: { i: number } }> }
+      const items = await readStateGroup<{ i: number }>(server.url, 'done-restart')
       const seen = new Set(items.map((item) => item.value.i))
       return accepted.every((id) => seen.has(id)) ? seen : undefined
     }, 60_000)

@@ -126,7 +126,7 @@ export function createAdminRoutes(runtime: Runtime, options: AdminOptions): Rout
 
   router.get('/__motia/state/:group', async (req, res) => {
     const group = req.params['group'] as string
-    res.json({ group, ...(await runtime.state.entriesPage(group, toPageQuery(req.query, 100, 1000))) })
+    res.json({ group, ...(await runtime.state.entriesPage(group, toPageQuery(req.query, 1000, 1000))) })
   })
 
   router.get('/__motia/jobs', async (req, res) => {
