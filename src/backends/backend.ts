@@ -1,6 +1,7 @@
 import type { CronLock } from '../cron/cron-lock.ts'
 import type { Queue } from '../queue/queue.ts'
 import type { StateStore } from '../state/state-store.ts'
+import type { StreamStore } from '../streams/stream-store.ts'
 
 /** Settings every backend's queue takes. */
 export interface BackendQueueOptions {
@@ -14,13 +15,14 @@ export interface BackendQueueOptions {
   onError(error: unknown): void
 }
 
-/** One backend opened as a whole: its queue, state and cron lock, and what they share. */
+/** One backend opened as a whole: its queue, state, streams and cron lock, and what they share. */
 export interface Backend {
   queue: Queue
   state: StateStore
+  streams: StreamStore
   cronLock: CronLock
   /** Where jobs and state live, for the banner and GET /__motia/health. */
   store: string
-  /** Releases what the stores share (a database, connections), after both closed. */
+  /** Releases what the stores share (a database, connections), after they closed. */
   release(): void | Promise<void>
 }

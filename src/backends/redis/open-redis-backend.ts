@@ -3,6 +3,7 @@ import { connectClient, createCommandClient, createWorkerClient } from './redis-
 import { createRedisCronLock } from './redis-cron-lock.ts'
 import { createRedisQueue } from './redis-queue.ts'
 import { createRedisStateStore } from './redis-state.ts'
+import { createRedisStreamStore } from './redis-streams.ts'
 import { toSafeUrl } from './safe-url.ts'
 
 /** Where the Redis backend lives and how long a job's lock lasts. */
@@ -14,19 +15,22 @@ export interface RedisSettings {
   lockDurationMs: number
 }
 
-/** Connects to Redis (or fails naming the URL) and opens queue, state and cron lock on it. */
+/** Connects to Redis (or fails naming the URL) and opens queue, state, streams and cron lock on it. */
 export async function openRedisBackend(settings: RedisSettings, options: BackendQueueOptions): Promise<Backend> {
   const { url, prefix } = settings
   const client = createCommandClient(url)
   await connectClient(client, url)
   const workerClient = createWorkerClient(url)
+  const subscriber = createWorkerClient(url)
+  const streams = await createRedisStreamStore({ client, subscriber, url, prefix, onError: options.onError })
   return {
     queue: createRedisQueue({ ...options, ...settings, client, workerClient }),
     state: createRedisStateStore({ client, url, prefix }),
+    streams,
     cronLock: createRedisCronLock({ client, prefix }),
     store: `Redis at ${toSafeUrl(url)} (prefix "${prefix}")`,
     async release() {
-      await Promise.allSettled([client.quit(), workerClient.quit()])
+      await Promise.allSettled([client.quit(), workerClient.quit(), subscriber.quit()])
     },
   }
 }

@@ -3,13 +3,15 @@ import type { Backend, BackendQueueOptions } from '../backend.ts'
 import { openDatabase } from './open-database.ts'
 import { createSqliteQueue } from './sqlite-queue.ts'
 import { createSqliteStateStore } from './sqlite-state.ts'
+import { createSqliteStreamStore } from './sqlite-streams.ts'
 
-/** Queue and state in one SQLite database file, which is closed once, after both. */
+/** Queue, state and streams in one SQLite database file, which is closed once, after all of them. */
 export function openSqliteBackend(file: string, options: BackendQueueOptions): Backend {
   const db = openDatabase(file)
   try {
     return {
       state: createSqliteStateStore({ db }),
+      streams: createSqliteStreamStore({ db, onError: options.onError }),
       queue: createSqliteQueue({ db }, options),
       cronLock: createLocalCronLock(),
       store: file,
