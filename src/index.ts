@@ -25,6 +25,20 @@ export type {
   StepConfig,
   StepHandler,
 } from './types.ts'
+export type {
+  BaseStreamItem,
+  CustomStreamStorage,
+  FlowContextStateStreams,
+  MotiaStream,
+  StateStreamEvent,
+  StateStreamEventChannel,
+  StreamAuthConfig,
+  StreamAuthRequest,
+  StreamConfig,
+  StreamItemTag,
+  StreamSubscription,
+  TaggedStreamItem,
+} from './streams/stream-types.ts'
 export type { Job, JobStatus } from './queue/queue.ts'
 export { defineStep } from './define-step.ts'
 export { defineConfig } from './runtime/define-config.ts'

@@ -3,6 +3,8 @@
  * type-check unchanged.
  */
 
+import type { FlowContextStateStreams } from './streams/stream-types.ts'
+
 /** A zod schema (v3 or v4) or a plain JSON Schema object. */
 export type AnySchema = object
 
@@ -136,8 +138,8 @@ export interface FlowContext<TEmit = EmitEvent> {
   state: StateManager
   logger: Logger
   traceId: string
-  /** Empty: kept so Motia step files that destructure `streams` still load. */
-  streams: Record<string, never>
+  /** The project's streams by name (`ctx.streams.todo.set(groupId, id, item)`); typed by `types.d.ts`. */
+  streams: FlowContextStateStreams
 }
 
 export interface ApiRequest<TBody = unknown, TParsedBody = TBody> {

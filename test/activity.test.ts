@@ -16,7 +16,7 @@ describe('runtime activity', () => {
     await app.runtime.queue.drain()
     stop()
     const mine = seen.filter((activity) => activity.traceId === body.traceId)
-    expect(mine.map((activity) => (activity.type === 'emit' ? `${activity.step} emit ${activity.topic}` : `${activity.step} ${activity.op} ${activity.group}/${activity.key}`))).toEqual([
+    expect(mine.map((activity) => (activity.type === 'emit' ? `${activity.step} emit ${activity.topic}` : activity.type === 'state' ? `${activity.step} ${activity.op} ${activity.group}/${activity.key}` : activity.type))).toEqual([
       'CreateOrder emit order.created',
       'ReserveStock set traces/o-lamp:reserve',
       'ReserveStock emit stock.reserved',

@@ -48,7 +48,7 @@ describe('GET /__motia/traces', () => {
     expect(status).toBe(200)
     expect(body).toMatchObject({ traceId, name: 'POST /orders', status: 'ok', steps: ['CreateOrder', 'ReserveStock', 'ShipOrder'] })
     const story = body.entries.map((entry) =>
-      entry.type === 'run' ? `run ${entry.step}` : entry.type === 'emit' ? `emit ${entry.topic}` : entry.type === 'state' ? `state ${entry.group}` : `log ${entry.msg}`,
+      entry.type === 'run' ? `run ${entry.step}` : entry.type === 'emit' ? `emit ${entry.topic}` : entry.type === 'state' ? `state ${entry.group}` : entry.type === 'stream' ? `stream ${entry.stream}` : `log ${entry.msg}`,
     )
     expect(story).toEqual([
       'run CreateOrder',

@@ -9,6 +9,8 @@ import { createRuntime, type Runtime } from '../runtime/create-runtime.ts'
 import type { ProjectConfig } from '../runtime/define-config.ts'
 import { loadMotiaConfig } from '../runtime/motia-config.ts'
 import { loadProjectConfig, toRedisSettings } from '../runtime/project-config.ts'
+import { loadStreamAuth } from '../runtime/stream-auth-config.ts'
+import { attachStreamSocket, type StreamSocketLimits, type StreamSocketServer } from '../streams/stream-socket-server.ts'
 
 export interface AppOptions {
   projectDir: string
@@ -32,6 +34,8 @@ export interface AppOptions {
   keepCompleted?: number
   /** Hours a completed job is kept (SQLite); default MOTIA_KEEP_COMPLETED_HOURS, else 168 (7 days). */
   keepCompletedHours?: number
+  /** Limits of the stream socket (message size, subscriptions, unsent bytes, heartbeat); defaults in DEFAULT_STREAM_LIMITS. */
+  streamLimits?: Partial<StreamSocketLimits>
 }
 
 /** A running project: runtime plus HTTP server. */
@@ -108,12 +112,15 @@ export async function startApp(options: AppOptions): Promise<App> {
     projectDir: options.projectDir,
     queue: backends.queue,
     state: backends.state,
+    streams: backends.streams,
     logger,
     cronLock: backends.cronLock,
   })
   let server: HttpServer | undefined
   let app: HttpApp | undefined
+  let sockets: StreamSocketServer | undefined
   try {
+    const streamAuth = await loadStreamAuth(options.projectDir, await loadProjectConfig(options.projectDir))
     await runtime.load()
     app = await createHttpApp(runtime, {
       mode: options.mode,
@@ -126,13 +133,22 @@ export async function startApp(options: AppOptions): Promise<App> {
       ...(motia?.config.app ? { appHook: { file: motia.file, configure: motia.config.app } } : {}),
     })
     server = await listen(app.handler, options.port, options.host)
+    sockets = attachStreamSocket(server.server, {
+      registry: runtime.streams.registry,
+      store: runtime.streams.store,
+      logger,
+      authenticate: streamAuth?.authenticate,
+      ...(options.streamLimits ? { limits: options.streamLimits } : {}),
+    })
   } catch (error) {
+    await server?.close()
     app?.close()
     await runtime.close().finally(backends.release)
     throw error
   }
   const http = server
   const web = app
+  const streamSocket = sockets
   let closed: Promise<void> | undefined
   return {
     url: http.url,
@@ -141,7 +157,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     close() {
       // Reverse order of start: stop taking requests, let the runtime drain and close its stores,
       // then close the database they share.
-      closed ??= http.close().then(web.close).then(() => runtime.close()).finally(backends.release)
+      closed ??= streamSocket.close().then(http.close).then(web.close).then(() => runtime.close()).finally(backends.release)
       return closed
     },
   }

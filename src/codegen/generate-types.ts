@@ -6,8 +6,16 @@ import { quote, toTypeScript, union } from './schema-to-type.ts'
 /** The module `types.d.ts` augments: `motia-like`, or `motia` for projects whose step files import from it. */
 export type TypesModule = 'motia-like' | 'motia'
 
+/** What `types.d.ts` needs of a stream: its name and item schema. */
+export interface StreamTypeSource {
+  name: string
+  jsonSchema: Record<string, unknown> | undefined
+}
+
 export interface TypesFileOptions {
   module?: TypesModule
+  /** Declared in `FlowContextStateStreams`, so `ctx.streams.<name>` is typed. */
+  streams?: StreamTypeSource[]
 }
 
 /** The TypeScript type of a JSON Schema the loader converted, or `unknown` when the step has none. */
@@ -76,14 +84,19 @@ export function toTypesFile(steps: Step[], options: TypesFileOptions = {}): stri
       const type = handlerType(step, topics, inputs.get(step), module)
       return type ? [`    ${quote(step.name)}: ${type}`] : []
     })
+  const streams = [...(options.streams ?? [])]
+    .sort((a, b) => compareStrings(a.name, b.name))
+    .map((stream) => `    ${quote(stream.name)}: MotiaStream<${typeOf(stream.jsonSchema)}>`)
+  const imported = ['ApiResponse', 'ApiRouteHandler', 'CronHandler', 'EventHandler', ...(streams.length > 0 ? ['MotiaStream'] : [])]
   return [
     '/**',
     ' * Handler types of this project, generated from its step files by `motia-like generate types`.',
     ' * `motia-like dev` keeps it current; do not edit it by hand.',
     ' */',
-    `import type { ApiResponse, ApiRouteHandler, CronHandler, EventHandler } from '${module}'`,
+    `import type { ${imported.join(', ')} } from '${module}'`,
     '',
     `declare module '${module}' {`,
+    ...(streams.length > 0 ? ['  interface FlowContextStateStreams {', ...streams, '  }'] : []),
     '  interface Handlers {',
     ...entries,
     '  }',

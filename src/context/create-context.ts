@@ -2,6 +2,8 @@ import { MotiaError } from '../errors.ts'
 import type { RootLogger } from '../logger/create-logger.ts'
 import { type ActivityFeed, toObservedState } from '../runtime/activity.ts'
 import type { Step } from '../steps/step.ts'
+import type { StreamsContext } from '../streams/streams-context.ts'
+import type { FlowContextStateStreams } from '../streams/stream-types.ts'
 import type { EmitEvent, FlowContext, Logger, StateManager } from '../types.ts'
 import type { Emitter } from './emitter.ts'
 
@@ -11,9 +13,8 @@ export interface ContextDeps {
   state: StateManager
   logger: RootLogger
   feed: ActivityFeed
+  streams: StreamsContext
 }
-
-const noStreams: Record<string, never> = Object.freeze({})
 
 /**
  * Builds the context of one handler invocation. The logger is bound lazily: most handlers of a
@@ -25,7 +26,10 @@ export function createContext(deps: ContextDeps, step: Step, traceId: string, ab
   return {
     traceId,
     state: toObservedState(deps.state, deps.feed, step, traceId),
-    streams: noStreams,
+    get streams() {
+      // The streams the project declares; types.d.ts names them for the type checker.
+      return deps.streams.forInvocation(step, traceId) as unknown as FlowContextStateStreams
+    },
     get logger() {
       logger ??= deps.logger.child({ traceId, step: step.name, flows: step.flows })
       return logger

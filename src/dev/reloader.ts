@@ -4,10 +4,11 @@ import fg from 'fast-glob'
 import { toErrorMessage } from '../errors.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { loadStep } from '../steps/load-step.ts'
-import { IGNORED_DIRS, isStepFile, STEP_ROOTS } from '../steps/patterns.ts'
+import { IGNORED_DIRS, isStepFile, isStreamFile, STEP_ROOTS } from '../steps/patterns.ts'
 import type { Step } from '../steps/step.ts'
 import type { WorkerLanguage } from '../workers/language.ts'
 import { workerLanguageOf } from '../workers/step-importer.ts'
+import { loadStream } from '../streams/load-stream.ts'
 import { createImportGraph } from './import-graph.ts'
 
 /** One file event of a debounced batch. */
@@ -60,7 +61,7 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
   /** Python and Ruby imports are not tracked: an edited helper reloads every step of its language, loaded or broken. */
   function stepFilesOf(language: WorkerLanguage): string[] {
     const files = [...registry.steps().map((step) => step.file), ...registry.errors().map((error) => error.file)]
-    return files.filter((file) => language.isFile(file))
+    return files.filter((file) => language.isFile(file) && isStepFile(file))
   }
 
   return {
@@ -68,7 +69,21 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
       const started = performance.now()
       const toLoad = new Set<string>()
       const toRemove = new Set<string>()
+      const streamsToLoad = new Set<string>()
+      const streamsToRemove = new Set<string>()
       for (const { file, kind } of changes) {
+        if (isStreamFile(file)) {
+          // Step files that import a stream file (its schema, its types) reload with it.
+          for (const dependent of graph.dependentsOf(file)) if (isStepFile(dependent)) toLoad.add(dependent)
+          if (kind === 'unlink') {
+            graph.remove(file)
+            streamsToRemove.add(file)
+          } else {
+            if (!workerLanguageOf(file)) graph.update(file, await readFile(file, 'utf8').catch(() => ''))
+            streamsToLoad.add(file)
+          }
+          continue
+        }
         const language = workerLanguageOf(file)
         if (language) {
           if (!isStepFile(file)) for (const stepFile of stepFilesOf(language)) toLoad.add(stepFile)
@@ -94,6 +109,17 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
         const change = registry.remove(file)
         if (change) await warnAboutOrphans(change.step.name)
       }
+      // Streams before steps, so a step sees the streams of this batch; items live in the store and survive.
+      for (const file of streamsToRemove) runtime.streams.registry.remove(file)
+      const streamFiles = [...streamsToLoad]
+      const streams = await Promise.allSettled(streamFiles.map((file) => loadStream(file, projectDir, importer)))
+      streamFiles.forEach((file, index) => {
+        const result = streams[index] as PromiseSettledResult<Awaited<ReturnType<typeof loadStream>>>
+        if (result.status === 'fulfilled' && runtime.streams.registry.set(result.value)) return
+        if (result.status === 'rejected') registry.setError(file, result.reason)
+        const recorded = registry.errors().find((entry) => entry.file === file)
+        errors.push({ file: relative(projectDir, file), message: recorded?.message ?? toErrorMessage(result.status === 'rejected' ? result.reason : 'not loaded') })
+      })
       const loaded = await Promise.allSettled([...toLoad].map((file) => loadStep(file, projectDir, importer)))
       const files = [...toLoad]
       files.forEach((file, index) => {
@@ -106,7 +132,7 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
         errors.push({ file: relative(projectDir, file), message })
       })
       return {
-        files: [...toRemove, ...toLoad].map((file) => relative(projectDir, file)).sort(),
+        files: [...toRemove, ...toLoad, ...streamsToRemove, ...streamsToLoad].map((file) => relative(projectDir, file)).sort(),
         durationMs: performance.now() - started,
         errors,
       }

@@ -7,6 +7,8 @@ import type { Express } from 'express'
 export interface HttpServer {
   url: string
   port: number
+  /** The node server, for what shares its port (the stream socket). */
+  server: Server
   close(): Promise<void>
 }
 
@@ -30,6 +32,7 @@ export async function listen(app: Express, port: number, host: string): Promise<
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
+    server,
     close() {
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve())

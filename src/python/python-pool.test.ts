@@ -33,7 +33,7 @@ function context(lines: string[] = []): FlowContext {
   const store = new Map<string, unknown>()
   return {
     traceId: 'trace-1',
-    streams: {},
+    streams: {} as FlowContext['streams'],
     emit: async () => {},
     logger: { info: log, warn: log, error: log, debug: log } satisfies Logger,
     state: {

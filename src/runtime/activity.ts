@@ -2,10 +2,11 @@ import type { Step } from '../steps/step.ts'
 import type { EmitEvent, StateManager } from '../types.ts'
 import type { Feed } from '../feed.ts'
 
-/** What a handler did through its context, reported as it happens: the raw material of traces and test assertions. */
+/** What a handler did through its context (emits, state and stream writes), reported as it happens: the raw material of traces and test assertions. */
 export type Activity =
   | { type: 'emit'; at: number; traceId: string; step: string | null; topic: string; data: unknown }
   | { type: 'state'; at: number; traceId: string; step: string; op: 'set' | 'delete' | 'clear'; group: string; key: string | null }
+  | { type: 'stream'; at: number; traceId: string; step: string; op: 'set' | 'delete' | 'send'; stream: string; group: string; id: string | null }
 
 export type ActivityListener = (activity: Activity) => void
 

@@ -15,6 +15,10 @@ import type { ModuleImporter } from '../steps/import-module.ts'
 import { loadProject } from '../steps/load-project.ts'
 import { createStepRegistry, type StepChange, type StepRegistry } from '../steps/registry.ts'
 import type { Step } from '../steps/step.ts'
+import { loadStreams } from '../streams/load-streams.ts'
+import { createStreamRegistry, type LoadErrorSink, type StreamRegistry } from '../streams/stream-registry.ts'
+import type { StreamStore } from '../streams/stream-store.ts'
+import { createStreamsContext } from '../streams/streams-context.ts'
 import type { EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
 import type { Activity, ActivityListener } from './activity.ts'
 import { type ApiSteps, createApiSteps } from './api-steps.ts'
@@ -28,8 +32,15 @@ export interface RuntimeOptions {
   projectDir: string
   queue: Queue
   state: StateStore
+  streams: StreamStore
   logger: RootLogger
   cronLock?: CronLock
+}
+
+/** A runtime's streams: the stream files loaded, and the store their items live in. */
+export interface RuntimeStreams {
+  readonly registry: StreamRegistry
+  readonly store: StreamStore
 }
 
 /** A loaded project: its steps mounted on HTTP routes, queue consumers and cron schedules. */
@@ -38,6 +49,7 @@ export interface Runtime {
   readonly registry: StepRegistry
   readonly queue: Queue
   readonly state: StateStore
+  readonly streams: RuntimeStreams
   readonly logger: RootLogger
   /** The API steps the HTTP layer serves. */
   readonly apiSteps: ApiSteps
@@ -53,7 +65,7 @@ export interface Runtime {
   onInvocation(listener: InvocationListener): () => void
   /** Where HTTP requests and cron ticks report their start and end. */
   readonly invocations: InvocationFeed
-  /** Loads every step file and mounts the steps. */
+  /** Loads every step and stream file and mounts the steps. */
   load(): Promise<void>
   close(): Promise<void>
 }
@@ -76,7 +88,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const feed = createFeed<Activity>(listenerFailed('activity'))
   const invocations = createFeed<Invocation>(listenerFailed('invocation'))
   const emitter: Emitter = createEmitter(registry, queue, logger, feed)
-  const contextDeps = { emitter, state, logger, feed }
+  // Stream files' load errors are listed with the steps' (GET /__motia/steps, the tester, the banner).
+  const loadErrors: LoadErrorSink = { setError: (file, error) => registry.setError(file, error), clearError: (file) => void registry.remove(file) }
+  const streamRegistry = createStreamRegistry(loadErrors)
+  const streams: RuntimeStreams = { registry: streamRegistry, store: options.streams }
+  const contextDeps = { emitter, state, logger, feed, streams: createStreamsContext(streamRegistry, options.streams, feed) }
   const bindContext = (step: Step, traceId: string, abort?: AttemptAbort) =>
     createContext(contextDeps, step, traceId, abort)
 
@@ -121,6 +137,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     registry,
     queue,
     state,
+    streams,
     logger,
     apiSteps,
     cron,
@@ -134,14 +151,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     onActivity: (listener) => feed.listen(listener),
     onInvocation: (listener) => invocations.listen(listener),
     invocations,
-    load: () => loadProject(projectDir, importer, registry),
+    async load() {
+      await Promise.all([loadStreams(projectDir, importer, streamRegistry, loadErrors), loadProject(projectDir, importer, registry)])
+    },
     close() {
       closed ??= (async () => {
         stopWatchingJobs()
         await Promise.allSettled([cron.close(), queue.close()])
         // After the queue: jobs still running in the grace period need their workers.
         await importer.close()
-        await state.close()
+        await Promise.allSettled([state.close(), options.streams.close()])
       })()
       return closed
     },

@@ -1,4 +1,5 @@
 import type { CorsSettings } from './cors-settings.ts'
+import type { StreamAuthConfig } from '../streams/stream-types.ts'
 
 /** `motia-like.config.ts`: what a project can set besides environment variables (which win). */
 export interface ProjectConfig {
@@ -16,6 +17,8 @@ export interface ProjectConfig {
     /** Ask every caller of the built-in endpoints for MOTIA_ADMIN_TOKEN, loopback included: set it behind a reverse proxy on the same host. */
     requireToken?: boolean
   }
+  /** Who may connect to the stream socket: `authenticate` at upgrade, then each stream's `canAccess` per join. Without it streams are open. */
+  streamAuth?: StreamAuthConfig
 }
 
 /**

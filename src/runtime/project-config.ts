@@ -6,6 +6,7 @@ import { createModuleImporter } from '../steps/import-module.ts'
 import { corsSettingsSchema } from './cors-settings.ts'
 import { toExportedConfig } from './exported-config.ts'
 import type { ProjectConfig } from './define-config.ts'
+import { streamAuthSchema } from './stream-auth-config.ts'
 
 const configSchema = z.strictObject({
   redis: z
@@ -17,6 +18,7 @@ const configSchema = z.strictObject({
     .optional(),
   cors: corsSettingsSchema.optional(),
   admin: z.strictObject({ requireToken: z.boolean().optional() }).optional(),
+  streamAuth: streamAuthSchema.optional(),
 })
 
 /** The config files looked for in a project folder, in order. */
@@ -39,7 +41,7 @@ export async function loadProjectConfig(projectDir: string): Promise<ProjectConf
     const where = issue?.path.join('.') || 'the default export'
     throw new MotiaError('CONFIG_INVALID', `${file}: ${where}: ${issue?.message}. Fix it, or remove the file to use the defaults.`)
   }
-  return parsed.data
+  return parsed.data as ProjectConfig
 }
 
 /** Redis settings from MOTIA_REDIS_URL / MOTIA_REDIS_PREFIX / MOTIA_REDIS_LOCK_MS, else the config file; undefined for the embedded store. */

@@ -8,8 +8,10 @@ import type { Job, JobFilter, Queue } from '../queue/queue.ts'
 import { createRuntime, type Runtime } from '../runtime/create-runtime.ts'
 import { runCronStep } from '../runtime/run-cron-step.ts'
 import type { StateStore } from '../state/state-store.ts'
+import { createFrameClock, type StreamFrame, toFrame } from '../streams/stream-frame.ts'
 import type { EmitEvent } from '../types.ts'
 import { requestStep, type TestRequestOptions, type TestResponse } from './request-step.ts'
+import { type TestStreamSubscription, watchStream } from './stream-watch.ts'
 
 /** One emit seen by the tester, from a handler (`step`) or from `tester.emit` (`step: null`). */
 export interface EmittedEvent<TData = unknown> {
@@ -41,6 +43,10 @@ export interface Tester {
   emit(topic: string, data: unknown, options?: Omit<EmitEvent, 'topic' | 'data'>): Promise<string>
   /** Resolves when every job, including the ones they emitted and their retries, has settled. */
   drain(): Promise<void>
+  /** Every change pushed to subscribers of a stream so far (of every stream without a name), oldest first. */
+  streamChanges(streamName?: string): StreamFrame[]
+  /** Subscribes to a stream group, or one item of it, as a socket client would: a `sync`, then every change. */
+  subscribe(streamName: string, groupId: string, id?: string): Promise<TestStreamSubscription>
   /** Every emit of a topic so far (every emit without a topic), oldest first. */
   emitted<TData = unknown>(topic?: string): EmittedEvent<TData>[]
   /** Runs a cron step now; schedules do not fire on their own in a tester. */
@@ -90,13 +96,16 @@ export async function createTester(options: TesterOptions): Promise<Tester> {
   const backend = openMemoryBackend({ onError: (error) => logger.error('The job queue hit an error', { error }) })
   const queue = options.realBackoff ? backend.queue : withoutBackoff(backend.queue)
   const { state } = backend
-  const runtime = createRuntime({ projectDir: resolve(options.dir), queue, state, logger })
+  const runtime = createRuntime({ projectDir: resolve(options.dir), queue, state, streams: backend.streams, logger })
   const emitted: EmittedEvent[] = []
   runtime.onActivity((activity) => {
     if (activity.type === 'emit') {
       emitted.push({ topic: activity.topic, data: activity.data, traceId: activity.traceId, step: activity.step })
     }
   })
+  const changes: StreamFrame[] = []
+  const changeClock = createFrameClock()
+  backend.streams.onChange((change) => changes.push(toFrame(change, changeClock())))
   await runtime.load()
   // Ticks on a wall-clock schedule would make tests depend on when they run: runCron triggers them instead.
   await runtime.cron.close()
@@ -112,6 +121,8 @@ export async function createTester(options: TesterOptions): Promise<Tester> {
     request: (method, path, body, requestOptions) => requestStep(runtime, method, path, body, requestOptions),
     emit: (topic, data, emitOptions) => runtime.emit({ ...emitOptions, topic, data }),
     drain: () => queue.drain(),
+    streamChanges: (streamName) => changes.filter((change) => streamName === undefined || change.streamName === streamName),
+    subscribe: (streamName, groupId, id) => watchStream(backend.streams, streamName, groupId, id),
     emitted: <TData>(topic?: string) =>
       emitted.filter((event) => topic === undefined || event.topic === topic) as EmittedEvent<TData>[],
     async runCron(name) {

@@ -1,6 +1,6 @@
 /** How one trace is kept in memory, and how it is turned into what the endpoints send. */
 import { type Captured, release } from './capture.ts'
-import type { Trace, TraceEmit, TraceEntry, TraceLog, TraceRun, TraceStateWrite, TraceStatus, TraceSummary } from './trace.ts'
+import type { Trace, TraceEmit, TraceEntry, TraceLog, TraceRun, TraceStateWrite, TraceStatus, TraceStreamWrite, TraceSummary } from './trace.ts'
 
 /** An entry as kept: its offset depends on the first entry of the trace, so it is added when sent. */
 export type Stored<T extends TraceEntry> = Omit<T, 'offsetMs'>
@@ -14,7 +14,7 @@ export interface StoredRun extends Stored<TraceRun> {
 /** Emit data and log fields are kept as JSON text (see capture.ts). */
 export type StoredEmit = Omit<Stored<TraceEmit>, 'data' | 'truncated'> & { data: string | Captured }
 export type StoredLog = Omit<Stored<TraceLog>, 'meta' | 'truncated'> & { meta: string | Captured }
-export type StoredEntry = StoredRun | StoredEmit | Stored<TraceStateWrite> | StoredLog
+export type StoredEntry = StoredRun | StoredEmit | Stored<TraceStateWrite> | Stored<TraceStreamWrite> | StoredLog
 
 /** One trace in memory, with the counts and open runs that give its status. */
 export interface TraceRecord {
@@ -61,7 +61,7 @@ export function createRecord(traceId: string, seq: number): TraceRecord {
     open: new Map(),
     failedJobs: new Set(),
     failedCalls: 0,
-    counts: { runs: 0, emits: 0, stateWrites: 0, logs: 0, errors: 0 },
+    counts: { runs: 0, emits: 0, stateWrites: 0, streamWrites: 0, logs: 0, errors: 0 },
     steps: [],
     dropped: 0,
     size: 0,
@@ -89,6 +89,7 @@ export function addEntry(record: TraceRecord, entry: StoredEntry, maxEntries: nu
     if (!record.steps.includes(entry.step)) record.steps.push(entry.step)
   } else if (entry.type === 'emit') record.counts.emits += 1
   else if (entry.type === 'state') record.counts.stateWrites += 1
+  else if (entry.type === 'stream') record.counts.streamWrites += 1
   else {
     record.counts.logs += 1
     if (entry.level === 'error') record.counts.errors += 1

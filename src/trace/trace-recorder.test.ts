@@ -33,6 +33,7 @@ const line = (entry: TraceEntry): string => {
   if (entry.type === 'run') return `${entry.offsetMs} run ${entry.step} ${entry.status} ${entry.durationMs}`
   if (entry.type === 'emit') return `${entry.offsetMs} emit ${entry.topic}`
   if (entry.type === 'state') return `${entry.offsetMs} state ${entry.op} ${entry.group}/${entry.key}`
+  if (entry.type === 'stream') return `${entry.offsetMs} stream ${entry.op} ${entry.stream}/${entry.group}/${entry.id}`
   return `${entry.offsetMs} log ${entry.level} ${entry.msg}`
 }
 
@@ -65,7 +66,7 @@ describe('trace recorder', () => {
       startedAt: 1000,
       durationMs: 9,
       steps: ['CreateOrder', 'ReserveStock'],
-      counts: { runs: 2, emits: 1, stateWrites: 1, logs: 1, errors: 0 },
+      counts: { runs: 2, emits: 1, stateWrites: 1, streamWrites: 0, logs: 1, errors: 0 },
     })
     expect(trace?.entries[0]).toMatchObject({ trigger: 'api', httpStatus: 201, path: '/orders?x=1' })
     expect(trace?.entries[2]).toMatchObject({ trigger: 'event', jobId: 'j-1000', attempt: 1, maxAttempts: 3 })

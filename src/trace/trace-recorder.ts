@@ -149,7 +149,7 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
   return {
     activity(activity) {
       const record = recordOf(activity.traceId, true) as TraceRecord
-      if (activity.type === 'state') {
+      if (activity.type === 'state' || activity.type === 'stream') {
         const { traceId: _traceId, ...write } = activity
         add(record, { ...write, step: name(write.step), group: name(write.group), key: write.key === null ? null : name(write.key) })
         return

@@ -58,6 +58,19 @@ export interface TraceStateWrite {
   key: string | null
 }
 
+/** A write (or custom event) a handler made to a stream. */
+export interface TraceStreamWrite {
+  type: 'stream'
+  at: number
+  offsetMs: number
+  step: string
+  op: 'set' | 'delete' | 'send'
+  stream: string
+  group: string
+  /** Null for an event sent to a whole group. */
+  id: string | null
+}
+
 /** A line a handler (or the runtime, about this trace) logged. */
 export interface TraceLog {
   type: 'log'
@@ -71,7 +84,7 @@ export interface TraceLog {
   truncated?: true
 }
 
-export type TraceEntry = TraceRun | TraceEmit | TraceStateWrite | TraceLog
+export type TraceEntry = TraceRun | TraceEmit | TraceStateWrite | TraceStreamWrite | TraceLog
 
 /** What a list of recent traces shows of each. */
 export interface TraceSummary {
@@ -85,7 +98,7 @@ export interface TraceSummary {
   durationMs: number
   /** Steps run, in order of their first run. */
   steps: string[]
-  counts: { runs: number; emits: number; stateWrites: number; logs: number; errors: number }
+  counts: { runs: number; emits: number; stateWrites: number; streamWrites: number; logs: number; errors: number }
   /** Entries left out because the trace reached its size limit. */
   dropped: number
 }

@@ -3,6 +3,7 @@ import { relative } from 'node:path'
 import { StepConfigError, toErrorMessage } from '../errors.ts'
 import { JOB_DEFAULTS } from '../runtime/consumer-options.ts'
 import { findFieldLine } from '../steps/error-location.ts'
+import { isStreamFile } from '../steps/patterns.ts'
 import type { ApiRequest, FlowContext, StepHandler } from '../types.ts'
 import type { WorkerLanguage } from './language.ts'
 import { WorkerLoadFailure } from './protocol.ts'
@@ -74,7 +75,7 @@ export async function importWorkerStep(
     throw new StepConfigError(file, `${relativeFile} defines no config. Define ${defineConfig} and ${defineHandler} in the step file.`)
   }
   if (!hasHandler) {
-    if (config['type'] === 'noop') return { config }
+    if (config['type'] === 'noop' || isStreamFile(file)) return { config }
     throw new StepConfigError(
       file,
       `${relativeFile} (step "${String(config['name'])}") defines no handler function. Define ${defineHandler} in the step file.`,

@@ -16,9 +16,9 @@ export async function generateTypes(flags: { dir?: string; out?: string; module?
   const print = claimStdout()
   const projectDir = toProjectDir(flags.dir)
   const file = flags.out ? resolve(flags.out) : typesFilePath(projectDir)
-  const { steps, errors } = await readSteps(projectDir)
+  const { steps, streams, errors } = await readSteps(projectDir)
   for (const error of errors) process.stderr.write(`error: ${error.message}\n`)
-  const { changed } = await writeTypesFile(file, steps, flags.module ? { module: flags.module as TypesModule } : {})
+  const { changed } = await writeTypesFile(file, steps, { streams, ...(flags.module ? { module: flags.module as TypesModule } : {}) })
   const handled = steps.filter((step) => step.type !== 'noop').length
   print(`${changed ? 'wrote' : 'unchanged:'} ${relative(process.cwd(), file) || file} (${handled} handlers)\n`)
   if (errors.length > 0) process.exitCode = 1

@@ -38,6 +38,8 @@ function describe(entry) {
       return [h('span', { class: 'kind' }, 'emit'), h('code', {}, entry.topic), h('span', { class: 'muted inline-data' }, jsonInline(entry.data, 120))]
     case 'state':
       return [h('span', { class: 'kind' }, `state ${entry.op}`), h('code', {}, entry.key === null ? entry.group : `${entry.group} / ${entry.key}`)]
+    case 'stream':
+      return [h('span', { class: 'kind' }, `stream ${entry.op}`), h('code', {}, [entry.stream, entry.group, ...(entry.id === null ? [] : [entry.id])].join(' / '))]
     default:
       return [h('span', { class: `level level-${entry.level}` }, entry.level), h('span', {}, entry.msg), Object.keys(entry.meta ?? {}).length ? h('span', { class: 'muted inline-data' }, jsonInline(entry.meta, 100)) : null]
   }
@@ -86,7 +88,7 @@ function traceDetail(trace) {
       h('span', {}, h('span', { class: 'muted' }, 'trace '), h('code', {}, trace.traceId)),
       h('span', {}, h('span', { class: 'muted' }, 'started '), fmtTime(trace.startedAt)),
       h('span', {}, h('span', { class: 'muted' }, 'duration '), fmtMs(trace.durationMs)),
-      h('span', {}, [plural(counts.runs, 'run'), plural(counts.emits, 'emit'), plural(counts.stateWrites, 'state write'), plural(counts.logs, 'log line')].join(' · ')),
+      h('span', {}, [plural(counts.runs, 'run'), plural(counts.emits, 'emit'), plural(counts.stateWrites, 'state write'), ...(counts.streamWrites ? [plural(counts.streamWrites, 'stream write')] : []), plural(counts.logs, 'log line')].join(' · ')),
       counts.errors ? h('span', { class: 'error-text' }, plural(counts.errors, 'error')) : null,
       trace.dropped ? h('span', { class: 'muted' }, `${trace.dropped} entries not kept`) : null,
     ),
