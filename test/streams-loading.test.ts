@@ -1,0 +1,78 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startDev } from '../src/dev/start-dev.ts'
+import type { ReloadReport } from '../src/dev/reloader.ts'
+import { createLogger } from '../src/logger/create-logger.ts'
+import { copyFixture, startFixture } from './helpers/start-fixture.ts'
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup()
+})
+
+function project(files: Record<string, string> = {}): string {
+  const copy = copyFixture('streams')
+  cleanups.push(copy.remove)
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(copy.dir, path), text)
+  return copy.dir
+}
+
+describe('stream files', () => {
+  it('are loaded beside step files but are not steps; a duplicate name or a bad config is a load error naming the files', async () => {
+    const dir = project({
+      'steps/again.stream.ts': "export const config = { name: 'todo', schema: {}, baseConfig: { storageType: 'default' } }\n",
+      'steps/nameless.stream.ts': "export const config = { name: '', baseConfig: { storageType: 'default' } }\n",
+      'steps/factoryless.stream.ts': "export const config = { name: 'custom', baseConfig: { storageType: 'custom' } }\n",
+    })
+    const app = await startFixture(dir)
+    cleanups.push(() => app.close())
+    const { body } = await app.json<{ steps: { file: string }[]; errors: { file: string; message: string }[] }>('/__motia/steps')
+    expect(body.steps.some((step) => step.file.includes('.stream.'))).toBe(false)
+    const messages = body.errors.map((error) => error.message)
+    expect(messages).toContainEqual(expect.stringMatching(/Stream name "todo" in steps\/(again|todo)\.stream\.ts is already used by steps\/(again|todo)\.stream\.ts\. Stream names must be unique: rename one of them\./))
+    expect(messages).toContain('Invalid stream config in steps/nameless.stream.ts: config.name must be a non-empty string.')
+    expect(messages).toContainEqual(expect.stringMatching(/^Invalid stream config in steps\/factoryless\.stream\.ts: config\.baseConfig\.factory /))
+    expect(body.errors).toHaveLength(3)
+  })
+
+  it('hot-reload in dev: an edited stream file takes effect at once and its items survive', async () => {
+    const dir = project()
+    const reloads: ReloadReport[] = []
+    let wake = (): void => {}
+    const dev = await startDev({
+      projectDir: dir,
+      port: 0,
+      host: '127.0.0.1',
+      memory: true,
+      logger: createLogger({ level: 'error', pretty: false, destination: new Writable({ write: (_c, _e, done) => done() }) }),
+      onReload: (report) => {
+        reloads.push(report)
+        wake()
+      },
+    })
+    cleanups.push(() => dev.close())
+    const post = (path: string, body: unknown) => fetch(`${dev.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect((await post('/todo/inbox/kept', { title: 'written before the edit' })).status).toBe(200)
+    expect((await post('/todo/inbox/loose', { notATitle: true })).status).toBe(200)
+
+    const file = join(dir, 'steps', 'todo.stream.ts')
+    writeFileSync(`${file}.tmp`, readFileSync(file, 'utf8').replace("baseConfig: { storageType: 'default' },", "baseConfig: { storageType: 'default' },\n  validate: true,"))
+    renameSync(`${file}.tmp`, file)
+    const deadline = Date.now() + 10_000
+    while (!reloads.some((report) => report.files.includes('steps/todo.stream.ts'))) {
+      if (Date.now() > deadline) throw new Error('steps/todo.stream.ts was not reloaded within 10 s')
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        setTimeout(resolve, 100)
+      })
+    }
+    expect(reloads.flatMap((report) => report.errors)).toEqual([])
+    const rejected = await post('/todo/inbox/loose2', { notATitle: true })
+    expect(rejected.status).toBe(500)
+    expect(((await rejected.json()) as { error: string }).error).toMatch(/does not match its schema: title: /)
+    const kept = await fetch(`${dev.url}/todo/inbox?id=kept`)
+    expect(await kept.json()).toMatchObject({ id: 'kept', title: 'written before the edit' })
+  })
+})
