@@ -76,3 +76,26 @@ describe('stream files', () => {
     expect(await kept.json()).toMatchObject({ id: 'kept', title: 'written before the edit' })
   })
 })
+
+describe('ctx.streams in a Python step', () => {
+  it('sets, reads and sends over the worker protocol, with the same return values as TypeScript', async () => {
+    const dir = project({
+      'steps/py_todo_step.py': readFileSync(join(import.meta.dirname, 'fixtures', 'streams-python', 'py_todo_step.py'), 'utf8'),
+      'steps/notes_stream.py': 'config = {"name": "notes", "schema": {"type": "object", "properties": {"text": {"type": "string"}}}, "baseConfig": {"storageType": "default"}}\n',
+    })
+    const app = await startFixture(dir)
+    cleanups.push(() => app.close())
+    // A Python stream file declares a stream like a TypeScript one.
+    expect(app.runtime.streams.registry.get('notes')?.jsonSchema).toEqual({ type: 'object', properties: { text: { type: 'string' } } })
+    const events = app.runtime.streams.store
+    const heard = new Promise<string>((resolve) => events.onChange((change) => change.type === 'event' && resolve(change.json)))
+    const { status, body } = await app.json('/py-todo/py/p1', { method: 'POST', body: JSON.stringify({ title: 'from Python' }) })
+    expect(status).toBe(200)
+    expect(body).toEqual({
+      stored: { id: 'p1', title: 'from Python', __motia: { type: 'state-stream', streamName: 'todo', groupId: 'py', id: 'p1' } },
+      count: 1,
+      missing: null,
+    })
+    expect(JSON.parse(await heard)).toEqual({ type: 'from-python', data: { id: 'p1' } })
+  })
+})

@@ -193,7 +193,7 @@ class Context:
         self.trace_id = trace_id
         self.logger = Logger(invocation)
         self.state = State(self)
-        self.streams = {}
+        self.streams = Streams(self)
 
     def _call(self, method, *args):
         coroutine = self._worker.calls.call(self._invocation, method, list(args))
@@ -226,6 +226,44 @@ class State:
 
     def clear(self, group):
         return self._context._call("state.clear", group)
+
+
+class Streams:
+    """`ctx.streams.<name>` (or `ctx.streams["name"]`): each call runs on the stream in Node."""
+
+    def __init__(self, context):
+        self._context = context
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Stream(self._context, name)
+
+    def __getitem__(self, name):
+        return Stream(self._context, name)
+
+
+class Stream:
+    def __init__(self, context, name):
+        self._context = context
+        self._name = name
+
+    def get(self, group_id, id):
+        return self._context._call("streams", self._name, "get", group_id, id)
+
+    def set(self, group_id, id, data):
+        return self._context._call("streams", self._name, "set", group_id, id, data)
+
+    def delete(self, group_id, id):
+        return self._context._call("streams", self._name, "delete", group_id, id)
+
+    def get_group(self, group_id):
+        return self._context._call("streams", self._name, "getGroup", group_id)
+
+    getGroup = get_group
+
+    def send(self, channel, event):
+        return self._context._call("streams", self._name, "send", channel, event)
 
 
 def to_json_config(value, path):
