@@ -12,7 +12,9 @@ import { runRedisFanout } from './scenarios/redis-fanout.ts'
 import { memoryRows, type RssReadings } from './scenarios/memory.ts'
 import { runReload } from './scenarios/reload.ts'
 import { runWorkerChain } from './scenarios/worker-chain.ts'
-import { killAllNow, repoRoot, rssMb, type ServerProcess, spawnBareExpress, spawnCli, stopAll } from './server.ts'
+import { runStreamConnections, runStreamFanout, runStreamLatency } from './scenarios/streams.ts'
+import { killAllNow, repoRoot, rssMb, type ServerProcess, spawnBareExpress, spawnCli, spawnNodeSource, stopAll } from './server.ts'
+import { bareWsSource, streamsProject } from './streams-project.ts'
 import { since } from './stats.ts'
 
 const settings = {
@@ -25,6 +27,12 @@ const settings = {
   redisFanout: { events: 10_000, runs: 5 },
   coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
   reload: { steps: 200, edits: 20 },
+  streams: {
+    wide: { sockets: 1_000, sets: 1, reps: 30, runs: 3 },
+    burst: { sockets: 100, sets: 10_000, reps: 1, runs: 3 },
+    latencySamples: 200,
+    idleSockets: 10_000,
+  },
 }
 // The Redis the Redis scenario runs on; each run uses key prefixes of its own and deletes them after.
 const redisUrl = process.env['MOTIA_REDIS_URL'] || process.env['REDIS_URL'] || 'redis://127.0.0.1:6379'
@@ -74,6 +82,38 @@ async function storeScenarios(kind: StoreKind, server: ServerProcess): Promise<n
     await baseline.close()
   }
   return rssMb(server.pid)
+}
+
+/** Stream fan-out against a bare ws broadcast, set-to-frame latency on each store, and idle connections. */
+async function streamScenarios(): Promise<void> {
+  const { wide, burst, latencySamples, idleSockets } = settings.streams
+  const files = streamsProject()
+  const stores: Array<[string, string[], Record<string, string>, number]> = [
+    ['--memory', ['--memory'], {}, 2],
+    ['default store', [], {}, 2],
+    ['Redis', [], { MOTIA_REDIS_URL: redisUrl, MOTIA_REDIS_PREFIX: `motia-bench-streams-${process.pid}` }, 5],
+  ]
+  for (const [label, flags, env, limitMs] of stores) {
+    await scenario(`streams latency (${label}): ${latencySamples} writes`, async () => {
+      const server = await spawnCli('start', workspace.project(`streams-latency-${label.replace(/\W/g, '')}`, files), flags, env)
+      try {
+        return await runStreamLatency(server, label, limitMs, latencySamples)
+      } finally {
+        await server.stop()
+      }
+    })
+  }
+  const withServers = async (run: (server: ServerProcess, bare: ServerProcess) => Promise<Row[]>): Promise<Row[]> => {
+    const [server, bare] = await Promise.all([spawnCli('start', workspace.project(`streams-${rows.length}`, files)), spawnNodeSource(bareWsSource)])
+    try {
+      return await run(server, bare)
+    } finally {
+      await Promise.all([server.stop(), bare.stop()])
+    }
+  }
+  await scenario(`streams fan-out: 1 set to ${wide.sockets} sockets, and ws`, () => withServers((server, bare) => runStreamFanout(server, bare, wide)))
+  await scenario(`streams fan-out: ${burst.sets} sets to ${burst.sockets} sockets, and ws`, () => withServers((server, bare) => runStreamFanout(server, bare, burst)))
+  await scenario(`streams: ${idleSockets} idle subscribed sockets`, () => withServers((server) => runStreamConnections(server, idleSockets)))
 }
 
 async function main(): Promise<void> {
@@ -129,6 +169,8 @@ async function main(): Promise<void> {
   await scenario(`fanout (Redis): ${redis.runs} x ${redis.events} no-op events, and raw BullMQ`, () =>
     runRedisFanout({ url: redisUrl, dir: workspace.project('bench-redis', noopFanoutProject()) }, redis),
   )
+
+  await streamScenarios()
 
   const sizes = settings.coldStart.sizes.join(' and ')
   await scenario(`cold start: ${sizes} steps, ${settings.coldStart.runs} runs`, () =>

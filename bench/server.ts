@@ -39,6 +39,11 @@ export function spawnCli(mode: 'start' | 'dev', dir: string, extra: string[] = [
   return spawnServer([cli, mode, '--port', '0', '--dir', dir, ...extra], dir, env)
 }
 
+/** Starts `node -e <source>` from the repo (so it resolves this checkout's packages); it must print `ready at <url>`. */
+export function spawnNodeSource(source: string): Promise<ServerProcess> {
+  return spawnServer(['-e', source], repoRoot)
+}
+
 /** Starts the bare express app (`node -e`) from the repo, so it resolves the same express. */
 export function spawnBareExpress(): Promise<ServerProcess> {
   return spawnServer(['-e', bareExpressSource], repoRoot)

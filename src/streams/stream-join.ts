@@ -19,7 +19,7 @@ export interface Connection {
   /** Its messages, handled one after another. */
   queue: Promise<void>
   /** While a join reads its snapshot, the frames that arrive meanwhile wait here, to follow the sync. */
-  buffered: string[] | null
+  buffered: Buffer[] | null
   /** The last fan-out round that sent it a frame, so a frame reaches it once. */
   sentRound: number
 }
@@ -31,7 +31,7 @@ export interface JoinHandlerOptions {
   limits: { maxSubscriptions: number }
   rooms: Rooms<Connection>
   clock: () => number
-  deliver(connection: Connection, text: string): void
+  deliver(connection: Connection, frame: Buffer): void
 }
 
 function send(connection: Connection, text: string): void {
@@ -106,7 +106,7 @@ export function createJoinHandler(options: JoinHandlerOptions): (connection: Con
     } finally {
       const waiting = connection.buffered
       connection.buffered = null
-      for (const text of waiting) options.deliver(connection, text)
+      for (const frame of waiting) options.deliver(connection, frame)
     }
   }
 

@@ -47,6 +47,9 @@ export interface StreamSocketServer {
   close(): Promise<void>
 }
 
+/** Frames are JSON text, sent from an encoded buffer. */
+const textFrame = { binary: false } as const
+
 function refuse(socket: Duplex, status: 401 | 503): void {
   const reason = status === 401 ? 'Unauthorized' : 'Service Unavailable'
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`)
@@ -69,9 +72,9 @@ export function attachStreamSocket(server: Server, options: StreamSocketOptions)
   let closed = false
   let sendRound = 0
 
-  function deliver(connection: Connection, text: string): void {
+  function deliver(connection: Connection, frame: Buffer): void {
     if (connection.buffered) {
-      connection.buffered.push(text)
+      connection.buffered.push(frame)
       return
     }
     const { socket } = connection
@@ -81,14 +84,15 @@ export function attachStreamSocket(server: Server, options: StreamSocketOptions)
       socket.terminate()
       return
     }
-    socket.send(text)
+    socket.send(frame, textFrame)
   }
 
   const stopListening = options.store.onChange((change) => {
     const group = rooms.membersOf(toRoomKey(change.streamName, change.groupId))
     const item = change.id === undefined ? undefined : rooms.membersOf(toRoomKey(change.streamName, change.groupId, change.id))
     if (!group && !item) return
-    const text = toFrameText(change, clock())
+    // Encoded once for every socket: ws would encode a string again for each.
+    const frame = Buffer.from(toFrameText(change, clock()))
     // A socket in both rooms gets the frame once: the client routes it to its group and item listeners.
     const round = ++sendRound
     for (const members of [group, item]) {
@@ -96,7 +100,7 @@ export function attachStreamSocket(server: Server, options: StreamSocketOptions)
       for (const connection of members.keys()) {
         if (connection.sentRound === round) continue
         connection.sentRound = round
-        deliver(connection, text)
+        deliver(connection, frame)
       }
     }
   })
