@@ -14,7 +14,7 @@ import { runReload } from './scenarios/reload.ts'
 import { runWorkerChain } from './scenarios/worker-chain.ts'
 import { runStreamConnections, runStreamFanout, runStreamLatency } from './scenarios/streams.ts'
 import { killAllNow, repoRoot, rssMb, type ServerProcess, spawnBareExpress, spawnCli, spawnNodeSource, stopAll } from './server.ts'
-import { bareWsSource, streamsProject } from './streams-project.ts'
+import { bareWsSource, removeRedisKeys, streamsProject } from './streams-project.ts'
 import { since } from './stats.ts'
 
 const settings = {
@@ -100,6 +100,7 @@ async function streamScenarios(): Promise<void> {
         return await runStreamLatency(server, label, limitMs, latencySamples)
       } finally {
         await server.stop()
+        if (env['MOTIA_REDIS_PREFIX']) await removeRedisKeys(redisUrl, env['MOTIA_REDIS_PREFIX'])
       }
     })
   }

@@ -1,4 +1,16 @@
+import { Redis } from 'ioredis'
+import { removeKeys } from '../src/backends/redis/redis-test-support.ts'
 import type { StepFiles } from './project.ts'
+
+/** Deletes the keys a Redis run left under its prefix. */
+export async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url)
+  try {
+    await removeKeys(client, prefix)
+  } finally {
+    await client.quit()
+  }
+}
 
 /**
  * The stream bench project: a stream `bench`, and POST /stream-set {group, n, id?} whose handler
