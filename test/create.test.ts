@@ -9,7 +9,7 @@ import { eventually, runCli } from './helpers/spawn-cli.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
 const root = mkdtempSync(join(tmpdir(), 'motia-like-create-'))
-const projects = { basic: join(root, 'my-app'), jobs: join(root, 'jobs-app') }
+const projects = { basic: join(root, 'my-app'), jobs: join(root, 'jobs-app'), realtime: join(root, 'realtime-app') }
 
 /** The environment without what the outer `npm test` set, so the inner npm behaves as in a fresh shell. */
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')))
@@ -31,7 +31,8 @@ beforeAll(async () => {
   created = await runCli(['create', 'my-app'], root)
   expect(created.code).toBe(0)
   createProject({ dir: projects.jobs, template: 'background-jobs' })
-  const installs = await Promise.all([install(projects.basic), install(projects.jobs)])
+  createProject({ dir: projects.realtime, template: 'realtime-todo' })
+  const installs = await Promise.all([install(projects.basic), install(projects.jobs), install(projects.realtime)])
   for (const result of installs) expect(result.code, result.output).toBe(0)
 }, 240_000)
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -51,6 +52,7 @@ describe('motia-like create', () => {
     for (const [dir, passed] of [
       [projects.basic, 'Tests  4 passed (4)'],
       [projects.jobs, 'Tests  6 passed (6)'],
+      [projects.realtime, 'Tests  3 passed (3)'],
     ] as const) {
       const { code, output } = await run('npm', ['test'], dir)
       expect(code, output).toBe(0)
@@ -94,7 +96,7 @@ describe('motia-like create', () => {
     expect(readFileSync(join(busy, 'notes.txt'), 'utf8')).toBe('keep me')
     expect(listTemplates()).toEqual(['background-jobs', 'basic'])
     expect(() => createProject({ dir: join(root, 'x'), template: 'nope' })).toThrow(
-      'Unknown template "nope". Choose one of: background-jobs, basic.',
+      'Unknown template "nope". Choose one of: background-jobs, basic, realtime-todo.',
     )
   })
 })

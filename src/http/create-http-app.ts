@@ -8,6 +8,7 @@ import { createAdminRoutes } from './admin-routes.ts'
 import { isBuiltInPath } from './built-in-path.ts'
 import { createErrorMiddleware } from './http-errors.ts'
 import { createRouteHandler } from './route-table.ts'
+import { createStreamRoutes } from './stream-routes.ts'
 
 export interface HttpOptions {
   /** `dev` exposes handler error messages and job stacks; `start` guards admin endpoints. */
@@ -58,6 +59,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   })
   const admin = Router()
   admin.use(createAdminRoutes(runtime, { showsStacks: options.mode === 'dev' ? () => true : access.hasToken }))
+  admin.use(createStreamRoutes(runtime))
   // Loaded only when on, so `start` without it pays nothing.
   const workbench = options.workbench
     ? (await import('../workbench/create-workbench.ts')).createWorkbench(runtime, { mode: options.mode })

@@ -49,7 +49,7 @@ const frame = (event: string, data: unknown): string => `event: ${event}\ndata: 
 
 /**
  * Creates the live stream: graph changes after a reload, job events, log lines, trace updates and
- * state groups written, gathered for 100 ms and sent as one chunk. It listens to the runtime only
+ * state groups and streams written, gathered for 100 ms and sent as one chunk. It listens to the runtime only
  * while a client is connected.
  */
 export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): LiveEvents {
@@ -60,6 +60,7 @@ export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): 
   let logs: Batch<LogEntry> = { items: [], dropped: 0 }
   let traces = new Set<string>()
   let groups = new Set<string>()
+  let streams = new Set<string>()
   let timer: NodeJS.Timeout | undefined
   let heartbeat: NodeJS.Timeout | undefined
   let stopListening: (() => void) | undefined
@@ -83,6 +84,7 @@ export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): 
     logs = { items: [], dropped: 0 }
     traces = new Set()
     groups = new Set()
+    streams = new Set()
   }
 
   function listen(): () => void {
@@ -107,8 +109,9 @@ export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): 
         later()
       }),
       runtime.onActivity((activity) => {
-        if (activity.type !== 'state') return
-        groups.add(activity.group)
+        if (activity.type === 'state') groups.add(activity.group)
+        else if (activity.type === 'stream') streams.add(activity.stream)
+        else return
         later()
       }),
     ]
@@ -126,6 +129,7 @@ export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): 
     const summaries = [...traces].flatMap((id) => recorder.summary(id) ?? [])
     if (summaries.length) frames.push(frame('traces', { traces: summaries }))
     if (groups.size) frames.push(frame('state', { groups: [...groups] }))
+    if (streams.size) frames.push(frame('streams', { streams: [...streams] }))
     reset()
     if (frames.length) broadcast(frames.join(''))
   }

@@ -54,6 +54,11 @@ export function copyDemo(): { dir: string; remove: () => void } {
   return copyProject(join(repoRoot, 'steps'), 'demo', 'steps')
 }
 
+/** Copies a template of `templates/` into a fresh temporary folder, as `copyFixture` does. */
+export function copyTemplate(name: string): { dir: string; remove: () => void } {
+  return copyProject(join(repoRoot, 'templates', name), name)
+}
+
 function copyProject(source: string, name: string, into = ''): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `motia-like-${name}-`))
   cpSync(source, join(dir, into), { recursive: true })

@@ -8,6 +8,7 @@ const views = {
   jobs: () => import('./views/jobs.js'),
   logs: () => import('./views/logs.js'),
   state: () => import('./views/state.js'),
+  streams: () => import('./views/streams.js'),
 }
 
 /** The route in the hash: #/name/arg?query. */
