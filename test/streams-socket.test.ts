@@ -88,3 +88,22 @@ describe('the published @motiadev/stream-client-node against the real server', (
     raw.close()
   })
 })
+
+describe('the stream endpoints of /__motia', () => {
+  it('lists the streams, the groups of one (not guessed) and the items of a group', async () => {
+    await post('/todo/listed-b/x', { title: 'X' })
+    await post('/todo/listed-a/y', { title: 'Y' })
+    const { body: list } = await app.json<{ streams: { name: string; file: string; validate: boolean; canAccess: boolean }[] }>('/__motia/streams')
+    expect(list.streams.map(({ name, file, validate, canAccess }) => ({ name, file, validate, canAccess }))).toEqual([
+      { name: 'strict', file: 'steps/strict.stream.ts', validate: true, canAccess: false },
+      { name: 'todo', file: 'steps/todo.stream.ts', validate: false, canAccess: true },
+    ])
+    const { body: groups } = await app.json<{ groups: string[] }>('/__motia/streams/todo/groups')
+    expect(groups.groups).toEqual(expect.arrayContaining(['listed-a', 'listed-b']))
+    expect(groups.groups).toEqual([...groups.groups].sort())
+    expect((await app.json('/__motia/streams/todo/groups/listed-a')).body).toEqual({ stream: 'todo', group: 'listed-a', items: [{ id: 'y', title: 'Y' }] })
+    const missing = await app.json<{ error: string }>('/__motia/streams/nosuch/groups')
+    expect(missing.status).toBe(404)
+    expect(missing.body.error).toMatch(/No stream named "nosuch"/)
+  })
+})
