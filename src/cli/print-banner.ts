@@ -6,7 +6,7 @@ const color = process.stdout.isTTY && !process.env['NO_COLOR']
 /** Colors text when printing to a terminal. */
 export const paint = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text) : text)
 
-/** Prints what a started server serves: URL, routes, subscriptions, crons, warnings and load errors. */
+/** Prints what a started server serves: URL, routes, subscriptions, crons, streams, warnings and load errors. */
 export function printBanner(
   app: { url: string; runtime: Runtime; store: string },
   mode: 'dev' | 'start',
@@ -29,6 +29,9 @@ export function printBanner(
   const crons = runtime.cron.scheduled()
   if (crons.length) lines.push('', paint('bold', 'cron'))
   for (const cron of crons) lines.push(`  ${cron.cron.padEnd(40)} ${paint('dim', cron.step)}`)
+  const streams = runtime.streams.registry.list().sort((a, b) => a.name.localeCompare(b.name))
+  if (streams.length) lines.push('', `${paint('bold', 'streams')} ${paint('dim', `on ${app.url.replace(/^http/, 'ws')}`)}`)
+  for (const stream of streams) lines.push(`  ${stream.name.padEnd(40)} ${paint('dim', stream.relativeFile)}`)
   const { warnings } = runtime.graph()
   if (warnings.length) lines.push('')
   for (const warning of warnings) lines.push(paint('yellow', `warning: ${warning.message}`))
