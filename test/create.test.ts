@@ -94,7 +94,7 @@ describe('motia-like create', () => {
     writeFileSync(join(busy, 'notes.txt'), 'keep me')
     expect(() => createProject({ dir: busy })).toThrow(`${busy} is not empty. Choose a new folder name, or empty this one first.`)
     expect(readFileSync(join(busy, 'notes.txt'), 'utf8')).toBe('keep me')
-    expect(listTemplates()).toEqual(['background-jobs', 'basic'])
+    expect(listTemplates()).toEqual(['background-jobs', 'basic', 'realtime-todo'])
     expect(() => createProject({ dir: join(root, 'x'), template: 'nope' })).toThrow(
       'Unknown template "nope". Choose one of: background-jobs, basic, realtime-todo.',
     )
