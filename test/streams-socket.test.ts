@@ -107,3 +107,16 @@ describe('the stream endpoints of /__motia', () => {
     expect(missing.body.error).toMatch(/No stream named "nosuch"/)
   })
 })
+
+describe('stream writes in traces', () => {
+  it('appear in the trace of the request beside its other entries, and are counted', async () => {
+    const { headers } = await post('/todo/traced/t1', { title: 'traced' })
+    const traceId = headers.get('x-trace-id') as string
+    const { body } = await app.json<{ counts: { streamWrites: number }; entries: Array<Record<string, unknown>> }>(`/__motia/traces/${traceId}`)
+    expect(body.counts.streamWrites).toBe(2)
+    expect(body.entries.filter((entry) => entry['type'] === 'stream').map(({ step, op, stream, group, id }) => ({ step, op, stream, group, id }))).toEqual([
+      { step: 'SetTodo', op: 'set', stream: 'todo', group: 'audit', id: 't1' },
+      { step: 'SetTodo', op: 'set', stream: 'todo', group: 'traced', id: 't1' },
+    ])
+  })
+})
