@@ -114,7 +114,7 @@ export async function runStreamFanout(server: ServerProcess, bare: ServerProcess
       value: median(server_),
       baseline: median(baseline),
       target: { on: 'ratio', kind: 'min', limit: 0.8 },
-      note: `median of ${shape.runs} runs of ${shape.reps} x POST /stream-set (the handler's sets at once) until every socket got every frame; baseline: a bare ws server on node:http broadcasting the same frames to the same number of sockets`,
+      note: `median of ${shape.runs} runs of ${shape.reps} x POST /stream-set (the handler's sets at once) until every socket got every frame; baseline: a bare ws server on node:http broadcasting the same frames to the same number of sockets (each socket's send() given the frame text, as a plain broadcast loop does; motia-like encodes a frame once for all its sockets)`,
     },
   ]
 }
