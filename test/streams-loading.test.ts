@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { startDev } from '../src/dev/start-dev.ts'
 import type { ReloadReport } from '../src/dev/reloader.ts'
 import { createLogger } from '../src/logger/create-logger.ts'
+import { createTester } from '../src/testing/create-tester.ts'
 import { copyFixture, startFixture } from './helpers/start-fixture.ts'
 
 const cleanups: Array<() => Promise<void> | void> = []
@@ -97,5 +98,46 @@ describe('ctx.streams in a Python step', () => {
       missing: null,
     })
     expect(JSON.parse(await heard)).toEqual({ type: 'from-python', data: { id: 'p1' } })
+  })
+})
+
+describe('a stream with storage of its own', () => {
+  it("keeps items where its factory says, with Motia's return values and the changes pushed to subscribers", async () => {
+    const dir = project({
+      'steps/notes.stream.ts': `const items = new Map()
+export const config = {
+  name: 'notes',
+  baseConfig: {
+    storageType: 'custom',
+    factory: () => ({
+      get: async (groupId, id) => items.get(groupId + '/' + id) ?? null,
+      set: async (groupId, id, data) => (items.set(groupId + '/' + id, data), data),
+      delete: async (groupId, id) => { const item = items.get(groupId + '/' + id) ?? null; items.delete(groupId + '/' + id); return item },
+      getGroup: async (groupId) => [...items].filter(([key]) => key.startsWith(groupId + '/')).map(([, item]) => item),
+    }),
+  },
+}
+`,
+      'steps/set-note.step.ts': `export const config = { type: 'api', name: 'SetNote', path: '/notes/:id', method: 'POST', emits: [] }
+export const handler = async (req, ctx) => {
+  const set = await ctx.streams.notes.set('all', req.pathParams.id, req.body)
+  const removed = await ctx.streams.notes.delete('all', 'missing')
+  return { status: 200, body: { set, removed, group: await ctx.streams.notes.getGroup('all') } }
+}
+`,
+    })
+    const tester = await createTester({ dir })
+    cleanups.push(() => tester.close())
+    const tag = { type: 'state-stream', streamName: 'notes', groupId: 'all', id: 'n1' }
+    expect((await tester.request('POST', '/notes/n1', { text: 'one' })).body).toEqual({
+      set: { text: 'one', id: 'n1', __motia: tag },
+      removed: null,
+      group: [{ text: 'one', id: 'n1', __motia: tag }],
+    })
+    await tester.request('POST', '/notes/n1', { text: 'two' })
+    expect(tester.streamChanges('notes').map((frame) => [frame.event.type, 'data' in frame.event ? frame.event.data : null])).toEqual([
+      ['create', { text: 'one', id: 'n1' }],
+      ['update', { text: 'two', id: 'n1' }],
+    ])
   })
 })
