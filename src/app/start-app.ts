@@ -133,6 +133,9 @@ export async function startApp(options: AppOptions): Promise<App> {
       ...(motia?.config.app ? { appHook: { file: motia.file, configure: motia.config.app } } : {}),
     })
     server = await listen(app.handler, options.port, options.host)
+    if (options.mode === 'start' && !streamAuth && runtime.streams.registry.list().length > 0) {
+      logger.info('Streams are open to every client that reaches this port, as in Motia. Set streamAuth in motia-like.config.ts to restrict them.')
+    }
     sockets = attachStreamSocket(server.server, {
       registry: runtime.streams.registry,
       store: runtime.streams.store,

@@ -97,7 +97,12 @@ export function createMotiaStream(definition: StreamDefinition, store: StreamSto
       if (typeof event?.type !== 'string' || event.type === '') {
         throw new MotiaError('INVALID_ARGUMENT', `ctx.streams.${name}.send needs an event with a non-empty "type", for example send({ groupId }, { type: 'progress', data }).`)
       }
-      const json = toStreamJson(name, groupId, id ?? groupId, { type: event.type, data: event.data ?? null })
+      let json: string
+      try {
+        json = toStreamJson(name, groupId, id ?? '', { type: event.type, data: event.data ?? null })
+      } catch (error) {
+        throw new MotiaError('STREAM_ITEM_NOT_JSON', `ctx.streams.${name}.send got event "${event.type}" whose data is not JSON. Send plain JSON data.`, { cause: error })
+      }
       await store.publish({ streamName: name, groupId, ...(id === undefined ? {} : { id }), type: 'event', json })
     },
   }
