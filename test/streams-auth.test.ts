@@ -28,7 +28,7 @@ async function startWithConfig(file: string, text: string): Promise<TestApp> {
 
 describe.each([
   ['motia-like.config.ts', `export default { streamAuth: {${authenticate}} }`],
-  ["a Motia project's motia.config.ts", `const config = (value) => value\nexport default config({ streamAuth: { contextSchema: { type: 'object' },${authenticate}} })`],
+  ["a Motia project's motia.config.ts", `import { config } from 'motia'\nexport default config({ plugins: [], streamAuth: { contextSchema: { type: 'object' },${authenticate}} })`],
 ])('stream auth from %s', (label, text) => {
   it('refuses an upgrade that authenticate throws on with 401, and gives canAccess the auth context it returned', async () => {
     const app = await startWithConfig(label.startsWith('motia-like') ? 'motia-like.config.ts' : 'motia.config.ts', text)

@@ -9,7 +9,7 @@ import { createRuntime, type Runtime } from '../runtime/create-runtime.ts'
 import type { ProjectConfig } from '../runtime/define-config.ts'
 import { loadMotiaConfig } from '../runtime/motia-config.ts'
 import { loadProjectConfig, toRedisSettings } from '../runtime/project-config.ts'
-import { loadStreamAuth } from '../runtime/stream-auth-config.ts'
+import { toStreamAuth } from '../runtime/stream-auth-config.ts'
 import { attachStreamSocket, type StreamSocketLimits, type StreamSocketServer } from '../streams/stream-socket-server.ts'
 
 export interface AppOptions {
@@ -107,6 +107,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   if (motia && plugins > 0) {
     logger.info(`${relative(options.projectDir, motia.file)}: ignoring ${plugins} Workbench plugin(s); motia-like serves its own Workbench.`)
   }
+  const streamAuth = toStreamAuth(config, motia)
   const backends = await openProjectBackend(options, config, logger)
   const runtime = createRuntime({
     projectDir: options.projectDir,
@@ -120,7 +121,6 @@ export async function startApp(options: AppOptions): Promise<App> {
   let app: HttpApp | undefined
   let sockets: StreamSocketServer | undefined
   try {
-    const streamAuth = await loadStreamAuth(options.projectDir, await loadProjectConfig(options.projectDir))
     await runtime.load()
     app = await createHttpApp(runtime, {
       mode: options.mode,
