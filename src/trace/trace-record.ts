@@ -103,6 +103,7 @@ function sizeOf(entry: StoredEntry): number {
   if (entry.type === 'emit') texts.push(entry.topic, typeof entry.data === 'string' ? entry.data : String(entry.data.value))
   else if (entry.type === 'log') texts.push(entry.msg, typeof entry.meta === 'string' ? entry.meta : String(entry.meta.value))
   else if (entry.type === 'state') texts.push(entry.group, entry.key)
+  else if (entry.type === 'stream') texts.push(entry.stream, entry.group, entry.id)
   else texts.push(entry.topic, entry.path, entry.error)
   let chars = 0
   for (const text of texts) chars += text?.length ?? 0
