@@ -101,7 +101,20 @@ describe('the stream endpoints of /__motia', () => {
     const { body: groups } = await app.json<{ groups: string[] }>('/__motia/streams/todo/groups')
     expect(groups.groups).toEqual(expect.arrayContaining(['listed-a', 'listed-b']))
     expect(groups.groups).toEqual([...groups.groups].sort())
-    expect((await app.json('/__motia/streams/todo/groups/listed-a')).body).toEqual({ stream: 'todo', group: 'listed-a', items: [{ id: 'y', title: 'Y' }] })
+    expect((await app.json('/__motia/streams/todo/groups/listed-a')).body).toEqual({
+      stream: 'todo',
+      group: 'listed-a',
+      items: [{ id: 'y', title: 'Y' }],
+      nextCursor: null,
+    })
+    // Every list endpoint answers a page: a limit and the cursor of the next one.
+    await post('/todo/listed-a/z', { title: 'Z' })
+    const first = await app.json<{ items: { id: string }[]; nextCursor: string }>('/__motia/streams/todo/groups/listed-a?limit=1')
+    expect(first.body.items.map((item) => item.id)).toEqual(['y'])
+    const second = await app.json<{ items: { id: string }[]; nextCursor: string | null }>(
+      `/__motia/streams/todo/groups/listed-a?limit=1&cursor=${first.body.nextCursor}`,
+    )
+    expect(second.body).toMatchObject({ items: [{ id: 'z' }], nextCursor: null })
     const missing = await app.json<{ error: string }>('/__motia/streams/nosuch/groups')
     expect(missing.status).toBe(404)
     expect(missing.body.error).toMatch(/No stream named "nosuch"/)

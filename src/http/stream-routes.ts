@@ -1,6 +1,15 @@
 import { type Response, Router } from 'express'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import type { StreamDefinition } from '../streams/load-stream.ts'
+import { toNumberCursor, toPageQuery } from './page-query.ts'
+
+/** One page of a list read whole (stream groups and items are read whole by the store): the `limit` from `cursor` on. */
+function pageOf<T>(list: T[], query: Parameters<typeof toPageQuery>[0]): { page: T[]; nextCursor: string | null } {
+  const { limit, cursor } = toPageQuery(query, 1000, 1000)
+  const from = toNumberCursor(cursor) ?? 0
+  const next = from + limit
+  return { page: list.slice(from, next), nextCursor: next < list.length ? String(next) : null }
+}
 
 function describe(definition: StreamDefinition) {
   return {
@@ -36,16 +45,19 @@ export function createStreamRoutes(runtime: Runtime): Router {
     const definition = find(res, req.params['name'] as string)
     if (!definition) return
     // A stream with storage of its own cannot list its groups.
-    const groups = definition.custom ? [] : await store.groups(definition.name)
-    res.json({ stream: definition.name, groups, listed: !definition.custom })
+    const { page, nextCursor } = pageOf(definition.custom ? [] : await store.groups(definition.name), req.query)
+    res.json({ stream: definition.name, groups: page, listed: !definition.custom, nextCursor })
   })
 
   router.get('/__motia/streams/:name/groups/:group', async (req, res) => {
     const definition = find(res, req.params['name'] as string)
     if (!definition) return
     const group = req.params['group'] as string
-    const items = definition.custom ? await definition.custom.getGroup(group) : await store.getGroup(definition.name, group)
-    res.json({ stream: definition.name, group, items })
+    const { page, nextCursor } = pageOf(
+      definition.custom ? await definition.custom.getGroup(group) : await store.getGroup(definition.name, group),
+      req.query,
+    )
+    res.json({ stream: definition.name, group, items: page, nextCursor })
   })
 
   return router
