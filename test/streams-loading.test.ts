@@ -101,6 +101,25 @@ describe('ctx.streams in a Python step', () => {
   })
 })
 
+describe('ctx.streams in a Ruby step', () => {
+  it('sets, reads and sends over the worker protocol, with the same return values as TypeScript', async () => {
+    const dir = project({
+      'steps/rb_todo.step.rb': readFileSync(join(import.meta.dirname, 'fixtures', 'streams-ruby', 'rb_todo.step.rb'), 'utf8'),
+    })
+    const app = await startFixture(dir)
+    cleanups.push(() => app.close())
+    const heard = new Promise<string>((resolve) => app.runtime.streams.store.onChange((change) => change.type === 'event' && resolve(change.json)))
+    const { status, body } = await app.json('/rb-todo/rb/r1', { method: 'POST', body: JSON.stringify({ title: 'from Ruby' }) })
+    expect(status).toBe(200)
+    expect(body).toEqual({
+      stored: { id: 'r1', title: 'from Ruby', __motia: { type: 'state-stream', streamName: 'todo', groupId: 'rb', id: 'r1' } },
+      count: 1,
+      missing: null,
+    })
+    expect(JSON.parse(await heard)).toEqual({ type: 'from-ruby', data: { id: 'r1' } })
+  })
+})
+
 describe('a stream with storage of its own', () => {
   it("keeps items where its factory says, with Motia's return values and the changes pushed to subscribers", async () => {
     const dir = project({

@@ -12,7 +12,7 @@ module MotiaLikeWorker
       @trace_id = trace_id
       @logger = Logger.new(channel, invocation)
       @state = State.new(self)
-      @streams = {}
+      @streams = Streams.new(self)
     end
 
     def traceId
@@ -58,6 +58,42 @@ module MotiaLikeWorker
 
     def clear(group)
       @context.call('state.clear', group)
+      nil
+    end
+  end
+
+  # context.streams.todo (or context.streams['todo']): each call runs on the stream in Node and
+  # returns Motia's values (items as Hashes with string keys, `__motia` included).
+  class Streams
+    def initialize(context)
+      @context = context
+    end
+
+    def [](name) = Stream.new(@context, name.to_s)
+
+    def method_missing(name, *args)
+      args.empty? && !name.end_with?('=', '?', '!') ? Stream.new(@context, name.to_s) : super
+    end
+
+    def respond_to_missing?(name, include_private = false) = !name.end_with?('=', '?', '!') || super
+  end
+
+  # One stream: get, set, delete, get_group (getGroup) and send, with Motia's arguments.
+  class Stream
+    def initialize(context, name)
+      @context = context
+      @name = name
+    end
+
+    def get(group_id, id) = @context.call('streams', @name, 'get', group_id, id)
+    def set(group_id, id, data) = @context.call('streams', @name, 'set', group_id, id, data)
+    def delete(group_id, id) = @context.call('streams', @name, 'delete', group_id, id)
+    def get_group(group_id) = @context.call('streams', @name, 'getGroup', group_id)
+    alias getGroup get_group
+
+    # Motia's name for a custom event; it replaces Object#send on a stream, which has no other use.
+    def send(channel, event)
+      @context.call('streams', @name, 'send', channel, event)
       nil
     end
   end
