@@ -21,6 +21,7 @@ export type {
   Logger,
   NoopConfig,
   QueryParam,
+  RateLimitConfig,
   StateManager,
   StepConfig,
   StepHandler,

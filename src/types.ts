@@ -39,6 +39,18 @@ export interface QueueInfrastructure {
   concurrency?: number
   /** Exponential backoff: first delay and upper bound, in milliseconds. */
   backoff?: { baseMs?: number; maxMs?: number }
+  /** At most `limit` attempts start in any `periodMs` (per value of `key`); jobs over it wait their turn. */
+  rateLimit?: RateLimitConfig
+}
+
+/** A rate limit of an event step: `limit` attempts (retries included) per `periodMs`, shared or per key. */
+export interface RateLimitConfig {
+  limit: number
+  periodMs: number
+  /** An input field whose value gets its own limit, or a function of the input returning the key. */
+  // The input's type is the step's own: `any` lets a typed function be assigned.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  key?: string | ((input: any) => unknown)
 }
 
 export interface CronInfrastructure {

@@ -3,6 +3,8 @@ import { toSafeSink } from '../feed.ts'
 import { createAlarm } from './alarm.ts'
 import { AttemptAbort } from './attempt-abort.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
+import { createFlowGate, type FlowGate, OPEN_GATE, toRateLimitedJob } from './flow-gate.ts'
+import { createMemoryFlowStore, type FlowStore } from './flow-store.ts'
 import { createJobEvents } from './job-events.ts'
 import type { JobStore } from './job-store.ts'
 import { toJobStats } from './job-stats.ts'
@@ -28,6 +30,8 @@ export interface DispatcherOptions {
   onError?: (error: unknown) => void
   /** How long close() without an argument waits for running attempts; default 10 s. */
   closeGraceMs?: number
+  /** Where rate-limit windows and paused steps live; default in memory. A durable store keeps them across restarts. */
+  flowStore?: FlowStore
 }
 
 interface Consumer {
@@ -40,6 +44,11 @@ interface StepSlot {
   name: string
   consumer: Consumer | null
   running: number
+  /** The consumer's flow control; OPEN_GATE without any. */
+  gate: FlowGate
+  paused: boolean
+  /** When the step's shared rate limit opens again, while it holds jobs back; else null. */
+  heldUntil: number | null
 }
 
 interface Attempt {
@@ -77,6 +86,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const random = options.random ?? Math.random
   const idempotencyWindowMs = options.idempotencyWindowMs ?? dayMs
   const onError = toSafeSink(options.onError)
+  const flowStore = options.flowStore ?? createMemoryFlowStore()
   const slots = new Map<string, StepSlot>()
   const events = createJobEvents(onError)
   const inFlight = new Set<Attempt>()
@@ -97,13 +107,59 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   }
 
   const pump = (slot: StepSlot, time: number): void => {
+    slot.heldUntil = null
     for (;;) {
       const consumer = slot.consumer
-      if (closed || !consumer || slot.running >= consumer.options.concurrency) return
+      if (closed || !consumer || slot.running >= consumer.options.concurrency || slot.paused) return
+      const opensAt = slot.gate.opensAt(time)
+      if (opensAt > time) {
+        slot.heldUntil = opensAt
+        return
+      }
       const job = store.claimNext(slot.name, time, consumer.options.fifo)
       if (!job) return
-      start(slot, consumer, job)
+      const retryAt = slot.gate.admit(job, time)
+      if (retryAt > time) store.update(toRateLimitedJob(job, retryAt))
+      else start(slot, consumer, job)
     }
+  }
+
+  /** The next wake-up: the earliest due job, or the earliest time a shared rate limit lets a held step go on. */
+  const nextWake = (time: number): number | null => {
+    let at = store.nextRunAt(consumed, time)
+    for (const step of consumed) {
+      const heldUntil = slots.get(step)?.heldUntil ?? null
+      if (heldUntil !== null && (at === null || heldUntil < at)) at = heldUntil
+    }
+    return at
+  }
+
+  const slotOf = (step: string): StepSlot => {
+    let slot = slots.get(step)
+    if (!slot) {
+      slot = { name: step, consumer: null, running: 0, gate: OPEN_GATE, paused: isPaused(step), heldUntil: null }
+      slots.set(step, slot)
+    }
+    return slot
+  }
+
+  const isPaused = (step: string): boolean => flowStore.pausedSteps().includes(step)
+
+  /** The job as the jobs API shows it: with why it waits when a pause or a rate limit holds it. */
+  const withWait = (job: Job, time: number): Job => {
+    if (job.status !== 'pending' && job.status !== 'failed') return job
+    const slot = slots.get(job.step)
+    if (!slot) return job
+    if (slot.paused) return { ...job, wait: { reason: 'paused', until: null } }
+    const wait = slot.gate.waitOf(job, time)
+    return wait ? { ...job, wait } : job
+  }
+
+  const setPaused = async (step: string, paused: boolean): Promise<void> => {
+    store.transaction(() => flowStore.setPaused(step, paused))
+    slotOf(step).paused = paused
+    schedule(step)
+    await store.durable?.()
   }
 
   const flush = (): void => {
@@ -122,7 +178,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       }
     }
     try {
-      wake.set(closed || consumed.length === 0 ? null : store.nextRunAt(consumed, time))
+      wake.set(closed || consumed.length === 0 ? null : nextWake(time))
       if (drainWaiters.length > 0 && isIdle()) resolveDrains()
     } catch (error) {
       onError(error)
@@ -284,12 +340,9 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
 
     consume(step, consumerOptions, handler) {
       checkConsumerOptions(step, consumerOptions)
-      let slot = slots.get(step)
-      if (!slot) {
-        slot = { name: step, consumer: null, running: 0 }
-        slots.set(step, slot)
-      }
+      const slot = slotOf(step)
       slot.consumer = { options: { ...consumerOptions }, handler }
+      slot.gate = createFlowGate(step, consumerOptions.rateLimit, flowStore)
       refreshConsumed()
       schedule(step)
     },
@@ -302,11 +355,22 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       schedule(step)
     },
 
-    get: async (id) => store.get(id),
+    async get(id) {
+      const job = store.get(id)
+      return job && withWait(job, now())
+    },
 
     async list(filter = {}) {
-      return store.list({ ...filter, limit: filter.limit ?? 50, offset: filter.offset ?? 0 })
+      const found = store.list({ ...filter, limit: filter.limit ?? 50, offset: filter.offset ?? 0 })
+      const time = now()
+      return { jobs: found.jobs.map((job) => withWait(job, time)), total: found.total }
     },
+
+    pause: (step) => setPaused(step, true),
+
+    resume: (step) => setPaused(step, false),
+
+    pausedSteps: async () => flowStore.pausedSteps(),
 
     retry: (id) => change(id, toRetriedJob),
 

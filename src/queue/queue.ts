@@ -34,6 +34,8 @@ export interface Job {
   finishedAt: number | null
   /** Earliest time (ms since epoch) the job may run next. */
   runAt: number
+  /** Set by get() and list() on a pending or failed job that flow control holds back. */
+  wait?: JobWait
 }
 
 /** One job to create: a delivery of an event to one subscribing step. */
@@ -63,6 +65,22 @@ export interface ConsumerOptions {
   fifo: boolean
   /** Exponential backoff between attempts, with jitter. */
   backoff: { baseMs: number; maxMs: number }
+  /** At most `limit` attempts start in any `periodMs`; none when absent. */
+  rateLimit?: RateLimit
+}
+
+/** A rate limit as the queue applies it: per value of `keyOf(job.data)`, or one for the step when keyOf is null. */
+export interface RateLimit {
+  limit: number
+  periodMs: number
+  keyOf: ((data: unknown) => string) | null
+}
+
+/** Why a waiting job has not started: its step is paused, or its rate limit is used up until `until`. */
+export interface JobWait {
+  reason: 'rate-limited' | 'paused'
+  /** When it may start (ms since epoch); null while paused. */
+  until: number | null
 }
 
 /** Runs one attempt of a job; a rejection is a failed attempt. `abort` fires on timeout, and when the queue gives up on the attempt at close. */
@@ -103,6 +121,11 @@ export interface Queue {
   consume(step: string, options: ConsumerOptions, handler: JobHandler): void
   /** Stops taking new jobs for a step; its pending jobs stay stored. */
   stopConsuming(step: string): void
+  /** Holds a step's jobs (in every process sharing the store) until resume(); running jobs finish, new ones accumulate. */
+  pause(step: string): Promise<void>
+  resume(step: string): Promise<void>
+  /** The steps paused now, sorted. */
+  pausedSteps(): Promise<string[]>
   get(id: string): Promise<Job | null>
   /** Matching jobs newest first; `total` counts every match, not only the page. */
   list(filter?: JobFilter): Promise<{ jobs: Job[]; total: number }>

@@ -1,5 +1,6 @@
 import type { ConsumerOptions } from '../queue/queue.ts'
 import type { Step } from '../steps/step.ts'
+import { toRateLimitKeyOf } from './rate-limit-key.ts'
 
 /** Defaults for event steps that do not set `infrastructure`. */
 export const JOB_DEFAULTS = {
@@ -13,7 +14,7 @@ export const JOB_DEFAULTS = {
 export function toConsumerOptions(step: Step): ConsumerOptions {
   const infrastructure = step.config.infrastructure
   const queue = infrastructure?.queue
-  return {
+  const options: ConsumerOptions = {
     concurrency: queue?.concurrency ?? JOB_DEFAULTS.concurrency,
     timeoutMs: (infrastructure?.handler?.timeout ?? JOB_DEFAULTS.timeoutSeconds) * 1000,
     fifo: queue?.type === 'fifo',
@@ -22,4 +23,7 @@ export function toConsumerOptions(step: Step): ConsumerOptions {
       maxMs: queue?.backoff?.maxMs ?? JOB_DEFAULTS.backoffMaxMs,
     },
   }
+  const rateLimit = queue?.rateLimit
+  if (rateLimit) options.rateLimit = { limit: rateLimit.limit, periodMs: rateLimit.periodMs, keyOf: toRateLimitKeyOf(rateLimit.key) }
+  return options
 }

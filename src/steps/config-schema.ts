@@ -20,6 +20,20 @@ const handlerInfra = z.strictObject({
   machineType: z.enum(['cpu', 'memory', 'gpu']).optional(),
 })
 
+const rateLimit = z.strictObject({
+  limit: z
+    .number()
+    .int('limit is a whole number of attempts')
+    .min(1, 'limit must be at least 1: the attempts that may start per period'),
+  periodMs: z.number().positive('periodMs is the window in milliseconds and must be above 0'),
+  key: z
+    .union([
+      z.string().min(1, 'key names an input field; remove it to share one limit'),
+      z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
+    ])
+    .optional(),
+})
+
 const queueInfra = z.strictObject({
   type: z.enum(['standard', 'fifo']).optional(),
   messageGroupId: z.string().nullable().optional(),
@@ -31,6 +45,7 @@ const queueInfra = z.strictObject({
   backoff: z
     .strictObject({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
     .optional(),
+  rateLimit: rateLimit.optional(),
 })
 
 const infrastructure = z.strictObject({ handler: handlerInfra.optional(), queue: queueInfra.optional() })

@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import { StepConfigError, toErrorMessage } from '../errors.ts'
 import { createValidator, toJsonSchema } from '../schema/validator.ts'
 import type { ApiMiddleware, Emit, StepConfig, StepHandler } from '../types.ts'
+import { checkFlowControl } from './check-flow-control.ts'
 import { stepConfigSchema, toFieldPath } from './config-schema.ts'
 import { findErrorLine, findFieldLine } from './error-location.ts'
 import type { ModuleImporter } from './import-module.ts'
@@ -105,5 +106,7 @@ export async function loadStep(file: string, projectDir: string, importer: Modul
       `${relativeFile} (step "${config.name}") exports no handler function. Export \`handler\` from the step file.`,
     )
   }
-  return toStep(file, relativeFile, config, handler as StepHandler | undefined)
+  const step = toStep(file, relativeFile, config, handler as StepHandler | undefined)
+  checkFlowControl(step, source)
+  return step
 }

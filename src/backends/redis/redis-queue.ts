@@ -5,10 +5,11 @@ import { MotiaError } from '../../errors.ts'
 import { toSafeSink } from '../../feed.ts'
 import { createJobEvents } from '../../queue/job-events.ts'
 import { toJobStats } from '../../queue/job-stats.ts'
-import type { Job, JobHandler, NewJob, Queue } from '../../queue/queue.ts'
+import type { ConsumerOptions, Job, JobHandler, NewJob, Queue } from '../../queue/queue.ts'
 import { createAttempts } from './redis-attempts.ts'
 import { whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
+import { createRedisFlow } from './redis-flow.ts'
 import { type CancelledEntry, createJobReader, type Found } from './redis-job-reader.ts'
 import { fieldsOf, type JobRecord, toAddedJob, toBullPriority, toJobId, toJobRecord, toQueueName, toRecordOf } from './redis-job-record.ts'
 
@@ -39,7 +40,7 @@ export interface RedisQueueOptions {
 }
 
 interface Consumer {
-  options: { concurrency: number; timeoutMs: number; fifo: boolean; backoff: { baseMs: number; maxMs: number } }
+  options: ConsumerOptions
   handler: JobHandler
   worker: Worker<JobRecord>
 }
@@ -114,12 +115,8 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return time * 1000 + seqCounter
   }
 
-  const reader = createJobReader({
-    client,
-    cancelledKey,
-    queueOf,
-    steps: async () => [...new Set([...(await client.smembers(stepsKey)), ...queues.keys()])].sort(),
-  })
+  const knownSteps = async (): Promise<string[]> => [...new Set([...(await client.smembers(stepsKey)), ...queues.keys()])].sort()
+  const reader = createJobReader({ client, cancelledKey, queueOf, steps: knownSteps })
 
   /** Whether jobs of `step` run as fifo: from the local consumer, else from what another process's consumer recorded. */
   const isFifo = async (step: string): Promise<boolean> => {
@@ -189,6 +186,9 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return toAddedJob(step, topic, id, stored, maxAttempts)
   }
 
+  const flow = createRedisFlow(client, prefix, queueOf)
+  const withWaits = (jobs: Job[]): Promise<Job[]> => flow.withWaits(jobs, (step) => consumers.get(step)?.options.rateLimit)
+
   const attempts = createAttempts({ now, random: options.random ?? Math.random, events, onError })
 
   const finished = (step: string, bullJob: BullJob<JobRecord> | undefined): void => {
@@ -201,10 +201,12 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   const startWorker = (step: string): Worker<JobRecord> => {
     const worker = new Worker<JobRecord>(
       toQueueName(step),
-      (bullJob) => {
+      (bullJob, token) => {
         const consumer = consumers.get(step)
         if (!consumer) throw new MotiaError('QUEUE_NO_CONSUMER', `Step "${step}" has no consumer in this process any more.`)
-        return attempts.run(step, bullJob, consumer.options, consumer.handler)
+        const { rateLimit } = consumer.options
+        if (!rateLimit) return attempts.run(step, bullJob, consumer.options, consumer.handler)
+        return flow.run(step, rateLimit, bullJob, token, () => attempts.run(step, bullJob, consumer.options, consumer.handler))
       },
       {
         connection: options.workerClient,
@@ -264,9 +266,26 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       consumer.worker.close().catch(onError)
     },
 
-    get: async (id) => (await whileReachable(url, `job ${id} was not read`, () => reader.get(id), client))?.job ?? null,
+    async get(id) {
+      const job = (await whileReachable(url, `job ${id} was not read`, () => reader.get(id), client))?.job
+      return job ? ((await withWaits([job]))[0] ?? job) : null
+    },
 
-    list: (filter = {}) => whileReachable(url, 'the jobs were not listed', () => reader.list(filter), client),
+    async list(filter = {}) {
+      const found = await whileReachable(url, 'the jobs were not listed', () => reader.list(filter), client)
+      return { jobs: await withWaits(found.jobs), total: found.total }
+    },
+
+    // Registered, so every process (and the next start) lists the paused step.
+    pause: (step) => whileReachable(url, `step "${step}" was not paused`, () => register(step).then(() => queueOf(step).pause()), client),
+
+    resume: (step) => whileReachable(url, `step "${step}" was not resumed`, () => queueOf(step).resume(), client),
+
+    async pausedSteps() {
+      const steps = await knownSteps()
+      const paused = await Promise.all(steps.map((step) => queueOf(step).isPaused()))
+      return steps.filter((_, index) => paused[index])
+    },
 
     async retry(id) {
       const found = await reader.get(id)

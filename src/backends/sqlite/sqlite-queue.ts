@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3'
 import { openDatabase } from './open-database.ts'
 import { createDispatchingQueue, type DispatcherOptions } from '../../queue/dispatcher.ts'
 import type { Queue } from '../../queue/queue.ts'
+import { createSqliteFlowStore } from './sqlite-flow-store.ts'
 import { createSqliteJobStore } from './sqlite-job-store.ts'
 
 /** Where the SQLite queue keeps its jobs: a file it opens and closes, or a database someone else owns. */
@@ -37,7 +38,7 @@ export function createSqliteQueue(target: SqliteQueueTarget, options: SqliteQueu
       pruneIntervalMs,
       closeDatabase: ownsDb,
     })
-    return createDispatchingQueue(store, dispatcherOptions)
+    return createDispatchingQueue(store, { flowStore: createSqliteFlowStore(db), ...dispatcherOptions })
   } catch (error) {
     if (ownsDb) db.close()
     throw error

@@ -1,0 +1,110 @@
+/**
+ * Flow control on Redis, shared by every process on the same prefix: the sliding log of a rate limit
+ * is a list per (step, key) of the newest `limit` start times, read and written by one script with
+ * the Redis server's clock, so processes on several hosts count one window. A step's pause is
+ * BullMQ's own (a flag every worker of the queue reads before it fetches).
+ */
+import { type Job as BullJob, type Queue as BullQueue, DelayedError } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Job, JobWait, RateLimit } from '../../queue/queue.ts'
+import { toNextStartAt } from '../../queue/rate-window.ts'
+import type { JobRecord } from './redis-job-record.ts'
+
+// KEYS: the start log, the next planned retry. ARGV: limit, periodMs, spacing between planned retries.
+// Returns 0 when the start was recorded, else the milliseconds to wait. Jobs over the limit are
+// planned one spacing apart, so each comes back about once instead of all at every freed slot.
+const TAKE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+local spacing = tonumber(ARGV[3])
+local oldest = tonumber(redis.call('LINDEX', KEYS[1], limit - 1))
+if oldest and oldest + period > now then
+  local at = oldest + period
+  local planned = tonumber(redis.call('GET', KEYS[2]))
+  if planned and planned > at then at = planned end
+  redis.call('SET', KEYS[2], math.ceil(at + spacing), 'PX', math.ceil(at - now + period))
+  return math.ceil(at - now)
+end
+redis.call('LPUSH', KEYS[1], now)
+redis.call('LTRIM', KEYS[1], 0, limit - 1)
+redis.call('PEXPIRE', KEYS[1], period)
+return 0
+`
+
+export interface RedisFlow {
+  /** Records a start of `step`'s job under its limit and returns 0, or returns how many ms it must wait. */
+  take(step: string, rateLimit: RateLimit, data: unknown): Promise<number>
+  /**
+   * The worker's processor for a rate-limited step: runs the attempt when the limit allows it; else
+   * moves the job to BullMQ's delayed set until its planned time, without counting an attempt.
+   * (BullMQ's RateLimitError is not used: a worker may fetch another job before it learns of the
+   * limit, and that job then sits active, looking like it runs, until the window opens.)
+   */
+  run(step: string, rateLimit: RateLimit, bullJob: BullJob<JobRecord>, token: string | undefined, attempt: () => Promise<void>): Promise<void>
+  /** Why each waiting job of `jobs` is held back (pause or rate limit), set on a copy; other jobs as they are. */
+  withWaits(jobs: Job[], limits: (step: string) => RateLimit | undefined): Promise<Job[]>
+}
+
+/** Creates the flow control of one Redis queue under `prefix`. */
+export function createRedisFlow(client: Redis, prefix: string, queueOf: (step: string) => BullQueue<JobRecord>): RedisFlow {
+  const logKey = (step: string, key: string): string => `${prefix}:rate:${step}:${key}`
+  const nextKey = (step: string, key: string): string => `${prefix}:rate-next:${step}:${key}`
+
+  /** The start log of (step, key), oldest first. */
+  const startsOf = async (step: string, key: string, limit: number): Promise<number[]> =>
+    (await client.lrange(logKey(step, key), 0, limit - 1)).map(Number).reverse()
+
+  const take = async (step: string, rateLimit: RateLimit, data: unknown): Promise<number> => {
+    const key = rateLimit.keyOf ? rateLimit.keyOf(data) : ''
+    const spacing = rateLimit.periodMs / rateLimit.limit
+    const wait = await client.eval(TAKE_SCRIPT, 2, logKey(step, key), nextKey(step, key), rateLimit.limit, rateLimit.periodMs, spacing)
+    return Number(wait)
+  }
+
+  return {
+    take,
+
+    async run(step, rateLimit, bullJob, token, attempt) {
+      const wait = await take(step, rateLimit, bullJob.data.data)
+      if (wait <= 0) return attempt()
+      const until = Date.now() + wait
+      // The record's runAt is what the jobs API shows as the time the job may start.
+      await bullJob.updateData({ ...bullJob.data, runAt: until })
+      await bullJob.moveToDelayed(until, token)
+      throw new DelayedError()
+    },
+
+    async withWaits(jobs, limits) {
+      const paused = new Map<string, boolean>()
+      const time = Date.now()
+      const result: Job[] = []
+      for (const job of jobs) {
+        if (job.status !== 'pending' && job.status !== 'failed') {
+          result.push(job)
+          continue
+        }
+        let stepPaused = paused.get(job.step)
+        if (stepPaused === undefined) {
+          stepPaused = await queueOf(job.step).isPaused()
+          paused.set(job.step, stepPaused)
+        }
+        const wait = stepPaused ? ({ reason: 'paused', until: null } satisfies JobWait) : await rateWait(job, limits(job.step), time)
+        result.push(wait ? { ...job, wait } : job)
+      }
+      return result
+    },
+  }
+
+  async function rateWait(job: Job, rateLimit: RateLimit | undefined, time: number): Promise<JobWait | null> {
+    if (!rateLimit) return null
+    const key = rateLimit.keyOf ? rateLimit.keyOf(job.data) : ''
+    const until = toNextStartAt(await startsOf(job.step, key, rateLimit.limit), rateLimit.limit, rateLimit.periodMs, time)
+    if (until > time && job.runAt <= until) return { reason: 'rate-limited', until }
+    // A job the limit sent back waits until its runAt, which is before the next planned retry.
+    if (job.runAt <= time) return null
+    const planned = Number(await client.get(nextKey(job.step, key)))
+    return planned > 0 && job.runAt < planned ? { reason: 'rate-limited', until: job.runAt } : null
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The meaning of flow control (rate limits, pause and resume), as tests every backend runs from its
+ * own test file. Windows are short and real, since Redis keeps time on its server; the tests wait
+ * on drain(), events and handler promises, and read the start times the handlers saw.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ConsumerOptions, Job, Queue } from './queue.ts'
+import { createCounter, createDeferred, nameOf, nextEvent, nextTurn, toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
+
+/** How a backend opens queues for the suite: the same `storage` opens the same jobs and windows again. */
+export interface FlowContractBackend {
+  open(storage: string): Queue | Promise<Queue>
+  /** Whether windows and pauses outlive the queue (SQLite, Redis). */
+  durable: boolean
+}
+
+/** How far a start measured in a handler may sit from the clock that admitted it (an event-loop turn, a round trip). */
+const slackMs = 25
+
+/** The step the suite's jobs go to. */
+const step = 'limited-step'
+
+/** Start times, in the order the handlers ran, by the name in each job's data. */
+interface Starts {
+  times: number[]
+  names: string[]
+  byName(prefix: string): number[]
+}
+
+const createStarts = (): Starts => {
+  const times: number[] = []
+  const names: string[] = []
+  return {
+    times,
+    names,
+    byName: (prefix) => times.filter((_, index) => names[index]?.startsWith(prefix)),
+  }
+}
+
+/** The shortest time between a start and the `limit`-th start after it: at least the period when the limit holds. */
+function shortestSpan(times: readonly number[], limit: number): number {
+  const sorted = [...times].sort((a, b) => a - b)
+  let shortest = Infinity
+  for (let index = 0; index + limit < sorted.length; index += 1) {
+    shortest = Math.min(shortest, (sorted[index + limit] as number) - (sorted[index] as number))
+  }
+  return shortest
+}
+
+/**
+ * Resolves with the first truthy value of `read`, polled until `deadlineMs`. On Redis a job over the
+ * limit is active for the round trip that checks it, so a read right after an event may see it running.
+ */
+async function eventually<T>(read: () => Promise<T | null | undefined | false>, deadlineMs = 5_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs
+  for (;;) {
+    const value = await read()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`No such state within ${deadlineMs} ms.`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+const limited = (rateLimit: ConsumerOptions['rateLimit'], overrides: Partial<ConsumerOptions> = {}): ConsumerOptions =>
+  toConsumerOptions({ concurrency: 10, rateLimit, ...overrides })
+
+const jobsNamed = (prefix: string, count: number): Array<ReturnType<typeof toNewJob>> =>
+  Array.from({ length: count }, (_, index) => toNewJob({ step, data: { name: `${prefix}${index}` } }))
+
+/** Declares the flow-control suite `name` against queues opened by `backend`. */
+export function runFlowControlContract(name: string, backend: FlowContractBackend): void {
+  describe(name, () => {
+    const opened: Queue[] = []
+    let storages = 0
+    const open = async (storage = `flow-${(storages += 1)}`): Promise<Queue> => {
+      const queue = await backend.open(storage)
+      opened.push(queue)
+      return queue
+    }
+    afterEach(async () => {
+      await Promise.allSettled(opened.splice(0).map((queue) => queue.close(100)))
+    })
+
+    it('starts at most `limit` attempts in any period and runs every job, none failed or dropped', async () => {
+      const queue = await open()
+      const starts = createStarts()
+      queue.consume(step, limited({ limit: 3, periodMs: 300, keyOf: null }), async (job) => {
+        starts.times.push(Date.now())
+        starts.names.push(nameOf(job.data))
+      })
+      await queue.enqueue(jobsNamed('job-', 9))
+      await queue.drain()
+      expect(starts.times).toHaveLength(9)
+      expect(shortestSpan(starts.times, 3)).toBeGreaterThanOrEqual(300 - slackMs)
+      const { jobs } = await queue.list({ step })
+      expect(jobs.map((job) => [job.status, job.attempts])).toEqual(Array.from({ length: 9 }, () => ['completed', 1]))
+    })
+
+    it('counts retries against the limit', async () => {
+      const queue = await open()
+      const starts: number[] = []
+      let failedOnce = false
+      queue.consume(step, limited({ limit: 2, periodMs: 300, keyOf: null }, { backoff: { baseMs: 0, maxMs: 0 } }), async () => {
+        starts.push(Date.now())
+        if (!failedOnce) {
+          failedOnce = true
+          throw new Error('first attempt fails')
+        }
+      })
+      await queue.enqueue([toNewJob({ step, maxRetries: 1 }), toNewJob({ step })])
+      await queue.drain()
+      expect(starts).toHaveLength(3)
+      expect(shortestSpan(starts, 2)).toBeGreaterThanOrEqual(300 - slackMs)
+    })
+
+    it('keeps waiting jobs pending with their attempts, and says they are rate-limited until when', async () => {
+      const queue = await open()
+      const before = Date.now()
+      const first = nextEvent(queue, (event) => event.type === 'completed')
+      queue.consume(step, limited({ limit: 1, periodMs: 60_000, keyOf: null }), async () => {})
+      await queue.enqueue(jobsNamed('job-', 3))
+      await first
+      const after = Date.now()
+      const waiting = await eventually(async () => {
+        const { jobs } = await queue.list({ step, status: 'pending' })
+        return jobs.length === 2 && jobs.every((job) => job.wait) && jobs
+      })
+      for (const job of waiting) {
+        expect(job.attempts).toBe(0)
+        expect(job.wait?.reason).toBe('rate-limited')
+        expect(job.wait?.until).toBeGreaterThanOrEqual(before + 60_000 - slackMs)
+      }
+      // The next of them may start once the first start leaves the window (a backend may plan the other a period later).
+      expect(Math.min(...waiting.map((job) => job.wait?.until ?? Infinity))).toBeLessThanOrEqual(after + 60_000 + slackMs)
+      expect((await queue.get(waiting[0]?.id ?? ''))?.wait?.reason).toBe('rate-limited')
+    })
+
+    it('keeps fifo order within a group while jobs wait for the limit', async () => {
+      const queue = await open()
+      const ran: string[] = []
+      queue.consume(step, limited({ limit: 2, periodMs: 150, keyOf: null }, { fifo: true }), async (job) => {
+        ran.push(nameOf(job.data))
+      })
+      const names = ['a', 'b', 'c', 'd', 'e', 'f']
+      await queue.enqueue(names.map((item) => toNewJob({ step, messageGroupId: 'g', data: { name: item } })))
+      await queue.drain()
+      expect(ran).toEqual(names)
+    })
+
+    it('gives each key its own limit, so one busy key does not hold another back', async () => {
+      const queue = await open()
+      const starts = createStarts()
+      const keyOf = (data: unknown): string => String((data as { tenant: string }).tenant)
+      queue.consume(step, limited({ limit: 1, periodMs: 200, keyOf }), async (job) => {
+        starts.times.push(Date.now())
+        starts.names.push(nameOf(job.data))
+      })
+      await queue.enqueue([
+        ...['a0', 'a1', 'a2'].map((item) => toNewJob({ step, data: { name: item, tenant: 'a' } })),
+        ...['b0', 'b1', 'b2'].map((item) => toNewJob({ step, data: { name: item, tenant: 'b' } })),
+      ])
+      await queue.drain()
+      expect(starts.times).toHaveLength(6)
+      expect(shortestSpan(starts.byName('a'), 1)).toBeGreaterThanOrEqual(200 - slackMs)
+      expect(shortestSpan(starts.byName('b'), 1)).toBeGreaterThanOrEqual(200 - slackMs)
+      // Both keys start at once: b0 did not wait behind a's window.
+      expect(Math.abs((starts.byName('b0')[0] ?? 0) - (starts.byName('a0')[0] ?? 0))).toBeLessThan(150)
+      const { jobs } = await queue.list({ step })
+      expect(jobs.every((job) => job.status === 'completed' && job.attempts === 1)).toBe(true)
+    })
+
+    it.skipIf(!backend.durable)('keeps the window across a restart', async () => {
+      const storage = `flow-restart-${(storages += 1)}`
+      const first = await open(storage)
+      const options = limited({ limit: 2, periodMs: 60_000, keyOf: null })
+      const before = Date.now()
+      first.consume(step, options, async () => {})
+      await first.enqueue(jobsNamed('before-', 2))
+      await first.drain()
+      await first.close()
+      const second = await open(storage)
+      let started = 0
+      second.onEvent(() => {
+        started += 1
+      }, ['started'])
+      second.consume(step, options, async () => {})
+      const [late] = await second.enqueue(jobsNamed('after-', 1))
+      const waiting = await eventually(async () => {
+        const job = await second.get(late?.id ?? '')
+        return job?.status === 'pending' && job.wait && job
+      })
+      expect(waiting?.wait?.reason).toBe('rate-limited')
+      expect(waiting?.wait?.until).toBeGreaterThanOrEqual(before + 60_000 - slackMs)
+      expect(started).toBe(0)
+    })
+
+    it('holds a paused step’s jobs, says they are paused, and runs them all after resume', async () => {
+      const queue = await open()
+      const other = createDeferred<Job>()
+      const ran = createCounter()
+      await queue.pause(step)
+      expect(await queue.pausedSteps()).toEqual([step])
+      queue.consume(step, toConsumerOptions({ concurrency: 5 }), async () => ran.add())
+      queue.consume('free-step', toConsumerOptions(), async (job) => other.resolve(job))
+      await queue.enqueue([...jobsNamed('held-', 3), toNewJob({ step: 'free-step' })])
+      await other.promise
+      await nextTurn()
+      expect(ran.count).toBe(0)
+      const held = (await queue.list({ step })).jobs
+      expect(held.map((job) => [job.status, job.wait])).toEqual(Array.from({ length: 3 }, () => ['pending', { reason: 'paused', until: null }]))
+      await queue.resume(step)
+      expect(await queue.pausedSteps()).toEqual([])
+      await queue.drain()
+      expect(ran.count).toBe(3)
+    })
+
+    it.skipIf(!backend.durable)('stays paused across a restart', async () => {
+      const storage = `flow-paused-${(storages += 1)}`
+      const first = await open(storage)
+      await first.pause(step)
+      await first.close()
+      const second = await open(storage)
+      expect(await second.pausedSteps()).toEqual([step])
+      await second.resume(step)
+      expect(await second.pausedSteps()).toEqual([])
+    })
+  })
+}

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { toConsumerOptions } from '../runtime/consumer-options.ts'
+import { createModuleImporter } from './import-module.ts'
+import { loadStep } from './load-step.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'flow-config-'))
+const importer = createModuleImporter(dir)
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+let count = 0
+/** Loads an event step whose queue config is `queue` (source text) with an input of tenantId and body. */
+const loadWithQueue = (queue: string) => {
+  count += 1
+  const file = join(dir, `limited-${count}.step.mjs`)
+  writeFileSync(
+    file,
+    `export const config = { type: 'event', name: 'Limited', subscribes: ['call'],
+       input: { type: 'object', properties: { tenantId: { type: 'string' }, body: { type: 'object' } } },
+       infrastructure: { queue: ${queue} } }
+     export const handler = async () => {}`,
+  )
+  return loadStep(file, dir, importer)
+}
+
+describe('rate limit config', () => {
+  it('rejects limit 0, naming the file, the field and what it must be', async () => {
+    await expect(loadWithQueue('{ rateLimit: { limit: 0, periodMs: 60000 } }')).rejects.toThrow(
+      /^Invalid step config in limited-\d+\.step\.mjs:\d+: config\.infrastructure\.queue\.rateLimit\.limit limit must be at least 1/,
+    )
+  })
+
+  it('rejects a negative period', async () => {
+    await expect(loadWithQueue('{ rateLimit: { limit: 5, periodMs: -1 } }')).rejects.toThrow(
+      /config\.infrastructure\.queue\.rateLimit\.periodMs periodMs is the window in milliseconds and must be above 0/,
+    )
+  })
+
+  it('rejects a key naming no input field and lists the fields', async () => {
+    await expect(loadWithQueue(`{ rateLimit: { limit: 5, periodMs: 1000, key: 'tenant' } }`)).rejects.toThrow(
+      /^Invalid step config in limited-\d+\.step\.mjs:\d+: config\.infrastructure\.queue\.rateLimit\.key names "tenant", which is not a field of the step's input \(fields: "tenantId", "body"\)\. Name an input field, or remove key to share one limit\.$/,
+    )
+  })
+
+  it('rejects a misspelt rate limit field', async () => {
+    await expect(loadWithQueue('{ rateLimit: { limit: 5, period: 1000 } }')).rejects.toThrow(/rateLimit has unknown field "period"/)
+  })
+
+  it('gives the queue a limit keyed by an input field, a nested field or a function', async () => {
+    const byField = toConsumerOptions(await loadWithQueue(`{ rateLimit: { limit: 100, periodMs: 60000, key: 'tenantId' } }`))
+    expect(byField.rateLimit).toMatchObject({ limit: 100, periodMs: 60_000 })
+    expect(byField.rateLimit?.keyOf?.({ tenantId: 'acme' })).toBe('acme')
+    const nested = toConsumerOptions(await loadWithQueue(`{ rateLimit: { limit: 1, periodMs: 10, key: 'body.region' } }`))
+    expect(nested.rateLimit?.keyOf?.({ body: { region: 'eu' } })).toBe('eu')
+    expect(nested.rateLimit?.keyOf?.({})).toBe('')
+    const byFunction = toConsumerOptions(await loadWithQueue(`{ rateLimit: { limit: 1, periodMs: 10, key: (input) => input.tenantId + ':x' } }`))
+    expect(byFunction.rateLimit?.keyOf?.({ tenantId: 'acme' })).toBe('acme:x')
+    const shared = toConsumerOptions(await loadWithQueue(`{ rateLimit: { limit: 1, periodMs: 10 } }`))
+    expect(shared.rateLimit?.keyOf).toBeNull()
+    expect(toConsumerOptions(await loadWithQueue('{}')).rateLimit).toBeUndefined()
+  })
+})
