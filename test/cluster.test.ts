@@ -83,6 +83,20 @@ describe.skipIf(!redisUrl)('two motia-like start processes on one Redis', () => 
     expect(read.note.pid).not.toBe(read.pid)
   })
 
+  it('holds one rate limit for both processes: no second sees more than 5 starts of the limited step', async () => {
+    expect((await post(first, '/limited', { count: 20 })).status).toBe(202)
+    const runs = await eventually(async () => {
+      const entries = await entriesOf<{ at: number; pid: number }>(second, 'limited-runs')
+      return entries.length >= 20 ? entries.map((entry) => entry.value) : undefined
+    }, 30_000)
+    expect(new Set(runs.map((run) => run.pid)).size).toBe(2)
+    const starts = runs.map((run) => run.at).sort((a, b) => a - b)
+    // The sixth start after any start comes a full second later (less the time from the check to the handler).
+    for (let index = 0; index + 5 < starts.length; index += 1) {
+      expect((starts[index + 5] as number) - (starts[index] as number)).toBeGreaterThanOrEqual(1000 - 25)
+    }
+  }, 40_000)
+
   it('finishes on the other process the jobs of a process killed with SIGKILL', async () => {
     expect((await post(first, '/fanout', { run: 'slow', count: 60, work: 'slow' })).status).toBe(202)
     await eventually(async () => {

@@ -51,7 +51,7 @@ describe('motia-like create', () => {
   it("installs and passes its own tests, for each template", async () => {
     for (const [dir, passed] of [
       [projects.basic, 'Tests  4 passed (4)'],
-      [projects.jobs, 'Tests  6 passed (6)'],
+      [projects.jobs, 'Tests  7 passed (7)'],
       [projects.realtime, 'Tests  3 passed (3)'],
     ] as const) {
       const { code, output } = await run('npm', ['test'], dir)

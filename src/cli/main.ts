@@ -90,6 +90,16 @@ jobFlags(
     .option('--topic <topic>', 'with --all: only jobs of this topic'),
 ).action(action(async (id: string | undefined, flags) => (await import('./commands/jobs.ts')).retryJobs(id, flags)))
 
+const queues = program.command('queue').description('pause and resume the queue of an event step in a running server')
+for (const verb of ['pause', 'resume'] as const) {
+  jobFlags(queues.command(`${verb} <step>`).description(`${verb} the jobs of one event step`)).action(
+    action(async (step: string, flags) => (await import('./commands/queue.ts')).toggleQueue(verb, step, flags)),
+  )
+}
+jobFlags(queues.command('list').description('list the paused steps')).action(
+  action(async (flags) => (await import('./commands/queue.ts')).listQueues(flags)),
+)
+
 program
   .command('create <dir>')
   .description('create a new project from a template')

@@ -6,6 +6,7 @@ import { createWorkbenchOff } from '../workbench/workbench-off.ts'
 import { createAdminGuard } from './admin-guard.ts'
 import { createAdminRoutes } from './admin-routes.ts'
 import { isBuiltInPath } from './built-in-path.ts'
+import { createQueueRoutes } from './queue-routes.ts'
 import { createErrorMiddleware } from './http-errors.ts'
 import { createRouteHandler } from './route-table.ts'
 import { createStreamRoutes } from './stream-routes.ts'
@@ -60,6 +61,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   const admin = Router()
   admin.use(createAdminRoutes(runtime, { showsStacks: options.mode === 'dev' ? () => true : access.hasToken }))
   admin.use(createStreamRoutes(runtime))
+  admin.use(createQueueRoutes(runtime))
   // Loaded only when on, so `start` without it pays nothing.
   const workbench = options.workbench
     ? (await import('../workbench/create-workbench.ts')).createWorkbench(runtime, { mode: options.mode })

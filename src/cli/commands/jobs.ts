@@ -14,8 +14,14 @@ function time(ms: number | null): string {
   return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-'
 }
 
+/** A waiting job's status with why it waits: `pending (rate-limited until 2026-01-01 10:00:00)`. */
+function toStatus(job: Job): string {
+  if (!job.wait) return job.status.padEnd(9)
+  return `${job.status} (${job.wait.reason}${job.wait.until === null ? '' : ` until ${time(job.wait.until)}`})`
+}
+
 function toLine(job: Job): string {
-  return [job.id, job.status.padEnd(9), job.step.padEnd(24), job.topic.padEnd(24), `${job.attempts}/${job.maxAttempts}`, time(job.createdAt)].join('  ')
+  return [job.id, toStatus(job), job.step.padEnd(24), job.topic.padEnd(24), `${job.attempts}/${job.maxAttempts}`, time(job.createdAt)].join('  ')
 }
 
 /** `motia-like jobs list`. */

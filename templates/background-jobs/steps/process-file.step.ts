@@ -8,7 +8,7 @@ export const { config, handler } = defineStep(
     name: 'ProcessFile',
     description: 'Processes an uploaded file in the background; a failed attempt is retried with backoff.',
     subscribes: ['file.uploaded'],
-    emits: [],
+    emits: ['file.processed'],
     input: z.object({ id: z.string(), filename: z.string(), sizeBytes: z.number() }),
     flows: ['uploads'],
     infrastructure: {
@@ -16,7 +16,7 @@ export const { config, handler } = defineStep(
       queue: { maxRetries: 3, concurrency: 5, backoff: { baseMs: 1000, maxMs: 30_000 } },
     },
   },
-  async (input, { state, logger }) => {
+  async (input, { emit, state, logger }) => {
     const upload = await updateUpload(state, input.id, (current) => ({ status: 'processing', attempts: current.attempts + 1 }))
     if (input.filename.endsWith('.exe')) {
       await updateUpload(state, input.id, () => ({ status: 'failed', error: 'Executable files are not accepted' }))
@@ -31,5 +31,6 @@ export const { config, handler } = defineStep(
     const pages = Math.max(1, Math.ceil(input.sizeBytes / 4096))
     await updateUpload(state, input.id, () => ({ status: 'completed', pages, error: undefined, finishedAt: Date.now() }))
     logger.info('File processed', { id: input.id, pages, attempt: upload.attempts })
+    await emit({ topic: 'file.processed', data: { id: input.id, filename: input.filename, pages } })
   },
 )

@@ -24,14 +24,14 @@ describe('uploads, run in-process', () => {
     const res = await tester.request('POST', '/uploads', { filename: 'flaky-scan.png', sizeBytes: 100 })
     await tester.drain()
     expect((await tester.request('GET', `/uploads/${res.body.id}`)).body).toMatchObject({ status: 'completed', attempts: 2 })
-    const [job] = await tester.jobs({ traceId: res.traceId })
+    const [job] = await tester.jobs({ traceId: res.traceId, step: 'ProcessFile' })
     expect(job).toMatchObject({ step: 'ProcessFile', status: 'completed', attempts: 2 })
   })
 
   it('sends a file no retry can fix straight to the dead-letter queue', async () => {
     const res = await tester.request('POST', '/uploads', { filename: 'setup.exe', sizeBytes: 100 })
     await tester.drain()
-    const [job] = await tester.jobs({ traceId: res.traceId })
+    const [job] = await tester.jobs({ traceId: res.traceId, step: 'ProcessFile' })
     expect(job).toMatchObject({ status: 'dead', attempts: 1 })
     expect((await tester.request('GET', `/uploads/${res.body.id}`)).body).toMatchObject({ status: 'failed' })
   })
@@ -56,5 +56,35 @@ describe('ProcessFile, called directly', () => {
     await ctx.state.set('uploads', 'u1', { id: 'u1', filename: 'x.exe', sizeBytes: 1, status: 'queued', attempts: 0, createdAt: 0 })
     await expect(processFile({ id: 'u1', filename: 'x.exe', sizeBytes: 1 }, ctx)).rejects.toBeInstanceOf(NonRetriableError)
     expect(await ctx.state.get('uploads', 'u1')).toMatchObject({ status: 'failed', attempts: 1 })
+  })
+})
+
+describe('NotifyPartner, limited to 100 calls a minute', () => {
+  let tester: Tester
+  beforeAll(async () => {
+    tester = await createTester({ dir: resolve(import.meta.dirname, '..') })
+  })
+  afterAll(() => tester.close())
+
+  /** Resolves once `count` jobs of the step completed; fails after a few seconds. */
+  async function completed(count: number): Promise<void> {
+    const deadline = Date.now() + 5_000
+    while ((await tester.jobs({ step: 'NotifyPartner', status: 'completed', limit: 1000 })).length < count) {
+      if (Date.now() > deadline) throw new Error(`Fewer than ${count} partner calls completed.`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
+  it('runs the first 100 calls and holds the 101st until the minute allows it', async () => {
+    const started = Date.now()
+    for (let index = 0; index < 101; index += 1) {
+      await tester.emit('file.processed', { id: `f${index}`, filename: `f${index}.pdf`, pages: 1 })
+    }
+    await completed(100)
+    const [waiting, ...others] = await tester.jobs({ step: 'NotifyPartner', status: 'pending' })
+    expect(others).toEqual([])
+    expect(waiting).toMatchObject({ attempts: 0, wait: { reason: 'rate-limited' } })
+    expect(waiting?.wait?.until).toBeGreaterThanOrEqual(started + 60_000)
+    expect(waiting?.wait?.until).toBeLessThanOrEqual(Date.now() + 60_000)
   })
 })
