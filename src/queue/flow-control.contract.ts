@@ -15,7 +15,7 @@ export interface FlowContractBackend {
 }
 
 /** How far a start measured in a handler may sit from the clock that admitted it (an event-loop turn, a round trip). */
-const slackMs = 25
+const slackMs = 50
 
 /** The step the suite's jobs go to. */
 const step = 'limited-step'

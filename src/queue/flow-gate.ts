@@ -5,7 +5,6 @@
  */
 import type { FlowStore } from './flow-store.ts'
 import type { Job, JobWait, RateLimit } from './queue.ts'
-import { toNextStartAt } from './rate-window.ts'
 
 export interface FlowGate {
   /** When the step's next job may start: `time` itself, or later while the step's shared limit is used up. */
@@ -26,11 +25,12 @@ export function createFlowGate(step: string, rateLimit: RateLimit | undefined, s
   if (!rateLimit) return OPEN_GATE
   const { limit, periodMs, keyOf } = rateLimit
   if (keyOf === null) {
-    const opensAt = (time: number): number => toNextStartAt(store.starts(step, ''), limit, periodMs, time)
+    const shared = store.log(step, '')
+    const opensAt = (time: number): number => shared.nextStartAt(limit, periodMs, time)
     return {
       opensAt,
       admit(_job, time) {
-        store.recordStart(step, '', time, limit)
+        store.recordStart(step, '', time, limit, periodMs)
         return 0
       },
       waitOf(job, time) {
@@ -49,9 +49,9 @@ export function createFlowGate(step: string, rateLimit: RateLimit | undefined, s
     opensAt: (time) => time,
     admit(job, time) {
       const key = keyOf(job.data)
-      const allowedAt = toNextStartAt(store.starts(step, key), limit, periodMs, time)
+      const allowedAt = store.log(step, key).nextStartAt(limit, periodMs, time)
       if (allowedAt <= time) {
-        store.recordStart(step, key, time, limit)
+        store.recordStart(step, key, time, limit, periodMs)
         sentBack.delete(job.id)
         if ((nextTry.get(key) ?? 0) <= time) nextTry.delete(key)
         return 0
@@ -63,7 +63,7 @@ export function createFlowGate(step: string, rateLimit: RateLimit | undefined, s
     },
     waitOf(job, time) {
       if (sentBack.get(job.id) === job.runAt && job.runAt > time) return rateLimited(job.runAt)
-      const until = toNextStartAt(store.starts(step, keyOf(job.data)), limit, periodMs, time)
+      const until = store.log(step, keyOf(job.data)).nextStartAt(limit, periodMs, time)
       return until > time && job.runAt <= until ? rateLimited(until) : null
     },
   }

@@ -3,11 +3,13 @@
  * limit and the paused steps. Synchronous like JobStore, so a durable store writes them in the same
  * commit as the claim they belong to.
  */
+import { createStartLog, type StartLog } from './rate-window.ts'
+
 export interface FlowStore {
-  /** Start times recorded for (step, key), oldest first; at most the `keep` newest of the last record call. */
-  starts(step: string, key: string): readonly number[]
-  /** Records a start at `time` and forgets all but the `keep` newest starts of (step, key). */
-  recordStart(step: string, key: string, time: number, keep: number): void
+  /** The start log of (step, key); the same object every call. */
+  log(step: string, key: string): StartLog
+  /** Records a start in the log of (step, key); a durable store also writes it. */
+  recordStart(step: string, key: string, time: number, limit: number, periodMs: number): void
   /** The paused steps, sorted. */
   pausedSteps(): string[]
   setPaused(step: string, paused: boolean): void
@@ -15,22 +17,20 @@ export interface FlowStore {
 
 /** Creates a FlowStore in process memory (the memory backend, and the default of a dispatching queue). */
 export function createMemoryFlowStore(): FlowStore {
-  const starts = new Map<string, number[]>()
+  const logs = new Map<string, StartLog>()
   const paused = new Set<string>()
-  const none: readonly number[] = []
-  const keyOf = (step: string, key: string): string => `${step}\u0000${key}`
+  const log = (step: string, key: string): StartLog => {
+    const mapKey = `${step}\u0000${key}`
+    let found = logs.get(mapKey)
+    if (!found) {
+      found = createStartLog()
+      logs.set(mapKey, found)
+    }
+    return found
+  }
   return {
-    starts: (step, key) => starts.get(keyOf(step, key)) ?? none,
-    recordStart(step, key, time, keep) {
-      const mapKey = keyOf(step, key)
-      let times = starts.get(mapKey)
-      if (!times) {
-        times = []
-        starts.set(mapKey, times)
-      }
-      times.push(time)
-      if (times.length > keep) times.splice(0, times.length - keep)
-    },
+    log,
+    recordStart: (step, key, time, limit, periodMs) => log(step, key).record(time, limit, periodMs),
     pausedSteps: () => Array.from(paused).sort(),
     setPaused(step, isPaused) {
       if (isPaused) paused.add(step)

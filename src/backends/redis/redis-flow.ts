@@ -7,7 +7,7 @@
 import { type Job as BullJob, type Queue as BullQueue, DelayedError } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Job, JobWait, RateLimit } from '../../queue/queue.ts'
-import { toNextStartAt } from '../../queue/rate-window.ts'
+import { createStartLog } from '../../queue/rate-window.ts'
 import type { JobRecord } from './redis-job-record.ts'
 
 // KEYS: the start log, the next planned retry. ARGV: limit, periodMs, spacing between planned retries.
@@ -29,6 +29,12 @@ if oldest and oldest + period > now then
 end
 redis.call('LPUSH', KEYS[1], now)
 redis.call('LTRIM', KEYS[1], 0, limit - 1)
+-- Starts older than the period no longer count: drop them from the old end, so a high limit keeps a short list.
+local last = tonumber(redis.call('LINDEX', KEYS[1], -1))
+while last and last + period <= now do
+  redis.call('RPOP', KEYS[1])
+  last = tonumber(redis.call('LINDEX', KEYS[1], -1))
+end
 redis.call('PEXPIRE', KEYS[1], period)
 return 0
 `
@@ -100,7 +106,7 @@ export function createRedisFlow(client: Redis, prefix: string, queueOf: (step: s
   async function rateWait(job: Job, rateLimit: RateLimit | undefined, time: number): Promise<JobWait | null> {
     if (!rateLimit) return null
     const key = rateLimit.keyOf ? rateLimit.keyOf(job.data) : ''
-    const until = toNextStartAt(await startsOf(job.step, key, rateLimit.limit), rateLimit.limit, rateLimit.periodMs, time)
+    const until = createStartLog(await startsOf(job.step, key, rateLimit.limit)).nextStartAt(rateLimit.limit, rateLimit.periodMs, time)
     if (until > time && job.runAt <= until) return { reason: 'rate-limited', until }
     // A job the limit sent back waits until its runAt, which is before the next planned retry.
     if (job.runAt <= time) return null

@@ -38,7 +38,7 @@ export function createSqliteQueue(target: SqliteQueueTarget, options: SqliteQueu
       pruneIntervalMs,
       closeDatabase: ownsDb,
     })
-    return createDispatchingQueue(store, { flowStore: createSqliteFlowStore(db), ...dispatcherOptions })
+    return createDispatchingQueue(store, { flowStore: createSqliteFlowStore(db, options.onError ?? (() => {})), ...dispatcherOptions })
   } catch (error) {
     if (ownsDb) db.close()
     throw error
