@@ -1,13 +1,17 @@
 import { join } from 'node:path'
 import { openBaseline, type StoreKind } from './baseline-store.ts'
 import { closeConnections } from './http.ts'
+import { Redis } from 'ioredis'
+import { removeKeys } from '../src/backends/redis/redis-test-support.ts'
 import { benchProject, createWorkspace, noopFanoutProject, sizedProject } from './project.ts'
+import { rateLimitProject } from './rate-limit-project.ts'
 import { formatTable, type Row, writeJson } from './report.ts'
 import { runApi } from './scenarios/api.ts'
 import { runChain } from './scenarios/chain.ts'
 import { runChainThroughput } from './scenarios/chain-throughput.ts'
 import { runColdStart } from './scenarios/cold-start.ts'
 import { runFanout } from './scenarios/fanout.ts'
+import { runRateLimit } from './scenarios/rate-limit.ts'
 import { runRedisFanout } from './scenarios/redis-fanout.ts'
 import { memoryRows, type RssReadings } from './scenarios/memory.ts'
 import { runReload } from './scenarios/reload.ts'
@@ -25,6 +29,7 @@ const settings = {
   rubyChain: { samples: 200, warmup: 20 },
   fanout: { events: 10_000, runs: 3 },
   redisFanout: { events: 10_000, runs: 5 },
+  rateLimit: { events: 10_000, runs: 3, queued: 10_000, windowMs: 10_000 },
   coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
   reload: { steps: 200, edits: 20 },
   streams: {
@@ -172,6 +177,23 @@ async function main(): Promise<void> {
   )
 
   await streamScenarios()
+  const limits = settings.rateLimit
+  for (const store of ['default store', 'Redis'] as const) {
+    await scenario(`rate limit (${store}): ${limits.runs} x ${limits.events} events, and ${limits.queued} paced`, async () => {
+      const prefix = `motia-bench:${process.pid}-${Date.now()}:limits`
+      const env: Record<string, string> = store === 'Redis' ? { MOTIA_REDIS_URL: redisUrl, MOTIA_REDIS_PREFIX: prefix } : {}
+      const server = await spawnCli('start', workspace.project(`bench-limits-${store === 'Redis' ? 'redis' : 'sqlite'}`, rateLimitProject(benchProject())), [], env)
+      try {
+        return await runRateLimit(server, store, limits)
+      } finally {
+        await server.stop()
+        if (store === 'Redis') {
+          const client = new Redis(redisUrl)
+          await removeKeys(client, prefix).finally(() => client.quit())
+        }
+      }
+    })
+  }
 
   const sizes = settings.coldStart.sizes.join(' and ')
   await scenario(`cold start: ${sizes} steps, ${settings.coldStart.runs} runs`, () =>
