@@ -32,6 +32,7 @@ describe('loading Python step files', () => {
     const errors = await errorsByFile(app)
     expect(Object.keys(errors).sort()).toEqual([
       'steps/bad_config_step.py',
+      'steps/bad_rate_limit_step.py',
       'steps/function_in_config_step.py',
       'steps/no_config_step.py',
       'steps/no_handler_step.py',
@@ -50,6 +51,11 @@ describe('loading Python step files', () => {
     expect(errors['steps/bad_config_step.py']).toEqual({
       line: 8,
       message: 'Invalid step config in steps/bad_config_step.py:8: config.infrastructure.queue.maxRetries maxRetries cannot be negative.',
+    })
+    expect(errors['steps/bad_rate_limit_step.py']).toEqual({
+      line: 9,
+      message:
+        'Invalid step config in steps/bad_rate_limit_step.py:9: config.infrastructure.queue.rateLimit.key names "tenant", which is not a field of the step\'s input (fields: "tenantId"). Name an input field, or remove key to share one limit.',
     })
     expect(errors['steps/function_in_config_step.py']).toEqual({
       line: 10,
@@ -70,7 +76,7 @@ describe('loading Python step files', () => {
     expect((await app.json('/alive')).body).toEqual({ alive: true })
     const { body } = await app.json<StepsBody>('/__motia/steps')
     expect(body.steps.map((step) => step.name)).toEqual(['Alive'])
-    expect(body.errors).toHaveLength(7)
+    expect(body.errors).toHaveLength(8)
     expect(body.errors.find((error) => error.file === 'steps/fine_step.py')?.message).toBe(
       'Cannot load steps/fine_step.py: The Python interpreter "/nonexistent/python3" was not found. Install Python 3.9 or newer, or set MOTIA_PYTHON to the interpreter\'s path. The other steps keep running.',
     )

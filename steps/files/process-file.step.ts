@@ -14,7 +14,8 @@ export const config = {
   flows: ['file-processing'],
   infrastructure: {
     handler: { timeout: 30 },
-    queue: { maxRetries: 2, backoff: { baseMs: 500, maxMs: 5000 } },
+    // The conversion service takes 10 files a second: uploads over that wait their turn as pending jobs.
+    queue: { maxRetries: 2, backoff: { baseMs: 500, maxMs: 5000 }, rateLimit: { limit: 10, periodMs: 1000 } },
   },
 } satisfies EventConfig
 

@@ -57,6 +57,16 @@ describe('the Workbench in a browser, against motia-like dev', () => {
     expect(text).toContain('Body schema')
     expect(text).toContain('"filename"')
     await shot('graph-details')
+
+    await page.click('[data-node-id="ProcessFile"]')
+    const details = page.locator('[data-details="ProcessFile"]')
+    expect(await details.locator('[data-field="rate-limit"]').textContent()).toBe('10 per 1 s (jobs over it wait)')
+    await details.locator('[data-action="pause"][data-paused="false"]').click()
+    await details.locator('[data-action="pause"][data-paused="true"]').waitFor()
+    expect(await api('/__motia/queues')).toEqual({ paused: ['ProcessFile'] })
+    await details.locator('[data-action="pause"]').click()
+    await details.locator('[data-action="pause"][data-paused="false"]').waitFor()
+    expect(await api('/__motia/queues')).toEqual({ paused: [] })
   })
 
   it('sends a request from the endpoint tester, and its trace appears with every step it ran', async () => {

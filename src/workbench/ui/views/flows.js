@@ -31,6 +31,43 @@ function schemaBlock(title, schema) {
   return schema ? h('details', { class: 'schema', open: true }, h('summary', {}, title), jsonView(schema)) : null
 }
 
+/** `100 per 60 s, per tenantId`: a step's rate limit in words. */
+function rateLimitText(rateLimit) {
+  const period = rateLimit.periodMs % 1000 === 0 ? `${rateLimit.periodMs / 1000} s` : `${rateLimit.periodMs} ms`
+  const key = typeof rateLimit.key === 'string' ? `, per ${rateLimit.key}` : ''
+  return `${rateLimit.limit} per ${period}${key} (jobs over it wait)`
+}
+
+/** Pause or resume the queue of an event step; the label follows the state the server reports. */
+function pauseButton(name) {
+  const button = h('button', { class: 'button', type: 'button', 'data-action': 'pause' }, 'Pause queue')
+  let paused = false
+  const show = () => {
+    button.textContent = paused ? 'Resume queue' : 'Pause queue'
+    button.dataset['paused'] = String(paused)
+  }
+  getJson('/__motia/queues').then(
+    (body) => {
+      paused = body.paused.includes(name)
+      show()
+    },
+    () => {},
+  )
+  button.addEventListener('click', async () => {
+    button.disabled = true
+    try {
+      const body = await postJson(`/__motia/queues/${encodeURIComponent(name)}/${paused ? 'resume' : 'pause'}`)
+      paused = body.paused
+      show()
+    } catch (error) {
+      button.textContent = error.message
+    } finally {
+      button.disabled = false
+    }
+  })
+  return button
+}
+
 /** The side panel of a clicked node: config, file, schemas, and where to go next. */
 function nodeDetails(node, step, warnings, close) {
   const config = step?.config ?? {}
@@ -50,7 +87,10 @@ function nodeDetails(node, step, warnings, close) {
     })
     actions.push(run)
   }
-  if (node.type === 'event') actions.push(h('a', { class: 'button', href: `#/jobs?step=${encodeURIComponent(node.name)}` }, 'Jobs of this step'))
+  if (node.type === 'event') {
+    actions.push(h('a', { class: 'button', href: `#/jobs?step=${encodeURIComponent(node.name)}` }, 'Jobs of this step'))
+    actions.push(pauseButton(node.name))
+  }
   if (node.type !== 'noop') actions.push(h('a', { class: 'button', href: `#/traces?step=${encodeURIComponent(node.name)}` }, 'Traces'))
   return h(
     'aside',
@@ -77,6 +117,7 @@ function nodeDetails(node, step, warnings, close) {
       config.virtualEmits?.length ? field('Virtual emits', emitChips(config.virtualEmits)) : null,
       config.virtualSubscribes?.length ? field('Virtual subscribes', chips(config.virtualSubscribes, 'chip mono')) : null,
       config.queryParams?.length ? field('Query', chips(config.queryParams.map((param) => param.name), 'chip mono')) : null,
+      infrastructure?.queue?.rateLimit ? field('Rate limit', h('span', { 'data-field': 'rate-limit' }, rateLimitText(infrastructure.queue.rateLimit))) : null,
     ),
     infrastructure ? schemaBlock('Infrastructure', infrastructure) : null,
     schemaBlock('Input schema', config.input),

@@ -47,11 +47,16 @@ function byStepTable(stats, pickStep) {
   )
 }
 
+/** Why a waiting job has not started: `rate-limited until 10:42:07`, `paused`. */
+function waitText(wait) {
+  return wait.until === null ? wait.reason : `${wait.reason} until ${fmtTime(wait.until)}`
+}
+
 function jobRow(job, selected, open) {
   return h(
     'tr',
     { class: ['job-row', job.id === selected && 'active'], 'data-job-id': job.id, 'data-status': job.status, onClick: () => open(job.id) },
-    h('td', {}, statusBadge(job.status)),
+    h('td', {}, statusBadge(job.status), job.wait ? h('span', { class: 'muted', 'data-wait': job.wait.reason }, ` · ${waitText(job.wait)}`) : null),
     h('td', {}, job.step),
     h('td', { class: 'mono' }, job.topic),
     h('td', { class: 'num' }, `${job.attempts}/${job.maxAttempts}`),
@@ -86,6 +91,7 @@ function jobDetail(job, act, close) {
       h('dt', {}, 'Started'), h('dd', {}, time(job.startedAt)),
       h('dt', {}, 'Finished'), h('dd', {}, job.finishedAt ? `${time(job.finishedAt)}${job.startedAt ? `, ran ${fmtMs(job.finishedAt - job.startedAt)}` : ''}` : '–'),
       job.status === 'pending' || job.status === 'failed' ? [h('dt', {}, 'Runs at'), h('dd', {}, time(job.runAt))] : null,
+      job.wait ? [h('dt', {}, 'Waiting'), h('dd', { 'data-wait': job.wait.reason }, waitText(job.wait))] : null,
       job.messageGroupId ? [h('dt', {}, 'Group'), h('dd', {}, h('code', {}, job.messageGroupId))] : null,
       job.priority ? [h('dt', {}, 'Priority'), h('dd', {}, String(job.priority))] : null,
     ),
