@@ -41,6 +41,11 @@ export interface QueueInfrastructure {
   backoff?: { baseMs?: number; maxMs?: number }
   /** At most `limit` attempts start in any `periodMs` (per value of `key`); jobs over it wait their turn. */
   rateLimit?: RateLimitConfig
+  /** An input field (or a function of the input) whose value may run at most `concurrencyPerKey` attempts at once, in the whole cluster on Redis. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  concurrencyKey?: string | ((input: any) => unknown)
+  /** Attempts at once per value of `concurrencyKey`; default 1. */
+  concurrencyPerKey?: number
 }
 
 /** A rate limit of an event step: `limit` attempts (retries included) per `periodMs`, shared or per key. */

@@ -3,7 +3,7 @@ import { toSafeSink } from '../feed.ts'
 import { createAlarm } from './alarm.ts'
 import { AttemptAbort } from './attempt-abort.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
-import { createFlowGate, type FlowGate, OPEN_GATE, toRateLimitedJob } from './flow-gate.ts'
+import { createFlowGate, type FlowGate, OPEN_GATE, toSentBackJob } from './flow-gate.ts'
 import { createMemoryFlowStore, type FlowStore } from './flow-store.ts'
 import { createJobEvents } from './job-events.ts'
 import type { JobStore } from './job-store.ts'
@@ -37,6 +37,8 @@ export interface DispatcherOptions {
 interface Consumer {
   options: ConsumerOptions
   handler: JobHandler
+  /** Its flow control; OPEN_GATE without any. Attempts report to the gate of the consumer that started them. */
+  gate: FlowGate
 }
 
 /** A step's consumer and its attempts in flight, which outlive a replaced consumer. */
@@ -44,8 +46,6 @@ interface StepSlot {
   name: string
   consumer: Consumer | null
   running: number
-  /** The consumer's flow control; OPEN_GATE without any. */
-  gate: FlowGate
   paused: boolean
   /** When the step's shared rate limit opens again, while it holds jobs back; else null. */
   heldUntil: number | null
@@ -111,15 +111,15 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     for (;;) {
       const consumer = slot.consumer
       if (closed || !consumer || slot.running >= consumer.options.concurrency || slot.paused) return
-      const opensAt = slot.gate.opensAt(time)
+      const opensAt = consumer.gate.opensAt(time)
       if (opensAt > time) {
         slot.heldUntil = opensAt
         return
       }
       const job = store.claimNext(slot.name, time, consumer.options.fifo)
       if (!job) return
-      const retryAt = slot.gate.admit(job, time)
-      if (retryAt > time) store.update(toRateLimitedJob(job, retryAt))
+      const retryAt = consumer.gate.admit(job, time)
+      if (retryAt > time) store.update(toSentBackJob(job, retryAt))
       else start(slot, consumer, job)
     }
   }
@@ -137,7 +137,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const slotOf = (step: string): StepSlot => {
     let slot = slots.get(step)
     if (!slot) {
-      slot = { name: step, consumer: null, running: 0, gate: OPEN_GATE, paused: isPaused(step), heldUntil: null }
+      slot = { name: step, consumer: null, running: 0, paused: isPaused(step), heldUntil: null }
       slots.set(step, slot)
     }
     return slot
@@ -151,8 +151,18 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     const slot = slots.get(job.step)
     if (!slot) return job
     if (slot.paused) return { ...job, wait: { reason: 'paused', until: null } }
-    const wait = slot.gate.waitOf(job, time)
+    const wait = (slot.consumer?.gate ?? OPEN_GATE).waitOf(job, time)
     return wait ? { ...job, wait } : job
+  }
+
+  /** Makes a job that waits for a key slot due now; false when it no longer waits. */
+  const wakeJob = (jobId: string): boolean => {
+    const time = now()
+    const job = store.get(jobId)
+    if (!job || (job.status !== 'pending' && job.status !== 'failed')) return false
+    if (job.runAt > time) store.update({ ...job, runAt: time })
+    schedule(job.step)
+    return true
   }
 
   const setPaused = async (step: string, paused: boolean): Promise<void> => {
@@ -226,6 +236,11 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const finish = (attempt: Attempt, error: unknown, failed: boolean): void => {
     if (attempt.done) return
     release(attempt)
+    try {
+      attempt.consumer.gate.finished(attempt.job, now())
+    } catch (gateError) {
+      onError(gateError)
+    }
     try {
       record(attempt, error, failed)
     } catch (storeError) {
@@ -341,8 +356,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     consume(step, consumerOptions, handler) {
       checkConsumerOptions(step, consumerOptions)
       const slot = slotOf(step)
-      slot.consumer = { options: { ...consumerOptions }, handler }
-      slot.gate = createFlowGate(step, consumerOptions.rateLimit, flowStore)
+      const gate = createFlowGate(step, consumerOptions, flowStore, { wake: wakeJob })
+      slot.consumer = { options: { ...consumerOptions }, handler, gate }
       refreshConsumed()
       schedule(step)
     },

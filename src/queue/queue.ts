@@ -67,6 +67,14 @@ export interface ConsumerOptions {
   backoff: { baseMs: number; maxMs: number }
   /** At most `limit` attempts start in any `periodMs`; none when absent. */
   rateLimit?: RateLimit
+  /** At most `limit` attempts of one key at once, on top of `concurrency`; none when absent. */
+  keyConcurrency?: KeyConcurrency
+}
+
+/** A limit of attempts at once per value of `keyOf(job.data)`. */
+export interface KeyConcurrency {
+  limit: number
+  keyOf: (data: unknown) => string
 }
 
 /** A rate limit as the queue applies it: per value of `keyOf(job.data)`, or one for the step when keyOf is null. */
@@ -76,9 +84,9 @@ export interface RateLimit {
   keyOf: ((data: unknown) => string) | null
 }
 
-/** Why a waiting job has not started: its step is paused, or its rate limit is used up until `until`. */
+/** Why a waiting job has not started: its step is paused, its rate limit is used up, or its key runs its most attempts at once. */
 export interface JobWait {
-  reason: 'rate-limited' | 'paused'
+  reason: 'rate-limited' | 'concurrency-limited' | 'paused'
   /** When it may start (ms since epoch); null while paused. */
   until: number | null
 }

@@ -25,5 +25,7 @@ export function toConsumerOptions(step: Step): ConsumerOptions {
   }
   const rateLimit = queue?.rateLimit
   if (rateLimit) options.rateLimit = { limit: rateLimit.limit, periodMs: rateLimit.periodMs, keyOf: toRateLimitKeyOf(rateLimit.key) }
+  const concurrencyKeyOf = toRateLimitKeyOf(queue?.concurrencyKey)
+  if (concurrencyKeyOf) options.keyConcurrency = { limit: queue?.concurrencyPerKey ?? 1, keyOf: concurrencyKeyOf }
   return options
 }

@@ -13,7 +13,7 @@ function readField(data: unknown, path: readonly string[]): unknown {
 /** Turns a key value into the string that names its limit; a missing value shares the limit of all such jobs. */
 const toKeyString = (value: unknown): string => (value === undefined || value === null ? '' : String(value))
 
-/** The function that gives a job's rate-limit key from its data, or null when the step has one limit. */
+/** The function that gives a job's key (of a rate limit, of concurrency per key) from its data, or null when there is no key. */
 export function toRateLimitKeyOf(key: RateLimitConfig['key']): ((data: unknown) => string) | null {
   if (key === undefined) return null
   if (typeof key === 'function') return (data) => toKeyString(key(data))

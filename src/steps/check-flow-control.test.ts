@@ -62,3 +62,27 @@ describe('rate limit config', () => {
     expect(toConsumerOptions(await loadWithQueue('{}')).rateLimit).toBeUndefined()
   })
 })
+
+describe('concurrency per key config', () => {
+  it('rejects a concurrencyKey naming no input field', async () => {
+    await expect(loadWithQueue(`{ concurrencyKey: 'tenant' }`)).rejects.toThrow(
+      /config\.infrastructure\.queue\.concurrencyKey names "tenant", which is not a field of the step's input \(fields: "tenantId", "body"\)\. Name an input field, or remove concurrencyKey\.$/,
+    )
+  })
+
+  it('rejects concurrencyPerKey 0, and concurrencyPerKey without a key', async () => {
+    await expect(loadWithQueue(`{ concurrencyKey: 'tenantId', concurrencyPerKey: 0 }`)).rejects.toThrow(/concurrencyPerKey must be at least 1/)
+    await expect(loadWithQueue('{ concurrencyPerKey: 2 }')).rejects.toThrow(
+      /config\.infrastructure\.queue\.concurrencyPerKey is set without concurrencyKey\. Add concurrencyKey/,
+    )
+  })
+
+  it('gives the queue a limit per key, 1 by default', async () => {
+    const one = toConsumerOptions(await loadWithQueue(`{ concurrencyKey: 'tenantId' }`))
+    expect(one.keyConcurrency?.limit).toBe(1)
+    expect(one.keyConcurrency?.keyOf({ tenantId: 'acme' })).toBe('acme')
+    const two = toConsumerOptions(await loadWithQueue(`{ concurrencyKey: (input) => input.tenantId, concurrencyPerKey: 2 }`))
+    expect(two.keyConcurrency?.limit).toBe(2)
+    expect(toConsumerOptions(await loadWithQueue('{}')).keyConcurrency).toBeUndefined()
+  })
+})

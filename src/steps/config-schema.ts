@@ -46,6 +46,17 @@ const queueInfra = z.strictObject({
     .strictObject({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
     .optional(),
   rateLimit: rateLimit.optional(),
+  concurrencyKey: z
+    .union([
+      z.string().min(1, 'concurrencyKey names an input field'),
+      z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
+    ])
+    .optional(),
+  concurrencyPerKey: z
+    .number()
+    .int('concurrencyPerKey is a whole number of attempts')
+    .min(1, 'concurrencyPerKey must be at least 1')
+    .optional(),
 })
 
 const infrastructure = z.strictObject({ handler: handlerInfra.optional(), queue: queueInfra.optional() })

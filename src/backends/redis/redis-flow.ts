@@ -6,9 +6,10 @@
  */
 import { type Job as BullJob, type Queue as BullQueue, DelayedError } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { Job, JobWait, RateLimit } from '../../queue/queue.ts'
+import type { ConsumerOptions, Job, JobWait, RateLimit } from '../../queue/queue.ts'
 import { createStartLog } from '../../queue/rate-window.ts'
 import type { JobRecord } from './redis-job-record.ts'
+import { createRedisKeySlots } from './redis-key-slots.ts'
 
 // KEYS: the start log, the next planned retry. ARGV: limit, periodMs, spacing between planned retries.
 // Returns 0 when the start was recorded, else the milliseconds to wait. Jobs over the limit are
@@ -43,18 +44,26 @@ export interface RedisFlow {
   /** Records a start of `step`'s job under its limit and returns 0, or returns how many ms it must wait. */
   take(step: string, rateLimit: RateLimit, data: unknown): Promise<number>
   /**
-   * The worker's processor for a rate-limited step: runs the attempt when the limit allows it; else
-   * moves the job to BullMQ's delayed set until its planned time, without counting an attempt.
+   * The worker's processor for a step with flow control: runs the attempt when its key has a free
+   * slot and the rate limit allows it; else moves the job to BullMQ's delayed set until it may try
+   * again, without counting an attempt. The key slot is freed when the attempt ends.
    * (BullMQ's RateLimitError is not used: a worker may fetch another job before it learns of the
    * limit, and that job then sits active, looking like it runs, until the window opens.)
    */
-  run(step: string, rateLimit: RateLimit, bullJob: BullJob<JobRecord>, token: string | undefined, attempt: () => Promise<void>): Promise<void>
-  /** Why each waiting job of `jobs` is held back (pause or rate limit), set on a copy; other jobs as they are. */
-  withWaits(jobs: Job[], limits: (step: string) => RateLimit | undefined): Promise<Job[]>
+  run(step: string, options: ConsumerOptions, bullJob: BullJob<JobRecord>, token: string | undefined, attempt: () => Promise<void>): Promise<void>
+  /** Why each waiting job of `jobs` is held back (pause, rate limit, key slots), set on a copy; other jobs as they are. */
+  withWaits(jobs: Job[], optionsOf: (step: string) => ConsumerOptions | undefined): Promise<Job[]>
 }
 
 /** Creates the flow control of one Redis queue under `prefix`. */
-export function createRedisFlow(client: Redis, prefix: string, queueOf: (step: string) => BullQueue<JobRecord>): RedisFlow {
+export function createRedisFlow(
+  client: Redis,
+  prefix: string,
+  queueOf: (step: string) => BullQueue<JobRecord>,
+  /** How long after an attempt's timeout a killed process's key slot frees itself. */
+  lockDurationMs: number,
+): RedisFlow {
+  const slots = createRedisKeySlots(client, prefix, queueOf)
   const logKey = (step: string, key: string): string => `${prefix}:rate:${step}:${key}`
   const nextKey = (step: string, key: string): string => `${prefix}:rate-next:${step}:${key}`
 
@@ -72,17 +81,24 @@ export function createRedisFlow(client: Redis, prefix: string, queueOf: (step: s
   return {
     take,
 
-    async run(step, rateLimit, bullJob, token, attempt) {
-      const wait = await take(step, rateLimit, bullJob.data.data)
-      if (wait <= 0) return attempt()
-      const until = Date.now() + wait
-      // The record's runAt is what the jobs API shows as the time the job may start.
-      await bullJob.updateData({ ...bullJob.data, runAt: until })
-      await bullJob.moveToDelayed(until, token)
-      throw new DelayedError()
+    async run(step, options, bullJob, token, attempt) {
+      const { keyConcurrency, rateLimit } = options
+      const data = bullJob.data.data
+      const id = String(bullJob.id)
+      if (keyConcurrency) {
+        const wait = await slots.acquire(step, keyConcurrency, data, id, options.timeoutMs + lockDurationMs)
+        if (wait > 0) return sendBack(bullJob, token, wait)
+      }
+      try {
+        const wait = rateLimit ? await take(step, rateLimit, data) : 0
+        if (wait > 0) return await sendBack(bullJob, token, wait)
+        return await attempt()
+      } finally {
+        if (keyConcurrency) await slots.release(step, keyConcurrency, data, id)
+      }
     },
 
-    async withWaits(jobs, limits) {
+    async withWaits(jobs, optionsOf) {
       const paused = new Map<string, boolean>()
       const time = Date.now()
       const result: Job[] = []
@@ -96,11 +112,27 @@ export function createRedisFlow(client: Redis, prefix: string, queueOf: (step: s
           stepPaused = await queueOf(job.step).isPaused()
           paused.set(job.step, stepPaused)
         }
-        const wait = stepPaused ? ({ reason: 'paused', until: null } satisfies JobWait) : await rateWait(job, limits(job.step), time)
+        const options = optionsOf(job.step)
+        const wait = stepPaused
+          ? ({ reason: 'paused', until: null } satisfies JobWait)
+          : ((await rateWait(job, options?.rateLimit, time)) ?? (await slotWait(job, options, time)))
         result.push(wait ? { ...job, wait } : job)
       }
       return result
     },
+  }
+
+  /** Moves a job that may not start yet to BullMQ's delayed set until `waitMs` from now; its record's runAt says when. */
+  async function sendBack(bullJob: BullJob<JobRecord>, token: string | undefined, waitMs: number): Promise<never> {
+    const until = Date.now() + waitMs
+    await bullJob.updateData({ ...bullJob.data, runAt: until })
+    await bullJob.moveToDelayed(until, token)
+    throw new DelayedError()
+  }
+
+  async function slotWait(job: Job, options: ConsumerOptions | undefined, time: number): Promise<JobWait | null> {
+    if (!options?.keyConcurrency || job.runAt <= time) return null
+    return (await slots.isFull(job.step, options.keyConcurrency, job.data)) ? { reason: 'concurrency-limited', until: job.runAt } : null
   }
 
   async function rateWait(job: Job, rateLimit: RateLimit | undefined, time: number): Promise<JobWait | null> {

@@ -186,8 +186,8 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return toAddedJob(step, topic, id, stored, maxAttempts)
   }
 
-  const flow = createRedisFlow(client, prefix, queueOf)
-  const withWaits = (jobs: Job[]): Promise<Job[]> => flow.withWaits(jobs, (step) => consumers.get(step)?.options.rateLimit)
+  const flow = createRedisFlow(client, prefix, queueOf, lockDurationMs)
+  const withWaits = (jobs: Job[]): Promise<Job[]> => flow.withWaits(jobs, (step) => consumers.get(step)?.options)
 
   const attempts = createAttempts({ now, random: options.random ?? Math.random, events, onError })
 
@@ -204,9 +204,9 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       (bullJob, token) => {
         const consumer = consumers.get(step)
         if (!consumer) throw new MotiaError('QUEUE_NO_CONSUMER', `Step "${step}" has no consumer in this process any more.`)
-        const { rateLimit } = consumer.options
-        if (!rateLimit) return attempts.run(step, bullJob, consumer.options, consumer.handler)
-        return flow.run(step, rateLimit, bullJob, token, () => attempts.run(step, bullJob, consumer.options, consumer.handler))
+        const { options: consumerOptions, handler } = consumer
+        if (!consumerOptions.rateLimit && !consumerOptions.keyConcurrency) return attempts.run(step, bullJob, consumerOptions, handler)
+        return flow.run(step, consumerOptions, bullJob, token, () => attempts.run(step, bullJob, consumerOptions, handler))
       },
       {
         connection: options.workerClient,

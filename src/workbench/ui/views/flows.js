@@ -118,6 +118,9 @@ function nodeDetails(node, step, warnings, close) {
       config.virtualSubscribes?.length ? field('Virtual subscribes', chips(config.virtualSubscribes, 'chip mono')) : null,
       config.queryParams?.length ? field('Query', chips(config.queryParams.map((param) => param.name), 'chip mono')) : null,
       infrastructure?.queue?.rateLimit ? field('Rate limit', h('span', { 'data-field': 'rate-limit' }, rateLimitText(infrastructure.queue.rateLimit))) : null,
+      infrastructure?.queue?.concurrencyKey !== undefined
+        ? field('Per key', h('span', { 'data-field': 'concurrency-key' }, `${infrastructure.queue.concurrencyPerKey ?? 1} at once per ${typeof infrastructure.queue.concurrencyKey === 'string' ? infrastructure.queue.concurrencyKey : 'key'}`))
+        : null,
     ),
     infrastructure ? schemaBlock('Infrastructure', infrastructure) : null,
     schemaBlock('Input schema', config.input),
