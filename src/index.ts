@@ -9,6 +9,7 @@ export type {
   ApiRouteMethod,
   CronConfig,
   CronHandler,
+  DebounceConfig,
   Emit,
   EmitEvent,
   EmitOptions,

@@ -46,6 +46,17 @@ export interface QueueInfrastructure {
   concurrencyKey?: string | ((input: any) => unknown)
   /** Attempts at once per value of `concurrencyKey`; default 1. */
   concurrencyPerKey?: number
+  /** Emits of one key within `periodMs` collapse into one job with the latest data, run after `periodMs` of quiet or `maxWaitMs` after the first. */
+  debounce?: DebounceConfig
+}
+
+/** A debounce of an event step. */
+export interface DebounceConfig {
+  periodMs: number
+  maxWaitMs?: number
+  /** An input field whose value gets its own debounce, or a function of the input; all emits together when absent. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  key?: string | ((input: any) => unknown)
 }
 
 /** A rate limit of an event step: `limit` attempts (retries included) per `periodMs`, shared or per key. */

@@ -3,6 +3,7 @@ import { toSafeSink } from '../feed.ts'
 import { createAlarm } from './alarm.ts'
 import { AttemptAbort } from './attempt-abort.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
+import { createDebouncer, type Debouncer, NO_DEBOUNCE } from './debouncer.ts'
 import { createFlowGate, type FlowGate, OPEN_GATE, toSentBackJob } from './flow-gate.ts'
 import { createMemoryFlowStore, type FlowStore } from './flow-store.ts'
 import { createJobEvents } from './job-events.ts'
@@ -39,6 +40,7 @@ interface Consumer {
   handler: JobHandler
   /** Its flow control; OPEN_GATE without any. Attempts report to the gate of the consumer that started them. */
   gate: FlowGate
+  debouncer: Debouncer
 }
 
 /** A step's consumer and its attempts in flight, which outlive a replaced consumer. */
@@ -151,8 +153,18 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     const slot = slots.get(job.step)
     if (!slot) return job
     if (slot.paused) return { ...job, wait: { reason: 'paused', until: null } }
-    const wait = (slot.consumer?.gate ?? OPEN_GATE).waitOf(job, time)
+    const wait = (slot.consumer?.gate ?? OPEN_GATE).waitOf(job, time) ?? (slot.consumer?.debouncer ?? NO_DEBOUNCE).waitOf(job, time)
     return wait ? { ...job, wait } : job
+  }
+
+  /** The pending jobs of a step, newest first (a debouncer reads them once). */
+  const waitingJobs = (step: string): Job[] => {
+    const found: Job[] = []
+    for (let offset = 0; ; offset += 1000) {
+      const { jobs } = store.list({ step, status: 'pending', limit: 1000, offset })
+      found.push(...jobs)
+      if (jobs.length < 1000) return found
+    }
   }
 
   /** Makes a job that waits for a key slot due now; false when it no longer waits. */
@@ -343,7 +355,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
             const existing = store.findByIdempotencyKey(newJob.step, key, time - idempotencyWindowMs)
             if (existing) return existing
           }
-          const job = toCreatedJob(newJob, time)
+          const debouncer = slots.get(newJob.step)?.consumer?.debouncer ?? NO_DEBOUNCE
+          const job = debouncer.place(toCreatedJob(newJob, time), time)
           store.insert(job, key)
           return job
         }),
@@ -357,7 +370,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       checkConsumerOptions(step, consumerOptions)
       const slot = slotOf(step)
       const gate = createFlowGate(step, consumerOptions, flowStore, { wake: wakeJob })
-      slot.consumer = { options: { ...consumerOptions }, handler, gate }
+      const debouncer = consumerOptions.debounce ? createDebouncer(consumerOptions.debounce, store, waitingJobs(step)) : NO_DEBOUNCE
+      slot.consumer = { options: { ...consumerOptions }, handler, gate, debouncer }
       refreshConsumed()
       schedule(step)
     },

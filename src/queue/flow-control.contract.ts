@@ -203,6 +203,48 @@ export function runFlowControlContract(name: string, backend: FlowContractBacken
       expect(jobs.map((job) => [job.status, job.attempts])).toEqual(Array.from({ length: 7 }, () => ['completed', 1]))
     })
 
+    it('collapses emits of one key into one run with the last data; the replaced jobs say so', async () => {
+      const queue = await open()
+      const ran: string[] = []
+      const keyOf = (data: unknown): string => String((data as { tenant: string }).tenant)
+      queue.consume(step, toConsumerOptions({ debounce: { periodMs: 1_000, maxWaitMs: null, keyOf } }), async (job) => {
+        ran.push(nameOf(job.data))
+      })
+      const emit = async (name: string, tenant: string): Promise<Job> => {
+        const [job] = await queue.enqueue([toNewJob({ step, data: { name, tenant } })])
+        return job as Job
+      }
+      const first = await emit('a1', 'a')
+      const second = await emit('a2', 'a')
+      const last = await emit('a3', 'a')
+      await emit('b1', 'b')
+      const waiting = await queue.get(last.id)
+      expect(waiting?.wait?.reason).toBe('debounced')
+      expect(waiting?.wait?.until).toBe(waiting?.runAt)
+      await queue.drain()
+      expect(ran.sort()).toEqual(['a3', 'b1'])
+      expect(await queue.get(first.id)).toMatchObject({
+        status: 'cancelled',
+        lastError: `Debounced: job ${second.id} took its place within 1000 ms and runs with the newer data.`,
+      })
+      expect((await queue.get(second.id))?.status).toBe('cancelled')
+      expect(await queue.get(last.id)).toMatchObject({ status: 'completed', attempts: 1 })
+    })
+
+    it('runs a debounced job after maxWaitMs at the latest, however often its key is emitted', async () => {
+      const queue = await open()
+      const ran: string[] = []
+      queue.consume(step, toConsumerOptions({ debounce: { periodMs: 60_000, maxWaitMs: 300, keyOf: () => '' } }), async (job) => {
+        ran.push(nameOf(job.data))
+      })
+      const [first] = await queue.enqueue([toNewJob({ step, data: { name: 'first' } })])
+      const [next] = await queue.enqueue([toNewJob({ step, data: { name: 'next' } })])
+      expect(next?.runAt).toBeLessThanOrEqual((first?.createdAt ?? 0) + 300 + slackMs)
+      // drain() would wait a minute here if maxWaitMs did not bound the wait.
+      await queue.drain()
+      expect(ran).toEqual(['next'])
+    })
+
     it.skipIf(!backend.durable)('keeps the window across a restart', async () => {
       const storage = `flow-restart-${(storages += 1)}`
       const first = await open(storage)

@@ -69,6 +69,16 @@ export interface ConsumerOptions {
   rateLimit?: RateLimit
   /** At most `limit` attempts of one key at once, on top of `concurrency`; none when absent. */
   keyConcurrency?: KeyConcurrency
+  /** Collapses emits of one key; none when absent. */
+  debounce?: Debounce
+}
+
+/** Emits of one key within `periodMs` collapse into one job with the latest data, run once they go quiet (or after `maxWaitMs`). */
+export interface Debounce {
+  periodMs: number
+  maxWaitMs: number | null
+  /** One key for the whole step when the config names none. */
+  keyOf: (data: unknown) => string
 }
 
 /** A limit of attempts at once per value of `keyOf(job.data)`. */
@@ -86,7 +96,7 @@ export interface RateLimit {
 
 /** Why a waiting job has not started: its step is paused, its rate limit is used up, or its key runs its most attempts at once. */
 export interface JobWait {
-  reason: 'rate-limited' | 'concurrency-limited' | 'paused'
+  reason: 'rate-limited' | 'concurrency-limited' | 'debounced' | 'paused'
   /** When it may start (ms since epoch); null while paused. */
   until: number | null
 }

@@ -25,6 +25,10 @@ export function toConsumerOptions(step: Step): ConsumerOptions {
   }
   const rateLimit = queue?.rateLimit
   if (rateLimit) options.rateLimit = { limit: rateLimit.limit, periodMs: rateLimit.periodMs, keyOf: toRateLimitKeyOf(rateLimit.key) }
+  const debounce = queue?.debounce
+  if (debounce) {
+    options.debounce = { periodMs: debounce.periodMs, maxWaitMs: debounce.maxWaitMs ?? null, keyOf: toRateLimitKeyOf(debounce.key) ?? (() => '') }
+  }
   const concurrencyKeyOf = toRateLimitKeyOf(queue?.concurrencyKey)
   if (concurrencyKeyOf) options.keyConcurrency = { limit: queue?.concurrencyPerKey ?? 1, keyOf: concurrencyKeyOf }
   return options

@@ -86,3 +86,23 @@ describe('concurrency per key config', () => {
     expect(toConsumerOptions(await loadWithQueue('{}')).keyConcurrency).toBeUndefined()
   })
 })
+
+describe('debounce config', () => {
+  it('rejects a negative period and a key naming no input field', async () => {
+    await expect(loadWithQueue('{ debounce: { periodMs: -5 } }')).rejects.toThrow(
+      /config\.infrastructure\.queue\.debounce\.periodMs periodMs is the quiet time in milliseconds and must be above 0/,
+    )
+    await expect(loadWithQueue(`{ debounce: { periodMs: 500, key: 'tenant' } }`)).rejects.toThrow(
+      /config\.infrastructure\.queue\.debounce\.key names "tenant", which is not a field of the step's input \(fields: "tenantId", "body"\)\. Name an input field, or remove key to debounce all emits together\.$/,
+    )
+  })
+
+  it('gives the queue a debounce per key, or one for all emits', async () => {
+    const keyed = toConsumerOptions(await loadWithQueue(`{ debounce: { periodMs: 500, maxWaitMs: 2000, key: 'tenantId' } }`))
+    expect(keyed.debounce).toMatchObject({ periodMs: 500, maxWaitMs: 2000 })
+    expect(keyed.debounce?.keyOf({ tenantId: 'acme' })).toBe('acme')
+    const all = toConsumerOptions(await loadWithQueue('{ debounce: { periodMs: 500 } }'))
+    expect(all.debounce?.maxWaitMs).toBeNull()
+    expect(all.debounce?.keyOf({ tenantId: 'acme' })).toBe('')
+  })
+})

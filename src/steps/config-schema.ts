@@ -34,6 +34,17 @@ const rateLimit = z.strictObject({
     .optional(),
 })
 
+const debounce = z.strictObject({
+  periodMs: z.number().positive('periodMs is the quiet time in milliseconds and must be above 0'),
+  maxWaitMs: z.number().positive('maxWaitMs is in milliseconds and must be above 0').optional(),
+  key: z
+    .union([
+      z.string().min(1, 'key names an input field; remove it to debounce all emits together'),
+      z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
+    ])
+    .optional(),
+})
+
 const queueInfra = z.strictObject({
   type: z.enum(['standard', 'fifo']).optional(),
   messageGroupId: z.string().nullable().optional(),
@@ -46,6 +57,7 @@ const queueInfra = z.strictObject({
     .strictObject({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
     .optional(),
   rateLimit: rateLimit.optional(),
+  debounce: debounce.optional(),
   concurrencyKey: z
     .union([
       z.string().min(1, 'concurrencyKey names an input field'),

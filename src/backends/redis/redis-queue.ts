@@ -9,6 +9,7 @@ import type { ConsumerOptions, Job, JobHandler, NewJob, Queue } from '../../queu
 import { createAttempts } from './redis-attempts.ts'
 import { whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
+import { createRedisDebounce } from './redis-debounce.ts'
 import { createRedisFlow } from './redis-flow.ts'
 import { type CancelledEntry, createJobReader, type Found } from './redis-job-reader.ts'
 import { fieldsOf, type JobRecord, toAddedJob, toBullPriority, toJobId, toJobRecord, toQueueName, toRecordOf } from './redis-job-record.ts'
@@ -186,8 +187,30 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return toAddedJob(step, topic, id, stored, maxAttempts)
   }
 
+  const debounce = createRedisDebounce(client, prefix, {
+    get: async (id) => (await reader.get(id))?.job ?? null,
+    add: (newJob, time) => addNew(newJob, time),
+    cancel: async (id, reason) => {
+      await cancelJob(id, reason)
+    },
+  })
+  /** Adds a new job: through the step's debounce when it has one. */
+  const addEmitted = (newJob: NewJob, time: number): Promise<Job> => {
+    const debounced = consumers.get(newJob.step)?.options.debounce
+    return debounced ? debounce.add(newJob, debounced, time) : addNew(newJob, time)
+  }
   const flow = createRedisFlow(client, prefix, queueOf, lockDurationMs)
-  const withWaits = (jobs: Job[]): Promise<Job[]> => flow.withWaits(jobs, (step) => consumers.get(step)?.options)
+  const withWaits = async (jobs: Job[]): Promise<Job[]> => {
+    const waits = await flow.withWaits(jobs, (step) => consumers.get(step)?.options)
+    const time = now()
+    return Promise.all(
+      waits.map(async (job) => {
+        const debounced = consumers.get(job.step)?.options.debounce
+        const wait = !job.wait && debounced ? await debounce.waitOf(job, debounced, time) : null
+        return wait ? { ...job, wait } : job
+      }),
+    )
+  }
 
   const attempts = createAttempts({ now, random: options.random ?? Math.random, events, onError })
 
@@ -238,7 +261,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
         url,
         'the event was not queued',
         // An emit with one subscriber, the common case, needs no Promise.all.
-        () => (newJobs.length === 1 ? addNew(newJobs[0] as NewJob, time).then(toList) : Promise.all(newJobs.map((newJob) => addNew(newJob, time)))),
+        () => (newJobs.length === 1 ? addEmitted(newJobs[0] as NewJob, time).then(toList) : Promise.all(newJobs.map((newJob) => addEmitted(newJob, time)))),
         client,
       )
     },
@@ -299,18 +322,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       return add(job.step, job.topic, id, toRecordOf(job, nextSeq(time), time), job.maxAttempts)
     },
 
-    async cancel(id) {
-      const found = await reader.get(id)
-      if (!found) return null
-      const { job } = found
-      if (job.status !== 'pending' && job.status !== 'failed') return job
-      if (!(await removeFromBull(found))) return (await reader.get(id))?.job ?? null
-      const cancelled: Job = { ...job, status: 'cancelled', finishedAt: now() }
-      const entry: CancelledEntry = { job: cancelled, seq: found.seq }
-      await client.hset(cancelledKey, id, JSON.stringify(entry))
-      if (job.messageGroupId !== null) await groups.leave(job.step, job.messageGroupId, id, queueOf(job.step))
-      return cancelled
-    },
+    cancel: (id) => cancelJob(id),
 
     stats: async () => toJobStats(await whileReachable(url, 'the stats were not read', () => reader.statsInput(), client), now()),
 
@@ -357,6 +369,21 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       count += await queueOf(step).getJobCountByTypes('wait', 'prioritized', 'delayed', 'active')
     }
     return count
+  }
+
+  /** Cancels a pending or failed job (`reason` becomes its lastError); other jobs as they are. */
+  async function cancelJob(id: string, reason?: string): Promise<Job | null> {
+    const found = await reader.get(id)
+    if (!found) return null
+    const { job } = found
+    if (job.status !== 'pending' && job.status !== 'failed') return job
+    if (!(await removeFromBull(found))) return (await reader.get(id))?.job ?? null
+    const cancelled: Job = { ...job, status: 'cancelled', finishedAt: now() }
+    if (reason !== undefined) cancelled.lastError = reason
+    const entry: CancelledEntry = { job: cancelled, seq: found.seq }
+    await client.hset(cancelledKey, id, JSON.stringify(entry))
+    if (job.messageGroupId !== null) await groups.leave(job.step, job.messageGroupId, id, queueOf(job.step))
+    return cancelled
   }
 
   /** Takes a job out of BullMQ before it is cancelled or re-added; false when a worker took it meanwhile. */

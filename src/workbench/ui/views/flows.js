@@ -118,6 +118,9 @@ function nodeDetails(node, step, warnings, close) {
       config.virtualSubscribes?.length ? field('Virtual subscribes', chips(config.virtualSubscribes, 'chip mono')) : null,
       config.queryParams?.length ? field('Query', chips(config.queryParams.map((param) => param.name), 'chip mono')) : null,
       infrastructure?.queue?.rateLimit ? field('Rate limit', h('span', { 'data-field': 'rate-limit' }, rateLimitText(infrastructure.queue.rateLimit))) : null,
+      infrastructure?.queue?.debounce
+        ? field('Debounce', h('span', { 'data-field': 'debounce' }, `${infrastructure.queue.debounce.periodMs} ms of quiet${infrastructure.queue.debounce.maxWaitMs ? `, ${infrastructure.queue.debounce.maxWaitMs} ms at most` : ''}${typeof infrastructure.queue.debounce.key === 'string' ? `, per ${infrastructure.queue.debounce.key}` : ''}`))
+        : null,
       infrastructure?.queue?.concurrencyKey !== undefined
         ? field('Per key', h('span', { 'data-field': 'concurrency-key' }, `${infrastructure.queue.concurrencyPerKey ?? 1} at once per ${typeof infrastructure.queue.concurrencyKey === 'string' ? infrastructure.queue.concurrencyKey : 'key'}`))
         : null,
