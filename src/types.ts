@@ -48,6 +48,8 @@ export interface QueueInfrastructure {
   concurrencyPerKey?: number
   /** Emits of one key within `periodMs` collapse into one job with the latest data, run after `periodMs` of quiet or `maxWaitMs` after the first. */
   debounce?: DebounceConfig
+  /** At most `limit` jobs (per value of `key`) are accepted in any `periodMs`; the others end `skipped` and never run. */
+  throttle?: RateLimitConfig
 }
 
 /** A debounce of an event step. */

@@ -69,7 +69,7 @@ jobFlags(
   jobs
     .command('list')
     .description('list jobs, newest first')
-    .option('-s, --status <status>', 'pending, running, completed, failed, cancelled or dead')
+    .option('-s, --status <status>', 'pending, running, completed, failed, cancelled, dead or skipped')
     .option('--step <step>', 'only jobs of this step')
     .option('--topic <topic>', 'only jobs of this topic')
     .option('--search <text>', 'text in the payload')

@@ -5,7 +5,7 @@ import type { Runtime } from '../runtime/create-runtime.ts'
 import { toNumberCursor, toPageQuery } from './page-query.ts'
 
 const schemaFields = new Set(['middleware', 'bodySchema', 'input', 'responseSchema'])
-const jobStatuses: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'dead']
+const jobStatuses: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'dead', 'skipped']
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined

@@ -5,6 +5,7 @@ import { AttemptAbort } from './attempt-abort.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
 import { createDebouncer, type Debouncer, NO_DEBOUNCE } from './debouncer.ts'
 import { createFlowGate, type FlowGate, OPEN_GATE, toSentBackJob } from './flow-gate.ts'
+import { createThrottler, NO_THROTTLE, type Throttler } from './throttler.ts'
 import { createMemoryFlowStore, type FlowStore } from './flow-store.ts'
 import { createJobEvents } from './job-events.ts'
 import type { JobStore } from './job-store.ts'
@@ -40,6 +41,7 @@ interface Consumer {
   handler: JobHandler
   /** Its flow control; OPEN_GATE without any. Attempts report to the gate of the consumer that started them. */
   gate: FlowGate
+  throttler: Throttler
   debouncer: Debouncer
 }
 
@@ -355,8 +357,9 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
             const existing = store.findByIdempotencyKey(newJob.step, key, time - idempotencyWindowMs)
             if (existing) return existing
           }
-          const debouncer = slots.get(newJob.step)?.consumer?.debouncer ?? NO_DEBOUNCE
-          const job = debouncer.place(toCreatedJob(newJob, time), time)
+          const consumer = slots.get(newJob.step)?.consumer
+          const accepted = (consumer?.throttler ?? NO_THROTTLE)(toCreatedJob(newJob, time), time)
+          const job = accepted.status === 'skipped' ? accepted : (consumer?.debouncer ?? NO_DEBOUNCE).place(accepted, time)
           store.insert(job, key)
           return job
         }),
@@ -371,7 +374,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       const slot = slotOf(step)
       const gate = createFlowGate(step, consumerOptions, flowStore, { wake: wakeJob })
       const debouncer = consumerOptions.debounce ? createDebouncer(consumerOptions.debounce, store, waitingJobs(step)) : NO_DEBOUNCE
-      slot.consumer = { options: { ...consumerOptions }, handler, gate, debouncer }
+      const throttler = consumerOptions.throttle ? createThrottler(step, consumerOptions.throttle, flowStore) : NO_THROTTLE
+      slot.consumer = { options: { ...consumerOptions }, handler, gate, throttler, debouncer }
       refreshConsumed()
       schedule(step)
     },

@@ -245,6 +245,29 @@ export function runFlowControlContract(name: string, backend: FlowContractBacken
       expect(ran).toEqual(['next'])
     })
 
+    it('throttles: emits over the limit of their key end skipped with the reason and never run', async () => {
+      const queue = await open()
+      const ran: string[] = []
+      const keyOf = (data: unknown): string => String((data as { tenant: string }).tenant)
+      queue.consume(step, toConsumerOptions({ throttle: { limit: 1, periodMs: 60_000, keyOf } }), async (job) => {
+        ran.push(nameOf(job.data))
+      })
+      const [a1] = await queue.enqueue([toNewJob({ step, data: { name: 'a1', tenant: 'a' } })])
+      const [a2] = await queue.enqueue([toNewJob({ step, data: { name: 'a2', tenant: 'a' } })])
+      await queue.enqueue([toNewJob({ step, data: { name: 'b1', tenant: 'b' } })])
+      expect(a1?.status).not.toBe('skipped')
+      expect(a2).toMatchObject({
+        status: 'skipped',
+        lastError: 'Throttled: 1 job(s) of this key were accepted in the last 60000 ms, so this one was skipped.',
+      })
+      await queue.drain()
+      expect(ran.sort()).toEqual(['a1', 'b1'])
+      const skipped = await queue.list({ step, status: 'skipped' })
+      expect(skipped.jobs.map((job) => [job.id, job.attempts])).toEqual([[a2?.id, 0]])
+      expect((await queue.get(a2?.id ?? ''))?.status).toBe('skipped')
+      expect((await queue.stats()).byStatus.skipped).toBe(1)
+    })
+
     it.skipIf(!backend.durable)('keeps the window across a restart', async () => {
       const storage = `flow-restart-${(storages += 1)}`
       const first = await open(storage)

@@ -1,7 +1,7 @@
 import type { JobStatsInput } from './job-store.ts'
 import type { JobStats, JobStatus } from './queue.ts'
 
-const statuses: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'dead']
+const statuses: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'dead', 'skipped']
 
 /** The value at percentile `p` (0-100) of ascending `sorted`, by nearest rank; null when empty. */
 export function toPercentile(sorted: readonly number[], p: number): number | null {

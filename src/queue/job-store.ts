@@ -60,5 +60,5 @@ export interface JobStore {
 
 /** True for a status that no longer changes without an explicit retry. */
 export function isTerminalStatus(status: JobStatus): boolean {
-  return status === 'completed' || status === 'dead' || status === 'cancelled'
+  return status === 'completed' || status === 'dead' || status === 'cancelled' || status === 'skipped'
 }

@@ -156,7 +156,7 @@ export function describeQueueControl(open: OpenQueue): void {
   it('counts jobs by status and step, the depth, the oldest pending age and run times', async () => {
     const queue = await open()
     const empty = await queue.stats()
-    expect(empty.byStatus).toEqual({ pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, dead: 0 })
+    expect(empty.byStatus).toEqual({ pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, dead: 0, skipped: 0 })
     expect(empty).toMatchObject({ depth: 0, oldestPendingAgeMs: null, runTimeMs: { p50: null, p95: null } })
 
     const [waiting, dropped] = await queue.enqueue([toNewJob({ step: 'idle-step' }), toNewJob({ step: 'idle-step' })])
@@ -168,7 +168,7 @@ export function describeQueueControl(open: OpenQueue): void {
     await queue.drain()
 
     const stats = await queue.stats()
-    expect(stats.byStatus).toEqual({ pending: 1, running: 0, completed: 2, failed: 0, cancelled: 1, dead: 1 })
+    expect(stats.byStatus).toEqual({ pending: 1, running: 0, completed: 2, failed: 0, cancelled: 1, dead: 1, skipped: 0 })
     expect(stats.byStep[step]).toMatchObject({ completed: 2, dead: 1 })
     expect(stats.byStep['idle-step']).toMatchObject({ pending: 1, cancelled: 1 })
     expect(stats.depth).toBe(1)

@@ -5,7 +5,8 @@ import type { AttemptAbort } from './attempt-abort.ts'
  * type, so memory, SQLite and BullMQ are interchangeable and share one contract suite.
  */
 
-export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'dead'
+/** `skipped`: dropped by a throttle before it ran, with the reason in lastError. */
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'dead' | 'skipped'
 
 export interface JobAttemptError {
   attempt: number
@@ -71,6 +72,8 @@ export interface ConsumerOptions {
   keyConcurrency?: KeyConcurrency
   /** Collapses emits of one key; none when absent. */
   debounce?: Debounce
+  /** Skips emits over `limit` per `periodMs` (per key); none when absent. */
+  throttle?: RateLimit
 }
 
 /** Emits of one key within `periodMs` collapse into one job with the latest data, run once they go quiet (or after `maxWaitMs`). */

@@ -25,6 +25,8 @@ export function toConsumerOptions(step: Step): ConsumerOptions {
   }
   const rateLimit = queue?.rateLimit
   if (rateLimit) options.rateLimit = { limit: rateLimit.limit, periodMs: rateLimit.periodMs, keyOf: toRateLimitKeyOf(rateLimit.key) }
+  const throttle = queue?.throttle
+  if (throttle) options.throttle = { limit: throttle.limit, periodMs: throttle.periodMs, keyOf: toRateLimitKeyOf(throttle.key) }
   const debounce = queue?.debounce
   if (debounce) {
     options.debounce = { periodMs: debounce.periodMs, maxWaitMs: debounce.maxWaitMs ?? null, keyOf: toRateLimitKeyOf(debounce.key) ?? (() => '') }

@@ -106,3 +106,16 @@ describe('debounce config', () => {
     expect(all.debounce?.keyOf({ tenantId: 'acme' })).toBe('')
   })
 })
+
+describe('throttle config', () => {
+  it('rejects limit 0 and a key naming no input field, and keys the throttle by an input field', async () => {
+    await expect(loadWithQueue('{ throttle: { limit: 0, periodMs: 1000 } }')).rejects.toThrow(
+      /config\.infrastructure\.queue\.throttle\.limit limit must be at least 1: the jobs accepted per period/,
+    )
+    await expect(loadWithQueue(`{ throttle: { limit: 1, periodMs: 1000, key: 'tenant' } }`)).rejects.toThrow(
+      /config\.infrastructure\.queue\.throttle\.key names "tenant".*Name an input field, or remove key to share one throttle\.$/,
+    )
+    const options = toConsumerOptions(await loadWithQueue(`{ throttle: { limit: 1, periodMs: 1000, key: 'tenantId' } }`))
+    expect(options.throttle?.keyOf?.({ tenantId: 'acme' })).toBe('acme')
+  })
+})

@@ -35,6 +35,7 @@ export function checkFlowControl(step: Step, source: string): void {
   const queue = step.config.infrastructure?.queue
   if (!queue) return
   checkKeyField(step, source, queue.rateLimit?.key, 'infrastructure.queue.rateLimit.key', 'key', 'Name an input field, or remove key to share one limit.')
+  checkKeyField(step, source, queue.throttle?.key, 'infrastructure.queue.throttle.key', 'key', 'Name an input field, or remove key to share one throttle.')
   checkKeyField(step, source, queue.debounce?.key, 'infrastructure.queue.debounce.key', 'key', 'Name an input field, or remove key to debounce all emits together.')
   checkKeyField(step, source, queue.concurrencyKey, 'infrastructure.queue.concurrencyKey', 'concurrencyKey', 'Name an input field, or remove concurrencyKey.')
   if (queue.concurrencyPerKey !== undefined && queue.concurrencyKey === undefined) {

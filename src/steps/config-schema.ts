@@ -20,19 +20,18 @@ const handlerInfra = z.strictObject({
   machineType: z.enum(['cpu', 'memory', 'gpu']).optional(),
 })
 
-const rateLimit = z.strictObject({
-  limit: z
-    .number()
-    .int('limit is a whole number of attempts')
-    .min(1, 'limit must be at least 1: the attempts that may start per period'),
-  periodMs: z.number().positive('periodMs is the window in milliseconds and must be above 0'),
-  key: z
-    .union([
-      z.string().min(1, 'key names an input field; remove it to share one limit'),
-      z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
-    ])
-    .optional(),
-})
+/** `{ limit, periodMs, key? }` of a rate limit (attempts that start) or a throttle (jobs accepted). */
+const windowLimit = (counted: string) =>
+  z.strictObject({
+    limit: z.number().int(`limit is a whole number of ${counted}`).min(1, `limit must be at least 1: the ${counted} per period`),
+    periodMs: z.number().positive('periodMs is the window in milliseconds and must be above 0'),
+    key: z
+      .union([
+        z.string().min(1, 'key names an input field; remove it to share one limit'),
+        z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
+      ])
+      .optional(),
+  })
 
 const debounce = z.strictObject({
   periodMs: z.number().positive('periodMs is the quiet time in milliseconds and must be above 0'),
@@ -56,8 +55,9 @@ const queueInfra = z.strictObject({
   backoff: z
     .strictObject({ baseMs: z.number().min(0).optional(), maxMs: z.number().min(0).optional() })
     .optional(),
-  rateLimit: rateLimit.optional(),
+  rateLimit: windowLimit('attempts that may start').optional(),
   debounce: debounce.optional(),
+  throttle: windowLimit('jobs accepted').optional(),
   concurrencyKey: z
     .union([
       z.string().min(1, 'concurrencyKey names an input field'),

@@ -27,7 +27,8 @@ export interface Found {
   bullJob: BullJob<JobRecord> | null
 }
 
-const bullTypes: Record<Exclude<JobStatus, 'cancelled'>, JobType[]> = {
+/** Where jobs of each status live in BullMQ; cancelled and skipped jobs live in the cancelled hash instead. */
+const bullTypes: Record<Exclude<JobStatus, 'cancelled' | 'skipped'>, JobType[]> = {
   pending: ['wait', 'prioritized', 'delayed'],
   running: ['active'],
   completed: ['completed'],
@@ -101,11 +102,11 @@ export function createJobReader(sources: ReaderSources): JobReader {
     async list(filter) {
       const steps = filter.step ? [filter.step] : await sources.steps()
       const found: Array<{ job: Job; seq: number }> = []
-      if (filter.status !== 'cancelled') {
+      if (filter.status !== 'cancelled' && filter.status !== 'skipped') {
         const types = filter.status ? bullTypes[filter.status] : allTypes
         for (const step of steps) found.push(...(await jobsOf(step, types)))
       }
-      if (!filter.status || filter.status === 'cancelled') {
+      if (!filter.status || filter.status === 'cancelled' || filter.status === 'skipped') {
         found.push(...(await cancelled()).filter((entry) => steps.includes(entry.job.step)))
       }
       const kept = found.filter((entry) => matches(entry.job, filter)).sort(compareNewestFirst)
@@ -142,9 +143,14 @@ export function createJobReader(sources: ReaderSources): JobReader {
           if (done?.finishedOn && done.processedOn) runTimesMs.push(done.finishedOn - done.processedOn)
         }
       }
-      const perStep = new Map<string, number>()
-      for (const { job } of await cancelled()) perStep.set(job.step, (perStep.get(job.step) ?? 0) + 1)
-      for (const [step, count] of perStep) add(step, 'cancelled', count)
+      const perStep = new Map<string, { step: string; status: JobStatus; count: number }>()
+      for (const { job } of await cancelled()) {
+        const key = `${job.status}\u0000${job.step}`
+        const entry = perStep.get(key) ?? { step: job.step, status: job.status, count: 0 }
+        entry.count += 1
+        perStep.set(key, entry)
+      }
+      for (const { step, status, count } of perStep.values()) add(step, status, count)
       return { counts, oldestPendingCreatedAt, runTimesMs }
     },
   }

@@ -5,7 +5,9 @@ import { MotiaError } from '../../errors.ts'
 import { toSafeSink } from '../../feed.ts'
 import { createJobEvents } from '../../queue/job-events.ts'
 import { toJobStats } from '../../queue/job-stats.ts'
-import type { ConsumerOptions, Job, JobHandler, NewJob, Queue } from '../../queue/queue.ts'
+import { toCreatedJob } from '../../queue/job-transitions.ts'
+import type { ConsumerOptions, Job, JobHandler, NewJob, Queue, RateLimit } from '../../queue/queue.ts'
+import { toSkippedJob } from '../../queue/throttler.ts'
 import { createAttempts } from './redis-attempts.ts'
 import { whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
@@ -194,10 +196,22 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       await cancelJob(id, reason)
     },
   })
-  /** Adds a new job: through the step's debounce when it has one. */
-  const addEmitted = (newJob: NewJob, time: number): Promise<Job> => {
-    const debounced = consumers.get(newJob.step)?.options.debounce
-    return debounced ? debounce.add(newJob, debounced, time) : addNew(newJob, time)
+  /** Adds a new job: through the step's throttle and debounce when it has them. */
+  const addEmitted = async (newJob: NewJob, time: number): Promise<Job> => {
+    const options = consumers.get(newJob.step)?.options
+    if (options?.throttle && (await flow.take(`throttle:${newJob.step}`, options.throttle, newJob.data)) > 0) {
+      return addSkipped(newJob, time, options.throttle)
+    }
+    return options?.debounce ? debounce.add(newJob, options.debounce, time) : addNew(newJob, time)
+  }
+
+  /** Stores a job a throttle dropped beside the cancelled ones: it never enters BullMQ. */
+  const addSkipped = async (newJob: NewJob, time: number, throttle: RateLimit): Promise<Job> => {
+    await register(newJob.step)
+    const job = toSkippedJob(toCreatedJob(newJob, time), time, throttle)
+    const entry: CancelledEntry = { job, seq: nextSeq(time) }
+    await client.hset(cancelledKey, job.id, JSON.stringify(entry))
+    return job
   }
   const flow = createRedisFlow(client, prefix, queueOf, lockDurationMs)
   const withWaits = async (jobs: Job[]): Promise<Job[]> => {

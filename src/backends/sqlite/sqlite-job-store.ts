@@ -23,7 +23,7 @@ export interface SqliteJobStoreOptions extends Partial<RetentionLimits> {
 
 type Counts = Record<JobStatus, number>
 
-const zeroCounts = (): Counts => ({ pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, dead: 0 })
+const zeroCounts = (): Counts => ({ pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, dead: 0, skipped: 0 })
 
 /**
  * Creates a JobStore in the `jobs` table of `db`. Opening it returns jobs a stopped process left

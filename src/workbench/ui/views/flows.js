@@ -118,6 +118,9 @@ function nodeDetails(node, step, warnings, close) {
       config.virtualSubscribes?.length ? field('Virtual subscribes', chips(config.virtualSubscribes, 'chip mono')) : null,
       config.queryParams?.length ? field('Query', chips(config.queryParams.map((param) => param.name), 'chip mono')) : null,
       infrastructure?.queue?.rateLimit ? field('Rate limit', h('span', { 'data-field': 'rate-limit' }, rateLimitText(infrastructure.queue.rateLimit))) : null,
+      infrastructure?.queue?.throttle
+        ? field('Throttle', h('span', { 'data-field': 'throttle' }, rateLimitText(infrastructure.queue.throttle).replace('(jobs over it wait)', '(more are skipped)')))
+        : null,
       infrastructure?.queue?.debounce
         ? field('Debounce', h('span', { 'data-field': 'debounce' }, `${infrastructure.queue.debounce.periodMs} ms of quiet${infrastructure.queue.debounce.maxWaitMs ? `, ${infrastructure.queue.debounce.maxWaitMs} ms at most` : ''}${typeof infrastructure.queue.debounce.key === 'string' ? `, per ${infrastructure.queue.debounce.key}` : ''}`))
         : null,

@@ -3,8 +3,8 @@ import { debounce, empty, fill, fmtAgo, fmtMs, fmtTime, h, plural, select, setOp
 import { jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
 
-const STATUSES = ['pending', 'running', 'failed', 'dead', 'completed', 'cancelled']
-const STATUS_HINT = { failed: 'waiting to retry', dead: 'dead-letter queue' }
+const STATUSES = ['pending', 'running', 'failed', 'dead', 'completed', 'cancelled', 'skipped']
+const STATUS_HINT = { failed: 'waiting to retry', dead: 'dead-letter queue', skipped: 'dropped by a throttle' }
 const PAGE = 50
 
 function statusBadge(status) {
