@@ -147,7 +147,8 @@ export function runFlowControlContract(name: string, backend: FlowContractBacken
       expect(ran).toEqual(names)
     })
 
-    it('gives each key its own limit, so one busy key does not hold another back', async () => {
+    // Timing under a loaded machine can delay a start by a whole period: a retry tells that from a real wait.
+    it('gives each key its own limit, so one busy key does not hold another back', { retry: 2 }, async () => {
       const queue = await open()
       const starts = createStarts()
       const keyOf = (data: unknown): string => String((data as { tenant: string }).tenant)
