@@ -31,7 +31,7 @@ export function openEquivalentWrites(dir: string): EquivalentWrites {
   const commit = db.prepare('COMMIT')
 
   const job = (step: string, data: string, time: number): void => {
-    sql.insert.run(randomUUID(), step, 'bench.tick', data, 'trace', 'pending', 0, 4, null, '[]', null, 0, time, null, null, time, null, WAIT_READY, 0, 0, step, null)
+    sql.insert.run(randomUUID(), step, 'bench.tick', data, 'trace', 'pending', 0, 4, null, '[]', null, 0, time, null, null, time, null, WAIT_READY, 0, 0, step, null, null)
     const row = sql.pickAny.get(step)
     if (!row) throw new Error('The equivalent writes lost a job.')
     sql.take.run(time, row.seq)

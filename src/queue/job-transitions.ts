@@ -33,6 +33,7 @@ export function toCreatedJob(newJob: NewJob, time: number): Job {
     startedAt: null,
     finishedAt: null,
     runAt: time + Math.max(0, newJob.delayMs ?? 0),
+    traceContext: newJob.traceContext,
   }
 }
 

@@ -91,6 +91,28 @@ function describeJobRuns(open: OpenQueue): void {
     expect(completed?.type === 'completed' && completed.durationMs).toBe((done?.finishedAt ?? 0) - (done?.startedAt ?? 0))
   })
 
+  it('keeps the trace context of a job through every attempt and a replay, and none when it had none', async () => {
+    const queue = await open()
+    const traceContext = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+    const seen: Array<string | undefined> = []
+    queue.consume(step, toConsumerOptions({ backoff: { baseMs: 1, maxMs: 1 } }), async (job) => {
+      seen.push(job.traceContext)
+      // Both attempts of the traced job fail, so it is dead and a replay runs it again.
+      if (job.traceContext && seen.filter(Boolean).length <= 2) throw new Error('attempt fails')
+    })
+    const [traced, plain] = await queue.enqueue([toNewJob({ traceContext, maxRetries: 1 }), toNewJob({ data: { name: 'plain' } })])
+    expect(traced?.traceContext).toBe(traceContext)
+    expect(plain?.traceContext).toBeUndefined()
+    await queue.drain()
+    expect(seen.filter((context) => context === traceContext)).toHaveLength(2)
+    expect((await queue.get(traced?.id ?? ''))?.traceContext).toBe(traceContext)
+    expect((await queue.get(plain?.id ?? ''))?.traceContext).toBeUndefined()
+
+    await queue.retry(traced?.id ?? '')
+    await queue.drain()
+    expect(seen.filter((context) => context === traceContext)).toHaveLength(3)
+  })
+
   it('retries a failing job with growing backoff, then dead-letters it with one error per attempt', async () => {
     const queue = await open()
     const events = recordEvents(queue)

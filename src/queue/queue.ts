@@ -37,6 +37,8 @@ export interface Job {
   runAt: number
   /** Set by get() and list() on a pending or failed job that flow control holds back. */
   wait?: JobWait
+  /** The W3C `traceparent` of the emit that queued the job, kept so its attempts join that trace; absent when tracing was off. */
+  traceContext?: string
 }
 
 /** One job to create: a delivery of an event to one subscribing step. */
@@ -54,6 +56,8 @@ export interface NewJob {
   priority?: number
   /** Jobs of one emit share a key; a second enqueue with the same key (and step) creates nothing. */
   idempotencyKey?: string
+  /** The W3C `traceparent` of the emit, stored with the job. */
+  traceContext?: string
 }
 
 /** How a step consumes its jobs. */
@@ -134,6 +138,7 @@ export type JobEvent =
   | { type: 'started'; job: Job }
   | { type: 'completed'; job: Job; durationMs: number }
   | { type: 'failed'; job: Job; error: unknown; willRetry: boolean }
+  | { type: 'cancelled'; job: Job }
 
 export interface Queue {
   /** Creates jobs; resolves once they are stored (durable backends: committed). */

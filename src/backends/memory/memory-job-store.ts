@@ -55,6 +55,7 @@ const toJob = (stored: StoredJob): Job => ({
   startedAt: stored.startedAt,
   finishedAt: stored.finishedAt,
   runAt: stored.runAt,
+  traceContext: stored.traceContext,
 })
 
 const matches = (job: StoredJob, query: JobQuery): boolean =>
@@ -196,6 +197,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
         startedAt: job.startedAt,
         finishedAt: job.finishedAt,
         runAt: job.runAt,
+        traceContext: job.traceContext,
         seq: sequence,
         idempotencyKey,
         heapIndex: -1,

@@ -32,6 +32,8 @@ export interface JobRecord {
   errors?: JobAttemptError[]
   /** True while a fifo job waits behind the head of its group (a far-off delay in BullMQ). */
   parked?: true
+  /** The W3C traceparent of the emit that queued the job. Absent: tracing was off. */
+  traceContext?: string
 }
 
 /** What a record leaves out, filled in. */
@@ -95,6 +97,7 @@ export function toJobRecord(newJob: NewJob, time: number, seq: number): JobRecor
   if (newJob.messageGroupId !== null && newJob.messageGroupId !== undefined) record.messageGroupId = newJob.messageGroupId
   if (newJob.priority) record.priority = newJob.priority
   if (newJob.delayMs && newJob.delayMs > 0) record.runAt = time + newJob.delayMs
+  if (newJob.traceContext) record.traceContext = newJob.traceContext
   return record
 }
 
@@ -104,6 +107,7 @@ export function toRecordOf(job: Job, seq: number, runAt: number): JobRecord {
   if (job.messageGroupId !== null) record.messageGroupId = job.messageGroupId
   if (job.priority) record.priority = job.priority
   if (job.errors.length > 0) record.errors = job.errors
+  if (job.traceContext) record.traceContext = job.traceContext
   return record
 }
 
@@ -150,6 +154,7 @@ export function toJob(step: string, bullJob: BullJob<JobRecord>, state: BullStat
     startedAt: bullJob.processedOn ?? null,
     finishedAt: finished ? (bullJob.finishedOn ?? null) : null,
     runAt,
+    traceContext: record.traceContext,
   }
 }
 
@@ -173,6 +178,7 @@ export function toAddedJob(step: string, topic: string, id: string, record: JobR
     startedAt: null,
     finishedAt: null,
     runAt,
+    traceContext: record.traceContext,
   }
 }
 

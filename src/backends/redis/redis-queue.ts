@@ -397,6 +397,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     const entry: CancelledEntry = { job: cancelled, seq: found.seq }
     await client.hset(cancelledKey, id, JSON.stringify(entry))
     if (job.messageGroupId !== null) await groups.leave(job.step, job.messageGroupId, id, queueOf(job.step))
+    if (events.wants('cancelled')) events.report({ type: 'cancelled', job: cancelled })
     return cancelled
   }
 

@@ -32,15 +32,16 @@ export function createSqliteJobQueries(db: Database) {
       [
         string, string, string, string | null, string, JobStatus, number, number, string | null, string,
         string | null, number, number, number | null, number | null, number, string | null, number, number,
-        number, string, string | null,
+        number, string, string | null, string | null,
       ]
     >(
       `INSERT INTO jobs (id, step, topic, data, trace_id, status, attempts, max_attempts, last_error, errors,
-         message_group_id, priority, created_at, started_at, finished_at, run_at, idempotency_key, wait, grouped, head)
+         message_group_id, priority, created_at, started_at, finished_at, run_at, idempotency_key, wait, grouped, head,
+         trace_context)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
          ? AND NOT EXISTS (
            SELECT 1 FROM jobs INDEXED BY jobs_groups WHERE step = ? AND message_group_id IS ? AND grouped = 1
-         ))`,
+         ), ?)`,
     ),
     selectById: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
     selectByIdempotencyKey: db.prepare<[string, string, number], JobRow>(

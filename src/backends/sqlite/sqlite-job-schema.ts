@@ -7,6 +7,7 @@
  * as fifo (see sqlite-fifo-heads.ts), `grouped` is 1 while the job is pending, running or failed, and
  * `head` marks the oldest such job of each (step, messageGroupId), the only one a fifo claim may take.
  */
+import type { Database } from 'better-sqlite3'
 import { MotiaError } from '../../errors.ts'
 import type { Job, JobAttemptError, JobStatus } from '../../queue/queue.ts'
 
@@ -39,7 +40,8 @@ export const JOBS_SCHEMA = `
     idempotency_key TEXT,
     wait INTEGER NOT NULL,
     grouped INTEGER NOT NULL,
-    head INTEGER NOT NULL
+    head INTEGER NOT NULL,
+    trace_context TEXT
   );
   CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (step, priority DESC, seq) WHERE wait = ${WAIT_READY};
   CREATE INDEX IF NOT EXISTS jobs_ready_heads ON jobs (step, priority DESC, seq) WHERE wait = ${WAIT_READY} AND head = 1;
@@ -47,6 +49,12 @@ export const JOBS_SCHEMA = `
   CREATE INDEX IF NOT EXISTS jobs_groups ON jobs (step, message_group_id, seq) WHERE grouped = 1;
   CREATE INDEX IF NOT EXISTS jobs_idempotency ON jobs (step, idempotency_key, seq) WHERE idempotency_key IS NOT NULL;
 `
+
+/** Adds the `trace_context` column to a jobs table created before it existed. */
+export function addTraceContextColumn(db: Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all()
+  if (!columns.some((column) => column.name === 'trace_context')) db.exec('ALTER TABLE jobs ADD COLUMN trace_context TEXT')
+}
 
 /** The `wait` of a job with this status and runAt, stored at a time no earlier than `readyBy`. */
 export function toWait(job: Pick<Job, 'status' | 'runAt'>, readyBy: number): number {
@@ -73,6 +81,7 @@ export interface JobRow {
   started_at: number | null
   finished_at: number | null
   run_at: number
+  trace_context: string | null
 }
 
 /** The Job a row holds; `data` NULL stands for undefined. */
@@ -94,6 +103,7 @@ export function toJobFromRow(row: JobRow): Job {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     runAt: row.run_at,
+    ...(row.trace_context === null ? {} : { traceContext: row.trace_context }),
   }
 }
 

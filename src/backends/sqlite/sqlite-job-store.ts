@@ -8,7 +8,7 @@ import { createDueJobs } from './sqlite-due-jobs.ts'
 import { createFifoHeads } from './sqlite-fifo-heads.ts'
 import { createSqliteJobQueries } from './sqlite-job-queries.ts'
 import { createCompletedPruner, DEFAULT_RETENTION, type RetentionLimits } from './sqlite-job-retention.ts'
-import { JOBS_SCHEMA, toDataJson, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
+import { addTraceContextColumn, JOBS_SCHEMA, toDataJson, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
 
 /** Clock, retention and error sink of the SQLite job store. */
 export interface SqliteJobStoreOptions extends Partial<RetentionLimits> {
@@ -40,6 +40,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
   // Pruning by count runs when a tenth more jobs than kept have completed, so its cost is spread thin.
   const pruneAbove = limits.keepCompleted + Math.max(1, Math.ceil(limits.keepCompleted / 10))
   db.exec(JOBS_SCHEMA)
+  addTraceContextColumn(db)
   const sql = createSqliteJobQueries(db)
   const transaction = createAtomic(db)
   const pruner = createCompletedPruner(db, limits)
@@ -191,6 +192,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
         grouped,
         job.step,
         job.messageGroupId,
+        job.traceContext ?? null,
       )
       if (wait === WAIT_DELAYED) due.delayed(job.step, job.runAt)
       count(job.step, job.status, 1)
