@@ -407,7 +407,16 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
 
     retry: (id) => change(id, toRetriedJob),
 
-    cancel: (id) => change(id, toCancelledJob),
+    async cancel(id) {
+      let cancelled = false
+      const job = await change(id, (found, time) => {
+        const next = toCancelledJob(found, time)
+        cancelled = next !== found
+        return next
+      })
+      if (job && cancelled && events.wants('cancelled')) events.report({ type: 'cancelled', job })
+      return job
+    },
 
     stats: async () => toJobStats(store.statsInput(), now()),
 

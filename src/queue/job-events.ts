@@ -12,7 +12,7 @@ export interface JobEvents {
   listen(listener: (event: JobEvent) => void, types?: readonly JobEventType[]): () => void
 }
 
-const allTypes: readonly JobEventType[] = ['started', 'completed', 'failed']
+const allTypes: readonly JobEventType[] = ['started', 'completed', 'failed', 'cancelled']
 
 /** Creates the job events of one queue; a throwing listener's error goes to `onError`. */
 export function createJobEvents(onError: (error: unknown) => void): JobEvents {
@@ -20,6 +20,7 @@ export function createJobEvents(onError: (error: unknown) => void): JobEvents {
     started: createFeed(onError),
     completed: createFeed(onError),
     failed: createFeed(onError),
+    cancelled: createFeed(onError),
   }
   return {
     wants: (type) => feeds[type].active,

@@ -9,7 +9,7 @@ export function attachTraceRecorder(runtime: Runtime, recorder: TraceRecorder): 
   const stops = [
     runtime.onActivity((activity) => recorder.activity(activity)),
     runtime.onInvocation((invocation) => recorder.invocation(invocation)),
-    runtime.queue.onEvent((event) => recorder.job(event)),
+    runtime.queue.onEvent((event) => recorder.job(event), ['started', 'completed', 'failed']),
     runtime.logger.onLog((entry) => recorder.log(entry)),
   ]
   return () => {

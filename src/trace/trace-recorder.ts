@@ -200,6 +200,7 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
     },
 
     job(event) {
+      if (event.type === 'cancelled') return
       const { job } = event
       const key = `job:${job.id}`
       if (event.type === 'started') {
