@@ -1,6 +1,6 @@
 import { MotiaError } from '../errors.ts'
 import type { RootLogger } from '../logger/create-logger.ts'
-import { type ActivityFeed, toObservedState } from '../runtime/activity.ts'
+import { type ActivityFeed, type Origin, toObservedState } from '../runtime/activity.ts'
 import type { Step } from '../steps/step.ts'
 import type { StreamsContext } from '../streams/streams-context.ts'
 import type { FlowContextStateStreams } from '../streams/stream-types.ts'
@@ -20,12 +20,18 @@ export interface ContextDeps {
  * Builds the context of one handler invocation. The logger is bound lazily: most handlers of a
  * busy fan-out never log, and binding costs more than the rest of the context.
  */
-export function createContext(deps: ContextDeps, step: Step, traceId: string, abort?: { readonly aborted: boolean }): FlowContext {
+export function createContext(
+  deps: ContextDeps,
+  step: Step,
+  traceId: string,
+  abort?: { readonly aborted: boolean },
+  jobId?: string,
+): FlowContext {
   let logger: Logger | undefined
-  const origin = { traceId, step }
+  const origin: Origin = jobId ? { traceId, step, jobId } : { traceId, step }
   return {
     traceId,
-    state: toObservedState(deps.state, deps.feed, step, traceId),
+    state: toObservedState(deps.state, deps.feed, step, traceId, jobId),
     get streams() {
       // The streams the project declares; types.d.ts names them for the type checker.
       return deps.streams.forInvocation(step, traceId) as unknown as FlowContextStateStreams

@@ -1,5 +1,5 @@
 import { EmitNotDeclaredError, ValidationError } from '../errors.ts'
-import { type ActivityFeed, reportEmit } from '../runtime/activity.ts'
+import { type ActivityFeed, type Origin, reportEmit } from '../runtime/activity.ts'
 import type { Logger } from '../types.ts'
 import type { NewJob, Queue } from '../queue/queue.ts'
 import { formatIssues } from '../schema/validator.ts'
@@ -10,7 +10,7 @@ import type { EmitEvent } from '../types.ts'
 const DEFAULT_MAX_RETRIES = 3
 
 /** Routes an emitted event to a job per subscribing step. */
-export type Emitter = (event: EmitEvent, origin: { traceId: string; step?: Step }) => Promise<void>
+export type Emitter = (event: EmitEvent, origin: Origin) => Promise<void>
 
 function groupOf(event: EmitEvent, subscriber: Step, traceId: string): string | null {
   if (event.messageGroupId !== undefined) return event.messageGroupId
@@ -58,7 +58,7 @@ export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logg
   }
 
   /** The jobs of an emit, one per subscriber, once it is declared and its data valid for each. */
-  function toJobs(event: EmitEvent, origin: { traceId: string; step?: Step }): NewJob[] {
+  function toJobs(event: EmitEvent, origin: Origin): NewJob[] {
     const { step, traceId } = origin
     if (step && !step.emits.some((spec) => spec.topic === event.topic)) {
       throw new EmitNotDeclaredError(step.name, step.relativeFile, event.topic)
@@ -82,7 +82,8 @@ export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logg
       jobs.push(toJob(event, subscriber, traceId))
     }
     // Reported before the jobs exist, so a trace never shows a subscriber running ahead of the emit that fed it.
-    reportEmit(feed, event, origin)
+    const traceContext = reportEmit(feed, event, origin)
+    if (traceContext) for (const job of jobs) job.traceContext = traceContext
     return jobs
   }
 }

@@ -25,7 +25,16 @@ function toApiRequest(req: RawBodyRequest): ApiRequest {
 
 /** Reports the request's start now and its end (status, duration) when the response closes. */
 function reportRequest(feed: InvocationFeed, step: Step, traceId: string, req: Request, res: Response): void {
-  const end = startInvocation(feed, { kind: 'api', traceId, step: step.name, method: req.method, path: req.originalUrl })
+  const { traceparent } = req.headers
+  const end = startInvocation(feed, {
+    kind: 'api',
+    traceId,
+    step: step.name,
+    method: req.method,
+    path: req.originalUrl,
+    route: step.config.type === 'api' ? step.config.path : req.path,
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+  })
   res.once('close', () => end({ status: res.headersSent ? res.statusCode : 0 }))
 }
 

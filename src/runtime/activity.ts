@@ -4,9 +4,36 @@ import type { Feed } from '../feed.ts'
 
 /** What a handler did through its context (emits, state and stream writes), reported as it happens: the raw material of traces and test assertions. */
 export type Activity =
-  | { type: 'emit'; at: number; traceId: string; step: string | null; topic: string; data: unknown }
-  | { type: 'state'; at: number; traceId: string; step: string; op: 'set' | 'delete' | 'clear'; group: string; key: string | null }
+  | {
+      type: 'emit'
+      at: number
+      traceId: string
+      step: string | null
+      /** The job whose attempt emitted; absent for requests, cron ticks and emits from outside. */
+      jobId?: string
+      topic: string
+      data: unknown
+      /** Set by a listener that traces the emit: the W3C traceparent its jobs carry. */
+      traceContext?: string
+    }
+  | {
+      type: 'state'
+      at: number
+      traceId: string
+      step: string
+      jobId?: string
+      op: 'set' | 'delete' | 'clear'
+      group: string
+      key: string | null
+    }
   | { type: 'stream'; at: number; traceId: string; step: string; op: 'set' | 'delete' | 'send'; stream: string; group: string; id: string | null }
+
+/** Who acts through a context: the trace, the step, and the job when it runs one. */
+export interface Origin {
+  traceId: string
+  step?: Step
+  jobId?: string
+}
 
 export type ActivityListener = (activity: Activity) => void
 
@@ -14,10 +41,10 @@ export type ActivityListener = (activity: Activity) => void
 export type ActivityFeed = Feed<Activity>
 
 /** The state a handler sees: the store itself, or while someone listens, the store reporting each write. */
-export function toObservedState(state: StateManager, feed: ActivityFeed, step: Step, traceId: string): StateManager {
+export function toObservedState(state: StateManager, feed: ActivityFeed, step: Step, traceId: string, jobId?: string): StateManager {
   if (!feed.active) return state
   const wrote = (op: 'set' | 'delete' | 'clear', group: string, key: string | null): void => {
-    feed.report({ type: 'state', at: Date.now(), traceId, step: step.name, op, group, key })
+    feed.report({ type: 'state', at: Date.now(), traceId, step: step.name, ...(jobId ? { jobId } : {}), op, group, key })
   }
   return {
     get: <T>(group: string, key: string) => state.get<T>(group, key),
@@ -39,9 +66,12 @@ export function toObservedState(state: StateManager, feed: ActivityFeed, step: S
   }
 }
 
-/** Reports a validated emit. */
-export function reportEmit(feed: ActivityFeed, event: EmitEvent, origin: { traceId: string; step?: Step }): void {
-  if (!feed.active) return
-  const { traceId, step } = origin
-  feed.report({ type: 'emit', at: Date.now(), traceId, step: step?.name ?? null, topic: event.topic, data: event.data })
+/** Reports a validated emit; returns the trace context a listener gave it for its jobs, if any. */
+export function reportEmit(feed: ActivityFeed, event: EmitEvent, origin: Origin): string | undefined {
+  if (!feed.active) return undefined
+  const { traceId, step, jobId } = origin
+  const activity: Activity = { type: 'emit', at: Date.now(), traceId, step: step?.name ?? null, topic: event.topic, data: event.data }
+  if (jobId) activity.jobId = jobId
+  feed.report(activity)
+  return activity.traceContext
 }

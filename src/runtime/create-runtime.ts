@@ -55,7 +55,8 @@ export interface Runtime {
   readonly apiSteps: ApiSteps
   readonly cron: CronScheduler
   readonly importer: ModuleImporter
-  createContext(step: Step, traceId: string, abort?: AttemptAbort): FlowContext
+  /** The context of one invocation; `jobId` names the job an attempt runs, so its activity points at it. */
+  createContext(step: Step, traceId: string, abort?: AttemptAbort, jobId?: string): FlowContext
   /** Emits from outside any step (POST /emit, tests); returns the trace id. */
   emit(event: EmitEvent, traceId?: string): Promise<string>
   graph(flow?: string): FlowGraph
@@ -93,8 +94,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const streamRegistry = createStreamRegistry(loadErrors)
   const streams: RuntimeStreams = { registry: streamRegistry, store: options.streams }
   const contextDeps = { emitter, state, logger, feed, streams: createStreamsContext(streamRegistry, options.streams, feed) }
-  const bindContext = (step: Step, traceId: string, abort?: AttemptAbort) =>
-    createContext(contextDeps, step, traceId, abort)
+  const bindContext = (step: Step, traceId: string, abort?: AttemptAbort, jobId?: string) =>
+    createContext(contextDeps, step, traceId, abort, jobId)
 
   const apiSteps = createApiSteps()
   const cron = createCronScheduler({
@@ -106,7 +107,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     mount(step) {
       const handler = step.handler as EventHandler
       queue.consume(step.name, toConsumerOptions(step), (job, abort) =>
-        Promise.resolve(handler(job.data, bindContext(step, job.traceId, abort))),
+        Promise.resolve(handler(job.data, bindContext(step, job.traceId, abort, job.id))),
       )
     },
     unmount(step) {

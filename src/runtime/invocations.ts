@@ -9,7 +9,20 @@ export type InvocationKind = 'api' | 'cron'
  * the two. Durations are measured with the monotonic clock.
  */
 export type Invocation =
-  | { phase: 'start'; id: number; kind: InvocationKind; at: number; traceId: string; step: string; method?: string; path?: string }
+  | {
+      phase: 'start'
+      id: number
+      kind: InvocationKind
+      at: number
+      traceId: string
+      step: string
+      method?: string
+      path?: string
+      /** The route the request matched, as the step declares it (`/orders/:id`). */
+      route?: string
+      /** The caller's W3C `traceparent` header, when it sent one. */
+      traceparent?: string
+    }
   | {
       phase: 'end'
       id: number
