@@ -11,6 +11,7 @@ import { loadMotiaConfig } from '../runtime/motia-config.ts'
 import { loadProjectConfig, toRedisSettings } from '../runtime/project-config.ts'
 import { toStreamAuth } from '../runtime/stream-auth-config.ts'
 import { attachStreamSocket, type StreamSocketLimits, type StreamSocketServer } from '../streams/stream-socket-server.ts'
+import { startTelemetry, type Telemetry } from '../telemetry/start-telemetry.ts'
 
 export interface AppOptions {
   projectDir: string
@@ -120,7 +121,9 @@ export async function startApp(options: AppOptions): Promise<App> {
   let server: HttpServer | undefined
   let app: HttpApp | undefined
   let sockets: StreamSocketServer | undefined
+  let telemetry: Telemetry | undefined
   try {
+    telemetry = await startTelemetry(runtime)
     await runtime.load()
     app = await createHttpApp(runtime, {
       mode: options.mode,
@@ -146,12 +149,16 @@ export async function startApp(options: AppOptions): Promise<App> {
   } catch (error) {
     await server?.close()
     app?.close()
-    await runtime.close().finally(backends.release)
+    await runtime
+      .close()
+      .then(() => telemetry?.close())
+      .finally(backends.release)
     throw error
   }
   const http = server
   const web = app
   const streamSocket = sockets
+  const exporting = telemetry
   let closed: Promise<void> | undefined
   return {
     url: http.url,
@@ -159,8 +166,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     store: backends.store,
     close() {
       // Reverse order of start: stop taking requests, let the runtime drain and close its stores,
-      // then close the database they share.
-      closed ??= streamSocket.close().then(http.close).then(web.close).then(() => runtime.close()).finally(backends.release)
+      // then close the database they share; flush what telemetry still holds before the database goes.
+      closed ??= streamSocket
+        .close()
+        .then(http.close)
+        .then(web.close)
+        .then(() => runtime.close())
+        .then(() => exporting.close())
+        .finally(backends.release)
       return closed
     },
   }

@@ -1,0 +1,65 @@
+import type { Meter } from '@opentelemetry/api'
+import type { Queue } from '../queue/queue.ts'
+import type { EventLoopLag } from './event-loop-lag.ts'
+import type { MetricSink } from './watch-measurements.ts'
+
+const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+/**
+ * Records measurements on OpenTelemetry instruments, named as `GET /metrics` names them (`motia.jobs.started`
+ * is `motia_jobs_started_total` there); queue depth and event-loop delay are read at each export.
+ */
+export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopLag): MetricSink {
+  const jobs = (name: string, description: string) => meter.createCounter(`motia.jobs.${name}`, { description, unit: '{job}' })
+  const started = jobs('started', 'Job attempts started.')
+  const completed = jobs('completed', 'Jobs completed.')
+  const failed = jobs('failed', 'Job attempts failed (retried or dead).')
+  const dead = jobs('dead', 'Jobs moved to the dead-letter queue.')
+  const cancelled = jobs('cancelled', 'Jobs cancelled.')
+  const seconds = (name: string, description: string) =>
+    meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: durationBuckets } })
+  const attemptDuration = seconds('motia.job.attempt.duration', 'Duration of job attempts.')
+  const queueWait = seconds('motia.job.queue_wait', 'Time an attempt waited between when it could run and when it started.')
+  const requestDuration = seconds('http.server.request.duration', 'Duration of HTTP requests to API steps.')
+
+  meter.createObservableGauge('motia.queue.depth', { description: 'Jobs in the queue per step and status.', unit: '{job}' }).addCallback(
+    async (result) => {
+      const { byStep } = await queue.stats()
+      for (const [step, counts] of Object.entries(byStep)) {
+        for (const status of ['pending', 'running', 'failed', 'dead'] as const) {
+          result.observe(counts[status] ?? 0, { 'motia.step': step, 'motia.job.status': status })
+        }
+      }
+    },
+  )
+  const delay = (name: 'p50' | 'p99' | 'max', pick: (reading: ReturnType<EventLoopLag['read']>) => number) =>
+    meter
+      .createObservableGauge(`nodejs.eventloop.delay.${name}`, { description: `Event-loop delay (${name}).`, unit: 's' })
+      .addCallback((result) => result.observe(pick(lag.read()) / 1000))
+  delay('p50', (reading) => reading.p50Ms)
+  delay('p99', (reading) => reading.p99Ms)
+  delay('max', (reading) => reading.maxMs)
+
+  return {
+    attemptStarted(step, waitMs) {
+      started.add(1, { 'motia.step': step })
+      queueWait.record(waitMs / 1000, { 'motia.step': step })
+    },
+    attemptEnded(step, outcome, durationMs) {
+      attemptDuration.record(durationMs / 1000, { 'motia.step': step, 'motia.job.outcome': outcome })
+      if (outcome === 'completed') completed.add(1, { 'motia.step': step })
+      else failed.add(1, { 'motia.step': step })
+      if (outcome === 'dead') dead.add(1, { 'motia.step': step })
+    },
+    jobCancelled(step) {
+      cancelled.add(1, { 'motia.step': step })
+    },
+    requestEnded({ method, route, status, durationMs }) {
+      requestDuration.record(durationMs / 1000, {
+        'http.request.method': method,
+        'http.route': route,
+        'http.response.status_code': status,
+      })
+    },
+  }
+}

@@ -1,0 +1,62 @@
+import type { JobEvent } from '../queue/queue.ts'
+import type { Runtime } from '../runtime/create-runtime.ts'
+import type { Invocation } from '../runtime/invocations.ts'
+
+/** How an attempt ended: completed, failed with a retry to come, or dead. */
+export type AttemptOutcome = 'completed' | 'failed' | 'dead'
+
+/** Where measurements go: the Prometheus registry, the OTLP meter, the Workbench's ring. */
+export interface MetricSink {
+  /** An attempt started after waiting `waitMs` past the time it could run. */
+  attemptStarted(step: string, waitMs: number): void
+  attemptEnded(step: string, outcome: AttemptOutcome, durationMs: number): void
+  jobCancelled(step: string): void
+  requestEnded(request: { method: string; route: string; status: number; durationMs: number }): void
+}
+
+/**
+ * Feeds sinks with what a runtime reports: job attempts from the queue's events, HTTP requests from
+ * the invocation feed. Returns the function that stops it.
+ */
+export function watchMeasurements(runtime: Runtime, sinks: readonly MetricSink[]): () => void {
+  /** When each running attempt of this process started (monotonic clock). */
+  const running = new Map<string, number>()
+  /** Method and route of each request in flight, by invocation id. */
+  const requests = new Map<number, { method: string; route: string }>()
+
+  function job(event: JobEvent): void {
+    const { job } = event
+    if (event.type === 'started') {
+      running.set(job.id, performance.now())
+      const waitMs = Math.max(0, (job.startedAt ?? Date.now()) - job.runAt)
+      for (const sink of sinks) sink.attemptStarted(job.step, waitMs)
+      return
+    }
+    if (event.type === 'cancelled') {
+      for (const sink of sinks) sink.jobCancelled(job.step)
+      return
+    }
+    const started = running.get(job.id)
+    running.delete(job.id)
+    const durationMs = event.type === 'completed' ? event.durationMs : started === undefined ? 0 : performance.now() - started
+    const outcome: AttemptOutcome = event.type === 'completed' ? 'completed' : event.willRetry ? 'failed' : 'dead'
+    for (const sink of sinks) sink.attemptEnded(job.step, outcome, durationMs)
+  }
+
+  function invocation(event: Invocation): void {
+    if (event.kind !== 'api') return
+    if (event.phase === 'start') {
+      requests.set(event.id, { method: event.method ?? 'GET', route: event.route ?? event.path ?? '' })
+      return
+    }
+    const request = requests.get(event.id)
+    if (!request) return
+    requests.delete(event.id)
+    for (const sink of sinks) sink.requestEnded({ ...request, status: event.status ?? 0, durationMs: event.durationMs })
+  }
+
+  const stops = [runtime.queue.onEvent(job), runtime.onInvocation(invocation)]
+  return () => {
+    for (const stop of stops) stop()
+  }
+}

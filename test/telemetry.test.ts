@@ -1,0 +1,176 @@
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { redisUrl, removeKeys, uniquePrefix } from '../src/backends/redis/redis-test-support.ts'
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts'
+import { eventually, type ServerProcess, spawnServer } from './helpers/spawn-cli.ts'
+import { copyFixture } from './helpers/start-fixture.ts'
+
+const SERVER = 2
+const PRODUCER = 4
+const CONSUMER = 5
+
+/** The environment that points a server's OpenTelemetry export at the receiver, flushing quickly. */
+function otelEnv(receiver: OtlpReceiver, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_SERVICE_NAME: 'orders-test',
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+    OTEL_METRIC_EXPORT_INTERVAL: '200',
+    ...extra,
+  }
+}
+
+async function placeOrder(server: ServerProcess, body: object, headers: Record<string, string> = {}): Promise<string> {
+  const response = await fetch(`${server.url}/orders/north`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
+  expect(response.status).toBe(202)
+  return response.headers.get('x-trace-id') ?? ''
+}
+
+/** The spans of one order, once the request, both emits and `attempts` ShipOrder attempts have arrived. */
+async function orderSpans(receiver: OtlpReceiver, orderTraceId: string, attempts: number): Promise<ReceivedSpan[]> {
+  return eventually(async () => {
+    const spans = receiver.spans.filter((span) => span.attributes['motia.trace_id'] === orderTraceId)
+    const ships = spans.filter((span) => span.name === 'ShipOrder')
+    return spans.length >= 4 + attempts && ships.length === attempts ? spans : undefined
+  }, 15_000)
+}
+
+function only(spans: ReceivedSpan[], name: string): ReceivedSpan {
+  const found = spans.filter((span) => span.name === name)
+  expect(found.map((span) => span.name)).toEqual([name])
+  return found[0] as ReceivedSpan
+}
+
+/** Checks the parent links of API → order.placed → CheckOrder → order.checked → ShipOrder; returns the spans by name. */
+function expectOrderChain(spans: ReceivedSpan[]) {
+  const request = only(spans, 'POST /orders/:shop')
+  const placed = only(spans, 'send order.placed')
+  const check = only(spans, 'CheckOrder')
+  const checked = only(spans, 'send order.checked')
+  const ships = spans.filter((span) => span.name === 'ShipOrder')
+  expect(new Set(spans.map((span) => span.traceId)).size).toBe(1)
+  expect(placed.parentSpanId).toBe(request.spanId)
+  expect(check.parentSpanId).toBe(placed.spanId)
+  expect(checked.parentSpanId).toBe(check.spanId)
+  for (const ship of ships) expect(ship.parentSpanId).toBe(checked.spanId)
+  expect([request.kind, placed.kind, check.kind, checked.kind]).toEqual([SERVER, PRODUCER, CONSUMER, PRODUCER])
+  return { request, placed, check, checked, ships }
+}
+
+describe('OpenTelemetry export to an OTLP/HTTP receiver', () => {
+  let receiver: OtlpReceiver
+  let project: ReturnType<typeof copyFixture>
+  let server: ServerProcess
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver()
+    project = copyFixture('telemetry')
+    server = await spawnServer('start', project.dir, ['--memory'], otelEnv(receiver))
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await receiver?.close()
+    project?.remove()
+  })
+
+  it('traces a request through API → event → event with parent links, job attributes and state events', async () => {
+    const traceId = await placeOrder(server, { id: 'o-1', failShipping: true })
+    const { request, placed, check, checked, ships } = expectOrderChain(await orderSpans(receiver, traceId, 2))
+
+    // Our traceId is the OpenTelemetry trace id, without its dashes, when no caller sent a traceparent.
+    expect(request.traceId).toBe(traceId.replaceAll('-', ''))
+    expect(request.parentSpanId).toBe('')
+    expect(request.resource['service.name']).toBe('orders-test')
+    expect(request.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/orders/:shop',
+      'url.path': '/orders/north',
+      'http.response.status_code': 202,
+      'motia.step': 'PlaceOrder',
+    })
+    expect(placed.attributes).toMatchObject({ 'messaging.destination.name': 'order.placed', 'motia.step': 'PlaceOrder' })
+    expect(check.attributes).toMatchObject({
+      'messaging.destination.name': 'order.placed',
+      'motia.step': 'CheckOrder',
+      'motia.job.attempt': 1,
+      'motia.job.outcome': 'completed',
+    })
+    expect(check.events).toEqual([{ name: 'state.set', attributes: { 'motia.state.group': 'orders', 'motia.state.key': 'o-1' } }])
+    expect(checked.attributes['motia.step']).toBe('CheckOrder')
+
+    const [first, second] = [...ships].sort((a, b) => Number(a.attributes['motia.job.attempt']) - Number(b.attributes['motia.job.attempt']))
+    expect(first?.attributes).toMatchObject({ 'motia.job.attempt': 1, 'motia.job.max_attempts': 2, 'motia.job.outcome': 'retry', 'error.type': 'Error' })
+    expect(first?.attributes['motia.job.id']).toBe(second?.attributes['motia.job.id'])
+    expect(Date.parse(String(first?.attributes['motia.job.retry_at']))).toBeGreaterThan(0)
+    expect(first?.status).toMatchObject({ code: 2, message: 'carrier unavailable for o-1' })
+    expect(second?.attributes).toMatchObject({ 'motia.job.attempt': 2, 'motia.job.outcome': 'completed' })
+  })
+
+  it("continues the caller's trace from its traceparent header", async () => {
+    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736'
+    const callerSpan = '00f067aa0ba902b7'
+    const traceId = await placeOrder(server, { id: 'o-2' }, { traceparent: `00-${callerTrace}-${callerSpan}-01` })
+    const { request, ships } = expectOrderChain(await orderSpans(receiver, traceId, 1))
+    expect(request.traceId).toBe(callerTrace)
+    expect(request.parentSpanId).toBe(callerSpan)
+    expect(request.attributes['motia.trace_id']).toBe(traceId)
+    expect(ships[0]?.traceId).toBe(callerTrace)
+  })
+
+  it('exports job counters per step', async () => {
+    const completed = await eventually(async () => {
+      const point = receiver.points.findLast((p) => p.metric === 'motia.jobs.completed' && p.attributes['motia.step'] === 'ShipOrder')
+      return point && point.value >= 2 ? point : undefined
+    }, 10_000)
+    expect(completed.value).toBe(2)
+    const failed = receiver.points.findLast((p) => p.metric === 'motia.jobs.failed' && p.attributes['motia.step'] === 'ShipOrder')
+    expect(failed?.value).toBe(1)
+  })
+})
+
+describe.skipIf(!redisUrl)('OpenTelemetry export across two start processes on one Redis', () => {
+  const prefix = uniquePrefix('otel')
+  const redisEnv = { MOTIA_REDIS_URL: redisUrl ?? '', MOTIA_REDIS_PREFIX: prefix }
+  let receiver: OtlpReceiver
+  let project: ReturnType<typeof copyFixture>
+  let servers: ServerProcess[] = []
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver()
+    project = copyFixture('telemetry')
+    servers = await Promise.all(
+      ['first', 'second'].map((name) =>
+        spawnServer('start', project.dir, [], otelEnv(receiver, { ...redisEnv, OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${name}` })),
+      ),
+    )
+  })
+  afterAll(async () => {
+    await Promise.allSettled(servers.map((server) => server.stop()))
+    const client = new Redis(redisUrl ?? '')
+    await removeKeys(client, prefix)
+    await client.quit()
+    await receiver?.close()
+    project?.remove()
+  })
+
+  it('links every attempt to the emit that queued it, also when another process runs it', async () => {
+    const [first] = servers
+    if (!first) throw new Error('no server started')
+    const traceIds = await Promise.all(Array.from({ length: 20 }, (_, i) => placeOrder(first, { id: `r-${i}`, failShipping: i === 0 })))
+    let crossings = 0
+    for (const [i, traceId] of traceIds.entries()) {
+      const spans = await orderSpans(receiver, traceId, i === 0 ? 2 : 1)
+      const { placed, check, checked, ships } = expectOrderChain(spans)
+      const instance = (span: ReceivedSpan) => span.resource['service.instance.id']
+      if (instance(placed) !== instance(check)) crossings += 1
+      for (const ship of ships) if (instance(checked) !== instance(ship)) crossings += 1
+    }
+    // Both processes take jobs, so some attempts run in the process that did not emit them.
+    expect(crossings).toBeGreaterThan(0)
+    const instances = new Set(receiver.spans.filter((span) => span.kind === CONSUMER).map((span) => span.resource['service.instance.id']))
+    expect(instances).toEqual(new Set(['first', 'second']))
+  })
+})
