@@ -3,6 +3,7 @@ import { HttpError } from '../errors.ts'
 import type { Job, JobFilter, JobStatus } from '../queue/queue.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { toNumberCursor, toPageQuery } from './page-query.ts'
+import type { EventLoopLag } from '../telemetry/event-loop-lag.ts'
 
 const schemaFields = new Set(['middleware', 'bodySchema', 'input', 'responseSchema'])
 const jobStatuses: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'dead', 'skipped']
@@ -52,6 +53,8 @@ function toRetryFilter(body: unknown): JobFilter & { status: JobStatus } {
 export interface AdminOptions {
   /** True when a request may see the stacks of job errors (dev, or a token holder). */
   showsStacks(req: Request): boolean
+  /** The event-loop lag the health endpoint reports. */
+  lag: EventLoopLag
 }
 
 /** The built-in endpoints: POST /emit and /__motia/*. */
@@ -78,7 +81,12 @@ export function createAdminRoutes(runtime: Runtime, options: AdminOptions): Rout
   })
 
   router.get('/__motia/health', (_req, res) => {
-    res.json({ status: 'ok', steps: runtime.registry.steps().length, errors: runtime.registry.errors().length })
+    res.json({
+      status: 'ok',
+      steps: runtime.registry.steps().length,
+      errors: runtime.registry.errors().length,
+      eventLoopLagMs: options.lag.read(),
+    })
   })
 
   router.get('/__motia/graph', (req, res) => {

@@ -8,8 +8,10 @@ import { createAdminRoutes } from './admin-routes.ts'
 import { isBuiltInPath } from './built-in-path.ts'
 import { createQueueRoutes } from './queue-routes.ts'
 import { createErrorMiddleware } from './http-errors.ts'
+import { createMetricsRoute, isMetricsPathTaken, METRICS_PATH } from './metrics-route.ts'
 import { createRouteHandler } from './route-table.ts'
 import { createStreamRoutes } from './stream-routes.ts'
+import { createAppMetrics } from '../telemetry/create-app-metrics.ts'
 
 export interface HttpOptions {
   /** `dev` exposes handler error messages and job stacks; `start` guards admin endpoints. */
@@ -32,7 +34,7 @@ export interface HttpOptions {
 /** The express app and what must stop with the server. */
 export interface HttpApp {
   handler: Express
-  /** Stops the Workbench's recording and live streams. Idempotent. */
+  /** Stops the Workbench's recording and live streams and the app's metrics. Idempotent. */
   close(): void
 }
 
@@ -58,8 +60,10 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
     requireToken: options.requireAdminToken,
     logger: runtime.logger,
   })
+  const metrics = createAppMetrics(runtime)
   const admin = Router()
-  admin.use(createAdminRoutes(runtime, { showsStacks: options.mode === 'dev' ? () => true : access.hasToken }))
+  admin.get([METRICS_PATH, '/__motia/metrics'], createMetricsRoute(metrics.prometheus))
+  admin.use(createAdminRoutes(runtime, { showsStacks: options.mode === 'dev' ? () => true : access.hasToken, lag: metrics.lag }))
   admin.use(createStreamRoutes(runtime))
   admin.use(createQueueRoutes(runtime))
   // Loaded only when on, so `start` without it pays nothing.
@@ -70,8 +74,9 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   const builtIn: RequestHandler = (req, res, next) => access.guard(req, res, () => admin(req, res, next))
   // Built-in endpoints and their guard are matched by prefix in one layer: a user route walks past
   // nothing else. They come first, so no app hook or CORS setting ever touches them.
+  const isBuiltIn = (path: string): boolean => isBuiltInPath(path) || (path === METRICS_PATH && !isMetricsPathTaken(runtime))
   app.use((req, res, next) => {
-    if (!isBuiltInPath(req.path)) next()
+    if (!isBuiltIn(req.path)) next()
     else parseBody(req, res, (error?: unknown) => (error === undefined ? builtIn(req, res, next) : next(error)))
   })
   // Motia runs the hook before parsing bodies, so handlers it mounts (an auth library) read the raw stream.
@@ -84,7 +89,13 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
     res.status(404).json({ error: `No route for ${req.method} ${req.path}.` })
   })
   app.use(createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' }))
-  return { handler: app, close: () => workbench?.close() }
+  return {
+    handler: app,
+    close() {
+      workbench?.close()
+      metrics.close()
+    },
+  }
 }
 
 /** Calls a motia.config.ts `app(expressApp)` hook; a throw is a start-up error naming the file. */
