@@ -68,7 +68,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   admin.use(createQueueRoutes(runtime))
   // Loaded only when on, so `start` without it pays nothing.
   const workbench = options.workbench
-    ? (await import('../workbench/create-workbench.ts')).createWorkbench(runtime, { mode: options.mode })
+    ? (await import('../workbench/create-workbench.ts')).createWorkbench(runtime, { mode: options.mode, metrics })
     : undefined
   admin.use(workbench?.router ?? createWorkbenchOff())
   const builtIn: RequestHandler = (req, res, next) => access.guard(req, res, () => admin(req, res, next))

@@ -10,7 +10,9 @@ import type { Runtime } from '../runtime/create-runtime.ts'
 import { attachTraceRecorder } from '../trace/attach-trace-recorder.ts'
 import type { TraceStatus } from '../trace/trace.ts'
 import { createTraceRecorder } from '../trace/trace-recorder.ts'
+import type { AppMetrics } from '../telemetry/create-app-metrics.ts'
 import { createLiveEvents } from './live-events.ts'
+import { createMetricsRing } from './metrics-ring.ts'
 import { createLogTail } from './log-tail.ts'
 
 const uiDir = fileURLToPath(new URL('./ui/', import.meta.url))
@@ -21,6 +23,8 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-
 
 export interface WorkbenchOptions {
   mode: 'dev' | 'start'
+  /** The app's measurements, which also feed the Metrics view's ring. */
+  metrics: AppMetrics
 }
 
 /** The Workbench: the web UI at /__motia/workbench and the endpoints it reads (traces, logs, state groups, live events). */
@@ -30,12 +34,19 @@ export interface Workbench {
   close(): void
 }
 
-/** Where the browser build of dagre (the graph layout library) is installed. */
-function dagreFile(): string {
+/** Where the browser build (its ES module) of an installed package is, or one of its files. */
+function packageFile(name: string, file?: string): string {
   const require = createRequire(import.meta.url)
-  const manifest = require.resolve('@dagrejs/dagre/package.json')
+  const manifest = require.resolve(`${name}/package.json`)
   const { module } = JSON.parse(readFileSync(manifest, 'utf8')) as { module: string }
-  return join(dirname(manifest), module)
+  return join(dirname(manifest), file ?? module)
+}
+
+/** The libraries the UI imports, served from the installed packages: dagre (graph layout) and uPlot (charts). */
+const vendor: Record<string, { name: string; file?: string; type: string }> = {
+  'dagre.js': { name: '@dagrejs/dagre', type: 'text/javascript' },
+  'uplot.js': { name: 'uplot', type: 'text/javascript' },
+  'uplot.css': { name: 'uplot', file: 'dist/uPlot.min.css', type: 'text/css' },
 }
 
 function pick<T extends string>(req: Request, name: string, allowed: readonly T[]): T | undefined {
@@ -68,8 +79,10 @@ export function createWorkbench(runtime: Runtime, options: WorkbenchOptions): Wo
   const recorder = createTraceRecorder({ onError })
   const detach = attachTraceRecorder(runtime, recorder)
   const logs = createLogTail(runtime.logger, onError)
-  const live = createLiveEvents(runtime, { recorder, logs, hello: { mode: options.mode } })
-  const dagre = dagreFile()
+  const ring = createMetricsRing(runtime.queue, { onError })
+  const stopRing = options.metrics.addSink(ring)
+  const live = createLiveEvents(runtime, { recorder, logs, ring, hello: { mode: options.mode } })
+  const vendorFiles = new Map(Object.entries(vendor).map(([path, { name, file, type }]) => [path, { file: packageFile(name, file), type }]))
   const router = Router()
 
   router.get('/__motia/traces', (req, res) => {
@@ -104,8 +117,17 @@ export function createWorkbench(runtime: Runtime, options: WorkbenchOptions): Wo
 
   router.get('/__motia/events', live.handler)
 
-  router.get('/__motia/workbench/vendor/dagre.js', (_req, res) => {
-    res.sendFile(dagre, { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
+  router.get('/__motia/metrics/series', (_req, res) => {
+    res.json(ring.series())
+  })
+
+  router.get('/__motia/workbench/vendor/:file', (req, res, next) => {
+    const found = vendorFiles.get(req.params['file'] as string)
+    if (!found) {
+      next()
+      return
+    }
+    res.sendFile(found.file, { headers: { 'content-type': `${found.type}; charset=utf-8` } })
   })
   router.use(
     '/__motia/workbench',
@@ -124,6 +146,8 @@ export function createWorkbench(runtime: Runtime, options: WorkbenchOptions): Wo
       if (closed) return
       closed = true
       detach()
+      stopRing()
+      ring.close()
       logs.close()
       live.close()
     },

@@ -4,6 +4,7 @@ import type { JobEvent } from '../queue/queue.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import type { LogTail } from './log-tail.ts'
+import type { MetricsInterval, MetricsRing } from './metrics-ring.ts'
 
 /** A job change as the live stream sends it: enough to update a row, without the payload. */
 export interface JobNote {
@@ -22,6 +23,8 @@ export interface LiveEventsSources {
   recorder: TraceRecorder
   /** Log lines come through the tail, which already made them what the Workbench shows. */
   logs: LogTail
+  /** The Metrics view's ring: each interval that ends is sent as `metrics`. */
+  ring: MetricsRing
   /** Sent to each client on connect, so the page can show where it runs. */
   hello: Record<string, unknown>
 }
@@ -61,6 +64,7 @@ export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): 
   let traces = new Set<string>()
   let groups = new Set<string>()
   let streams = new Set<string>()
+  let interval: MetricsInterval | undefined
   let timer: NodeJS.Timeout | undefined
   let heartbeat: NodeJS.Timeout | undefined
   let stopListening: (() => void) | undefined
@@ -85,6 +89,7 @@ export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): 
     traces = new Set()
     groups = new Set()
     streams = new Set()
+    interval = undefined
   }
 
   function listen(): () => void {
@@ -106,6 +111,10 @@ export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): 
       sources.logs.onLine((line) => push(logs, line)),
       recorder.onChange((traceId) => {
         traces.add(traceId)
+        later()
+      }),
+      sources.ring.onInterval((ended) => {
+        interval = ended
         later()
       }),
       runtime.onActivity((activity) => {
@@ -130,6 +139,7 @@ export function createLiveEvents(runtime: Runtime, sources: LiveEventsSources): 
     if (summaries.length) frames.push(frame('traces', { traces: summaries }))
     if (groups.size) frames.push(frame('state', { groups: [...groups] }))
     if (streams.size) frames.push(frame('streams', { streams: [...streams] }))
+    if (interval) frames.push(frame('metrics', interval))
     reset()
     if (frames.length) broadcast(frames.join(''))
   }

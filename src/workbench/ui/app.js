@@ -6,6 +6,7 @@ const views = {
   endpoints: () => import('./views/endpoints.js'),
   traces: () => import('./views/traces.js'),
   jobs: () => import('./views/jobs.js'),
+  metrics: () => import('./views/metrics.js'),
   logs: () => import('./views/logs.js'),
   state: () => import('./views/state.js'),
   streams: () => import('./views/streams.js'),

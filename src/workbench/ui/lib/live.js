@@ -1,6 +1,6 @@
 /**
  * The live stream from GET /__motia/events (Server-Sent Events). Views subscribe to event types:
- * graph, jobs, logs, traces, state, streams; and `reconnect`, after the stream came back, to refetch what
+ * graph, jobs, logs, traces, state, streams, metrics; and `reconnect`, after the stream came back, to refetch what
  * they show (a restarted server keeps nothing of the old stream).
  */
 
@@ -34,7 +34,7 @@ export function connect() {
     setState('live', `live · ${mode}`)
     if (lostOnce) dispatch('reconnect', {})
   })
-  for (const type of ['graph', 'jobs', 'logs', 'traces', 'state', 'streams']) {
+  for (const type of ['graph', 'jobs', 'logs', 'traces', 'state', 'streams', 'metrics']) {
     source.addEventListener(type, (event) => dispatch(type, JSON.parse(event.data)))
   }
   source.addEventListener('error', () => {

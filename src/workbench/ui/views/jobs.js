@@ -2,6 +2,8 @@ import { getJson, postJson } from '../lib/api.js'
 import { debounce, empty, fill, fmtAgo, fmtMs, fmtTime, h, plural, select, setOptions, shortId } from '../lib/dom.js'
 import { jsonView } from '../lib/json-view.js'
 import { onLive } from '../lib/live.js'
+import { throughputOf, watchMetrics } from '../lib/metrics-data.js'
+import { sparkline } from '../lib/sparkline.js'
 
 const STATUSES = ['pending', 'running', 'failed', 'dead', 'completed', 'cancelled', 'skipped']
 const STATUS_HINT = { failed: 'waiting to retry', dead: 'dead-letter queue', skipped: 'dropped by a throttle' }
@@ -22,13 +24,22 @@ function statCards(stats, active, pick) {
   )
 }
 
-function byStepTable(stats, pickStep) {
+/** The attempts of a step over the last hour, as a sparkline; empty until the series has loaded. */
+function stepSpark(series, step) {
+  const points = series?.steps[step]
+  if (!points) return null
+  const values = throughputOf(points)
+  const total = values.reduce((sum, value) => sum + value, 0)
+  return sparkline(values, { title: `${plural(total, 'attempt')} in the last hour` })
+}
+
+function byStepTable(stats, pickStep, series) {
   const steps = Object.keys(stats.byStep).sort()
   if (!steps.length) return null
   return h(
     'table',
     { class: 'grid-table by-step' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Step'), STATUSES.map((status) => h('th', { class: 'num' }, status)))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'Step'), h('th', {}, 'Last hour'), STATUSES.map((status) => h('th', { class: 'num' }, status)))),
     h(
       'tbody',
       {},
@@ -37,6 +48,7 @@ function byStepTable(stats, pickStep) {
           'tr',
           { 'data-step': step },
           h('td', {}, h('a', { href: '#', onClick: (event) => (event.preventDefault(), pickStep(step)) }, step)),
+          h('td', { class: 'spark', 'data-spark': step }, stepSpark(series, step)),
           STATUSES.map((status) => {
             const count = stats.byStep[step][status] ?? 0
             return h('td', { class: ['num', count === 0 && 'zero', count > 0 && `cell-${status}`] }, String(count))
@@ -121,6 +133,7 @@ export function mount(root, route) {
   const filter = { status: '', step: '', topic: '', search: '', offset: 0 }
   let selected = null
   let stats = null
+  let series = null
   const cards = h('div', { class: 'stat-cards' })
   const byStep = h('details', { class: 'by-step-wrap', open: true }, h('summary', {}, 'By step'))
   const byStepBody = h('div')
@@ -197,7 +210,7 @@ export function mount(root, route) {
     if (mine !== latest) return
     stats = nextStats
     fill(cards, ...statCards(stats, filter.status, (status) => apply({ status })))
-    fill(byStepBody, byStepTable(stats, (step) => apply({ step })) ?? h('p', { class: 'muted' }, 'No jobs yet.'))
+    fill(byStepBody, byStepTable(stats, (step) => apply({ step }), series) ?? h('p', { class: 'muted' }, 'No jobs yet.'))
     const steps = Object.keys(stats.byStep).sort()
     if (filter.step && !steps.includes(filter.step)) steps.push(filter.step)
     setOptions(stepPicker, [['', 'All steps'], ...steps], filter.step)
@@ -234,7 +247,11 @@ export function mount(root, route) {
   }
   fromRoute(route)
   const later = debounce(() => void refresh(), 200)
-  const stops = [onLive('jobs', later), onLive('reconnect', later)]
+  const drawSparks = (next) => {
+    series = next
+    for (const cell of byStepBody.querySelectorAll('td[data-spark]')) fill(cell, stepSpark(series, cell.dataset.spark))
+  }
+  const stops = [onLive('jobs', later), onLive('reconnect', later), watchMetrics(drawSparks)]
   void refresh()
   return {
     update(next) {
