@@ -15,6 +15,7 @@ import { runRateLimit } from './scenarios/rate-limit.ts'
 import { runRedisFanout } from './scenarios/redis-fanout.ts'
 import { memoryRows, type RssReadings } from './scenarios/memory.ts'
 import { runReload } from './scenarios/reload.ts'
+import { runTracing } from './scenarios/tracing.ts'
 import { runWorkerChain } from './scenarios/worker-chain.ts'
 import { runStreamConnections, runStreamFanout, runStreamLatency } from './scenarios/streams.ts'
 import { killAllNow, repoRoot, rssMb, type ServerProcess, spawnBareExpress, spawnCli, spawnNodeSource, stopAll } from './server.ts'
@@ -38,6 +39,7 @@ const settings = {
     latencySamples: 200,
     idleSockets: 10_000,
   },
+  tracing: { api: { seconds: 5, connections: 32 }, fanout: { events: 10_000 }, runs: 3 },
 }
 // The Redis the Redis scenario runs on; each run uses key prefixes of its own and deletes them after.
 const redisUrl = process.env['MOTIA_REDIS_URL'] || process.env['REDIS_URL'] || 'redis://127.0.0.1:6379'
@@ -150,6 +152,11 @@ async function main(): Promise<void> {
   rss.defaultAfterFanout = await storeScenarios('default', defaultServer)
   await defaultServer.stop()
   rows.push(...memoryRows(rss))
+
+  const traced = settings.tracing
+  await scenario(`tracing (--memory): api and fanout, OTLP export on and off, ${traced.runs} runs`, () =>
+    runTracing(workspace.project('bench-tracing', benchProject()), traced),
+  )
 
   const python = settings.pythonChain.samples
   await scenario(`chain through Python (--memory): ${python} + ${python} chains`, async () => {

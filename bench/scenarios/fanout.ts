@@ -15,7 +15,7 @@ interface JobStats {
 }
 
 /** POST /fanout {run, n, mode}, then waits on GET /count/:run?atLeast=n until the counting step has seen all n events. */
-async function serverRate(url: string, run: string, events: number, mode: FanoutMode): Promise<number> {
+export async function serverRate(url: string, run: string, events: number, mode: FanoutMode): Promise<number> {
   const start = performance.now()
   const posted = await send(`${url}/fanout`, 'POST', { run, n: events, mode })
   if (posted.status !== 202) throw new Error(`POST /fanout answered ${posted.status}: ${posted.body.slice(0, 200)}`)

@@ -11,6 +11,7 @@ import { loadMotiaConfig } from '../runtime/motia-config.ts'
 import { loadProjectConfig, toRedisSettings } from '../runtime/project-config.ts'
 import { toStreamAuth } from '../runtime/stream-auth-config.ts'
 import { attachStreamSocket, type StreamSocketLimits, type StreamSocketServer } from '../streams/stream-socket-server.ts'
+import { createAppMetrics } from '../telemetry/create-app-metrics.ts'
 import { startTelemetry, type Telemetry } from '../telemetry/start-telemetry.ts'
 
 export interface AppOptions {
@@ -122,8 +123,9 @@ export async function startApp(options: AppOptions): Promise<App> {
   let app: HttpApp | undefined
   let sockets: StreamSocketServer | undefined
   let telemetry: Telemetry | undefined
+  const metrics = createAppMetrics(runtime)
   try {
-    telemetry = await startTelemetry(runtime)
+    telemetry = await startTelemetry(runtime, metrics)
     await runtime.load()
     app = await createHttpApp(runtime, {
       mode: options.mode,
@@ -134,6 +136,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       workbench: options.workbench ?? options.mode === 'dev',
       ...(config.cors ? { cors: config.cors } : {}),
       ...(motia?.config.app ? { appHook: { file: motia.file, configure: motia.config.app } } : {}),
+      metrics,
     })
     server = await listen(app.handler, options.port, options.host)
     if (options.mode === 'start' && !streamAuth && runtime.streams.registry.list().length > 0) {
@@ -149,6 +152,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   } catch (error) {
     await server?.close()
     app?.close()
+    metrics.close()
     await runtime
       .close()
       .then(() => telemetry?.close())
@@ -173,6 +177,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         .then(web.close)
         .then(() => runtime.close())
         .then(() => exporting.close())
+        .then(metrics.close)
         .finally(backends.release)
       return closed
     },

@@ -11,7 +11,7 @@ import { createErrorMiddleware } from './http-errors.ts'
 import { createMetricsRoute, isMetricsPathTaken, METRICS_PATH } from './metrics-route.ts'
 import { createRouteHandler } from './route-table.ts'
 import { createStreamRoutes } from './stream-routes.ts'
-import { createAppMetrics } from '../telemetry/create-app-metrics.ts'
+import type { AppMetrics } from '../telemetry/create-app-metrics.ts'
 
 export interface HttpOptions {
   /** `dev` exposes handler error messages and job stacks; `start` guards admin endpoints. */
@@ -29,12 +29,14 @@ export interface HttpOptions {
   cors?: CorsSettings
   /** A Motia project's `app(expressApp)` hook from motia.config.ts, and that file, for errors. */
   appHook?: { file: string; configure: (app: Express) => unknown }
+  /** What GET /metrics, the health endpoint and the Metrics view read. */
+  metrics: AppMetrics
 }
 
 /** The express app and what must stop with the server. */
 export interface HttpApp {
   handler: Express
-  /** Stops the Workbench's recording and live streams and the app's metrics. Idempotent. */
+  /** Stops the Workbench's recording and live streams. Idempotent. */
   close(): void
 }
 
@@ -60,7 +62,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
     requireToken: options.requireAdminToken,
     logger: runtime.logger,
   })
-  const metrics = createAppMetrics(runtime)
+  const { metrics } = options
   const admin = Router()
   admin.get([METRICS_PATH, '/__motia/metrics'], createMetricsRoute(metrics.prometheus))
   admin.use(createAdminRoutes(runtime, { showsStacks: options.mode === 'dev' ? () => true : access.hasToken, lag: metrics.lag }))
@@ -93,7 +95,6 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
     handler: app,
     close() {
       workbench?.close()
-      metrics.close()
     },
   }
 }

@@ -40,30 +40,50 @@ export type ActivityListener = (activity: Activity) => void
 /** Listeners of a runtime's activity; reporting costs nothing while there are none. */
 export type ActivityFeed = Feed<Activity>
 
+/** A state store that reports each write; a class, so a context built per attempt creates no closures. */
+class ObservedState implements StateManager {
+  constructor(
+    private readonly state: StateManager,
+    private readonly feed: ActivityFeed,
+    private readonly step: string,
+    private readonly traceId: string,
+    private readonly jobId: string | undefined,
+  ) {}
+
+  get<T>(group: string, key: string): Promise<T | null> {
+    return this.state.get<T>(group, key)
+  }
+
+  getGroup<T>(group: string): Promise<T[]> {
+    return this.state.getGroup<T>(group)
+  }
+
+  async set<T>(group: string, key: string, value: T): Promise<T> {
+    const stored = await this.state.set(group, key, value)
+    this.wrote('set', group, key)
+    return stored
+  }
+
+  async delete<T>(group: string, key: string): Promise<T | null> {
+    const removed = await this.state.delete<T>(group, key)
+    this.wrote('delete', group, key)
+    return removed
+  }
+
+  async clear(group: string): Promise<void> {
+    await this.state.clear(group)
+    this.wrote('clear', group, null)
+  }
+
+  private wrote(op: 'set' | 'delete' | 'clear', group: string, key: string | null): void {
+    const { traceId, step, jobId } = this
+    this.feed.report({ type: 'state', at: Date.now(), traceId, step, ...(jobId ? { jobId } : {}), op, group, key })
+  }
+}
+
 /** The state a handler sees: the store itself, or while someone listens, the store reporting each write. */
 export function toObservedState(state: StateManager, feed: ActivityFeed, step: Step, traceId: string, jobId?: string): StateManager {
-  if (!feed.active) return state
-  const wrote = (op: 'set' | 'delete' | 'clear', group: string, key: string | null): void => {
-    feed.report({ type: 'state', at: Date.now(), traceId, step: step.name, ...(jobId ? { jobId } : {}), op, group, key })
-  }
-  return {
-    get: <T>(group: string, key: string) => state.get<T>(group, key),
-    getGroup: <T>(group: string) => state.getGroup<T>(group),
-    async set<T>(group: string, key: string, value: T) {
-      const stored = await state.set(group, key, value)
-      wrote('set', group, key)
-      return stored
-    },
-    async delete<T>(group: string, key: string) {
-      const removed = await state.delete<T>(group, key)
-      wrote('delete', group, key)
-      return removed
-    },
-    async clear(group) {
-      await state.clear(group)
-      wrote('clear', group, null)
-    },
-  }
+  return feed.active ? new ObservedState(state, feed, step.name, traceId, jobId) : state
 }
 
 /** Reports a validated emit; returns the trace context a listener gave it for its jobs, if any. */

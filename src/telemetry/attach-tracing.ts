@@ -2,7 +2,6 @@ import {
   type Attributes,
   type Context,
   defaultTextMapGetter,
-  defaultTextMapSetter,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -27,21 +26,38 @@ import type { RootTraceIds } from './trace-ids.ts'
 
 const propagator = new W3CTraceContextPropagator()
 
-/** The context a W3C traceparent continues, or null when there is none or it is malformed. */
-function toParent(traceparent: string | undefined): Context | null {
+/** The context a caller's W3C traceparent header continues, or null when there is none or it is malformed. */
+function toCallerParent(traceparent: string | undefined): Context | null {
   if (!traceparent) return null
   const context = propagator.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter)
   return trace.getSpanContext(context) ? context : null
 }
 
-/** The W3C traceparent of a span. */
-function toTraceparent(span: Span): string | undefined {
-  const carrier: Record<string, string> = {}
-  propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter)
-  return carrier['traceparent']
+/**
+ * The context of the emit a job's traceparent names. Written by `toTraceparent` below, so it is split
+ * by position rather than parsed again by the propagator: a fan-out reads one per attempt.
+ */
+function toJobParent(traceparent: string | undefined): Context | null {
+  if (traceparent?.length !== 55) return toCallerParent(traceparent)
+  const spanContext = { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52), traceFlags: Number.parseInt(traceparent.slice(53), 16), isRemote: true }
+  return trace.isSpanContextValid(spanContext) ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : null
+}
+
+/** The W3C traceparent of a span (version 00). */
+function toTraceparent(span: Span): string {
+  const { traceId, spanId, traceFlags } = span.spanContext()
+  return `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`
 }
 
 const runKey = (traceId: string, step: string): string => `${traceId}\u0000${step}`
+
+/** An open span and, once something it ran emitted, the context that makes it a parent (made once: a fan-out emits thousands). */
+interface Run {
+  span: Span
+  context?: Context
+}
+
+const contextOf = (run: Run): Context => (run.context ??= trace.setSpan(ROOT_CONTEXT, run.span))
 
 /**
  * Turns what a runtime reports into spans: one per HTTP request to an API step (continuing the
@@ -52,17 +68,17 @@ const runKey = (traceId: string, step: string): string => `${traceId}\u0000${ste
  */
 export function attachTracing(runtime: Runtime, tracer: Tracer, ids: RootTraceIds): () => void {
   /** Requests and cron ticks by invocation id, and by trace and step for their activity. */
-  const invocations = new Map<number, { span: Span; key: string }>()
-  const runs = new Map<string, Span>()
+  const invocations = new Map<number, { run: Run; key: string }>()
+  const runs = new Map<string, Run>()
   /** Job attempts by job id. */
-  const attempts = new Map<string, Span>()
+  const attempts = new Map<string, Run>()
 
   const start = (name: string, attributes: Attributes, kind: SpanKind, parent: Context | null, traceId: string): Span =>
     parent
       ? tracer.startSpan(name, { kind, attributes }, parent)
       : ids.withRoot(traceId, () => tracer.startSpan(name, { kind, attributes }, ROOT_CONTEXT))
 
-  const spanOf = (activity: Activity): Span | undefined =>
+  const runOf = (activity: Activity): Run | undefined =>
     activity.jobId ? attempts.get(activity.jobId) : activity.step ? runs.get(runKey(activity.traceId, activity.step)) : undefined
 
   function invocation(event: Invocation): void {
@@ -79,20 +95,21 @@ export function attachTracing(runtime: Runtime, tracer: Tracer, ids: RootTraceId
                 [ATTR_URL_PATH]: (event.path ?? '').split('?')[0] ?? '',
               },
               SpanKind.SERVER,
-              toParent(event.traceparent),
+              toCallerParent(event.traceparent),
               event.traceId,
             )
           : start(event.step, { ...common, 'motia.trigger': 'cron' }, SpanKind.INTERNAL, null, event.traceId)
       const key = runKey(event.traceId, event.step)
-      invocations.set(event.id, { span, key })
-      runs.set(key, span)
+      const run = { span }
+      invocations.set(event.id, { run, key })
+      runs.set(key, run)
       return
     }
     const open = invocations.get(event.id)
     if (!open) return
     invocations.delete(event.id)
     runs.delete(open.key)
-    const { span } = open
+    const { span } = open.run
     if (event.status !== undefined) {
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, event.status)
       if (event.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
@@ -103,9 +120,9 @@ export function attachTracing(runtime: Runtime, tracer: Tracer, ids: RootTraceId
   }
 
   function activity(event: Activity): void {
-    const parent = spanOf(event)
+    const parent = runOf(event)
     if (event.type === 'state') {
-      parent?.addEvent(`state.${event.op}`, { 'motia.state.group': event.group, ...(event.key === null ? {} : { 'motia.state.key': event.key }) })
+      parent?.span.addEvent(`state.${event.op}`, { 'motia.state.group': event.group, ...(event.key === null ? {} : { 'motia.state.key': event.key }) })
       return
     }
     const span = start(
@@ -118,7 +135,7 @@ export function attachTracing(runtime: Runtime, tracer: Tracer, ids: RootTraceId
         ...(event.step ? { 'motia.step': event.step } : {}),
       },
       SpanKind.PRODUCER,
-      parent ? trace.setSpan(ROOT_CONTEXT, parent) : null,
+      parent ? contextOf(parent) : null,
       event.traceId,
     )
     event.traceContext = toTraceparent(span)
@@ -132,17 +149,16 @@ export function attachTracing(runtime: Runtime, tracer: Tracer, ids: RootTraceId
         'messaging.system': 'motia',
         'messaging.operation.type': 'process',
         'messaging.destination.name': job.topic,
-        'messaging.message.id': job.id,
         'motia.step': job.step,
         'motia.trace_id': job.traceId,
         'motia.job.id': job.id,
         'motia.job.attempt': job.attempts,
         'motia.job.max_attempts': job.maxAttempts,
       }
-      attempts.set(job.id, start(job.step, attributes, SpanKind.CONSUMER, toParent(job.traceContext), job.traceId))
+      attempts.set(job.id, { span: start(job.step, attributes, SpanKind.CONSUMER, toJobParent(job.traceContext), job.traceId) })
       return
     }
-    const span = attempts.get(job.id)
+    const span = attempts.get(job.id)?.span
     if (!span) return
     attempts.delete(job.id)
     if (event.type === 'completed' || event.type === 'cancelled') {
@@ -162,7 +178,7 @@ export function attachTracing(runtime: Runtime, tracer: Tracer, ids: RootTraceId
   const stops = [runtime.onInvocation(invocation), runtime.onActivity(activity), runtime.queue.onEvent(job, ['started', 'completed', 'failed'])]
   return () => {
     for (const stop of stops) stop()
-    for (const span of [...attempts.values(), ...runs.values()]) span.end()
+    for (const { span } of [...attempts.values(), ...runs.values()]) span.end()
     attempts.clear()
     runs.clear()
     invocations.clear()

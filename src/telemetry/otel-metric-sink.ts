@@ -5,17 +5,44 @@ import type { MetricSink } from './watch-measurements.ts'
 
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
+const counts = ['started', 'completed', 'failed', 'dead', 'cancelled'] as const
+type Count = (typeof counts)[number]
+
+const descriptions: Record<Count, string> = {
+  started: 'Job attempts started.',
+  completed: 'Jobs completed.',
+  failed: 'Job attempts failed (retried or dead).',
+  dead: 'Jobs moved to the dead-letter queue.',
+  cancelled: 'Jobs cancelled.',
+}
+
 /**
  * Records measurements on OpenTelemetry instruments, named as `GET /metrics` names them (`motia.jobs.started`
- * is `motia_jobs_started_total` there); queue depth and event-loop delay are read at each export.
+ * is `motia_jobs_started_total` there). Job counts are kept per step here and observed at each export,
+ * so an attempt costs two histogram records; queue depth and event-loop delay are read at each export.
  */
 export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopLag): MetricSink {
-  const jobs = (name: string, description: string) => meter.createCounter(`motia.jobs.${name}`, { description, unit: '{job}' })
-  const started = jobs('started', 'Job attempts started.')
-  const completed = jobs('completed', 'Jobs completed.')
-  const failed = jobs('failed', 'Job attempts failed (retried or dead).')
-  const dead = jobs('dead', 'Jobs moved to the dead-letter queue.')
-  const cancelled = jobs('cancelled', 'Jobs cancelled.')
+  const tallies = new Map<string, Record<Count, number>>()
+  const tallyOf = (step: string): Record<Count, number> => {
+    let tally = tallies.get(step)
+    if (!tally) {
+      tally = { started: 0, completed: 0, failed: 0, dead: 0, cancelled: 0 }
+      tallies.set(step, tally)
+    }
+    return tally
+  }
+  const counters = counts.map((name) => ({
+    name,
+    counter: meter.createObservableCounter(`motia.jobs.${name}`, { description: descriptions[name], unit: '{job}' }),
+  }))
+  meter.addBatchObservableCallback(
+    (result) => {
+      for (const [step, tally] of tallies) {
+        for (const { name, counter } of counters) result.observe(counter, tally[name], { 'motia.step': step })
+      }
+    },
+    counters.map(({ counter }) => counter),
+  )
   const seconds = (name: string, description: string) =>
     meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: durationBuckets } })
   const attemptDuration = seconds('motia.job.attempt.duration', 'Duration of job attempts.')
@@ -42,17 +69,18 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
 
   return {
     attemptStarted(step, waitMs) {
-      started.add(1, { 'motia.step': step })
+      tallyOf(step).started += 1
       queueWait.record(waitMs / 1000, { 'motia.step': step })
     },
     attemptEnded(step, outcome, durationMs) {
       attemptDuration.record(durationMs / 1000, { 'motia.step': step, 'motia.job.outcome': outcome })
-      if (outcome === 'completed') completed.add(1, { 'motia.step': step })
-      else failed.add(1, { 'motia.step': step })
-      if (outcome === 'dead') dead.add(1, { 'motia.step': step })
+      const tally = tallyOf(step)
+      if (outcome === 'completed') tally.completed += 1
+      else tally.failed += 1
+      if (outcome === 'dead') tally.dead += 1
     },
     jobCancelled(step) {
-      cancelled.add(1, { 'motia.step': step })
+      tallyOf(step).cancelled += 1
     },
     requestEnded({ method, route, status, durationMs }) {
       requestDuration.record(durationMs / 1000, {

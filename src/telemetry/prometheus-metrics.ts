@@ -15,6 +15,19 @@ export interface PrometheusMetrics extends MetricSink {
   render(): Promise<string>
 }
 
+type Child<T extends { labels(...values: string[]): unknown }> = ReturnType<T['labels']>
+
+/** The labelled series of one step, made once: labelling on every measurement would hash the labels each time. */
+interface StepSeries {
+  started: Child<Counter>
+  completed: Child<Counter>
+  failed: Child<Counter>
+  dead: Child<Counter>
+  cancelled: Child<Counter>
+  wait: Child<Histogram>
+  durations: Record<AttemptOutcome, Child<Histogram>>
+}
+
 /**
  * Creates the Prometheus registry (prom-client) of one app: job counters and histograms per step,
  * HTTP request durations, and, read at each scrape, queue depth per step and status and event-loop lag.
@@ -28,27 +41,14 @@ export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag): Promet
   const failed = jobs('motia_jobs_failed_total', 'Job attempts failed (retried or dead).')
   const dead = jobs('motia_jobs_dead_total', 'Jobs moved to the dead-letter queue.')
   const cancelled = jobs('motia_jobs_cancelled_total', 'Jobs cancelled.')
-  const attemptDuration = new Histogram({
-    name: 'motia_job_attempt_duration_seconds',
-    help: 'Duration of job attempts.',
-    labelNames: ['step', 'outcome'],
-    buckets: durationBuckets,
-    registers,
-  })
-  const queueWait = new Histogram({
-    name: 'motia_job_queue_wait_seconds',
-    help: 'Time an attempt waited between when it could run and when it started.',
-    labelNames: ['step'],
-    buckets: durationBuckets,
-    registers,
-  })
-  const requestDuration = new Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'Duration of HTTP requests to API steps.',
-    labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
-    buckets: durationBuckets,
-    registers,
-  })
+  const seconds = (name: string, help: string, labelNames: string[]) => new Histogram({ name, help, labelNames, buckets: durationBuckets, registers })
+  const attemptDuration = seconds('motia_job_attempt_duration_seconds', 'Duration of job attempts.', ['step', 'outcome'])
+  const queueWait = seconds('motia_job_queue_wait_seconds', 'Time an attempt waited between when it could run and when it started.', ['step'])
+  const requestDuration = seconds('http_server_request_duration_seconds', 'Duration of HTTP requests to API steps.', [
+    'http_request_method',
+    'http_route',
+    'http_response_status_code',
+  ])
   new Gauge({
     name: 'motia_queue_depth',
     help: 'Jobs in the queue per step and status.',
@@ -75,21 +75,45 @@ export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag): Promet
   lagGauge('nodejs_eventloop_delay_p99_seconds', 'Event-loop delay, 99th percentile of the last window.', (reading) => reading.p99Ms)
   lagGauge('nodejs_eventloop_delay_max_seconds', 'Event-loop delay, maximum of the last window.', (reading) => reading.maxMs)
 
+  const steps = new Map<string, StepSeries>()
+  const seriesOf = (step: string): StepSeries => {
+    let series = steps.get(step)
+    if (!series) {
+      series = {
+        started: started.labels(step),
+        completed: completed.labels(step),
+        failed: failed.labels(step),
+        dead: dead.labels(step),
+        cancelled: cancelled.labels(step),
+        wait: queueWait.labels(step),
+        durations: {
+          completed: attemptDuration.labels(step, 'completed'),
+          failed: attemptDuration.labels(step, 'failed'),
+          dead: attemptDuration.labels(step, 'dead'),
+        },
+      }
+      steps.set(step, series)
+    }
+    return series
+  }
+
   return {
     contentType: registry.contentType,
     render: () => registry.metrics(),
     attemptStarted(step, waitMs) {
-      started.inc({ step })
-      queueWait.observe({ step }, waitMs / 1000)
+      const series = seriesOf(step)
+      series.started.inc()
+      series.wait.observe(waitMs / 1000)
     },
-    attemptEnded(step, outcome: AttemptOutcome, durationMs) {
-      attemptDuration.observe({ step, outcome }, durationMs / 1000)
-      if (outcome === 'completed') completed.inc({ step })
-      else failed.inc({ step })
-      if (outcome === 'dead') dead.inc({ step })
+    attemptEnded(step, outcome, durationMs) {
+      const series = seriesOf(step)
+      series.durations[outcome].observe(durationMs / 1000)
+      if (outcome === 'completed') series.completed.inc()
+      else series.failed.inc()
+      if (outcome === 'dead') series.dead.inc()
     },
     jobCancelled(step) {
-      cancelled.inc({ step })
+      seriesOf(step).cancelled.inc()
     },
     requestEnded({ method, route, status, durationMs }) {
       requestDuration.observe({ http_request_method: method, http_route: route, http_response_status_code: status }, durationMs / 1000)

@@ -4,12 +4,11 @@ import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter }
 import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { attachTracing } from './attach-tracing.ts'
-import { createEventLoopLag } from './event-loop-lag.ts'
+import type { AppMetrics } from './create-app-metrics.ts'
 import { createOtelMetricSink } from './otel-metric-sink.ts'
 import type { OtelSettings, OtlpProtocol } from './otel-settings.ts'
 import type { Telemetry } from './start-telemetry.ts'
 import { createRootTraceIds } from './trace-ids.ts'
-import { watchMeasurements } from './watch-measurements.ts'
 
 const INSTRUMENTATION = 'motia-like'
 
@@ -34,7 +33,12 @@ function toResource(): Resource {
  * Exports what a runtime does over OTLP/HTTP as the `OTEL_*` variables say: spans (see attachTracing)
  * and metrics (see createOtelMetricSink). Exporter errors go to the runtime's logger as warnings.
  */
-export async function startOtel(runtime: Runtime, settings: OtelSettings, env: Record<string, string | undefined>): Promise<Telemetry> {
+export async function startOtel(
+  runtime: Runtime,
+  metrics: AppMetrics,
+  settings: OtelSettings,
+  env: Record<string, string | undefined>,
+): Promise<Telemetry> {
   const { logger } = runtime
   diag.setLogger(
     {
@@ -68,11 +72,9 @@ export async function startOtel(runtime: Runtime, settings: OtelSettings, env: R
       exportIntervalMillis: Number.isFinite(interval) && interval > 0 ? interval : 60_000,
     })
     const provider = new MeterProvider({ resource, readers: [reader] })
-    const lag = createEventLoopLag()
-    const stop = watchMeasurements(runtime, [createOtelMetricSink(provider.getMeter(INSTRUMENTATION), runtime.queue, lag)])
+    const stop = metrics.addSink(createOtelMetricSink(provider.getMeter(INSTRUMENTATION), runtime.queue, metrics.lag))
     closers.push(async () => {
       stop()
-      lag.close()
       await provider.shutdown()
     })
   }
