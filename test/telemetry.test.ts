@@ -132,6 +132,46 @@ describe('OpenTelemetry export to an OTLP/HTTP receiver', () => {
   })
 })
 
+describe('OpenTelemetry export through Python and Ruby steps', () => {
+  let receiver: OtlpReceiver
+  let project: ReturnType<typeof copyFixture>
+  let server: ServerProcess
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver()
+    project = copyFixture('telemetry-workers')
+    server = await spawnServer('start', project.dir, ['--memory'], otelEnv(receiver))
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await receiver?.close()
+    project?.remove()
+  })
+
+  it('links API → Python step → Ruby step like any other attempts, with their state writes', async () => {
+    const response = await fetch(`${server.url}/audits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"a-1"}' })
+    expect(response.status).toBe(202)
+    const traceId = response.headers.get('x-trace-id') ?? ''
+    const spans = await eventually(async () => {
+      const found = receiver.spans.filter((span) => span.attributes['motia.trace_id'] === traceId)
+      return found.length === 5 ? found : undefined
+    }, 15_000)
+    const request = only(spans, 'POST /audits')
+    const requested = only(spans, 'send audit.requested')
+    const python = only(spans, 'PythonAudit')
+    const checked = only(spans, 'send audit.checked')
+    const ruby = only(spans, 'RubyAudit')
+    expect([requested.parentSpanId, python.parentSpanId, checked.parentSpanId, ruby.parentSpanId]).toEqual([
+      request.spanId,
+      requested.spanId,
+      python.spanId,
+      checked.spanId,
+    ])
+    expect(python.events.map((event) => event.name)).toEqual(['state.set'])
+    expect(ruby.events.map((event) => event.attributes['motia.state.group'])).toEqual(['audits-filed'])
+    expect(ruby.attributes['motia.job.outcome']).toBe('completed')
+  })
+})
+
 describe.skipIf(!redisUrl)('OpenTelemetry export across two start processes on one Redis', () => {
   const prefix = uniquePrefix('otel')
   const redisEnv = { MOTIA_REDIS_URL: redisUrl ?? '', MOTIA_REDIS_PREFIX: prefix }
