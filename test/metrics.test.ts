@@ -19,6 +19,10 @@ describe('GET /metrics', () => {
   let text: string
   beforeAll(async () => {
     app = await startFixture(fixture('telemetry'), { mode: 'start' })
+    // Counting starts with the first scrape, as a Prometheus server makes it once the app is up.
+    const first = await app.fetch('/metrics')
+    expect(first.status).toBe(200)
+    expect(await first.text()).not.toContain('motia_jobs_started_total{')
     // One job to cancel while it waits for its delay, then three that complete, retry once, and die.
     await placeOrder(app, { id: 'm-cancel', shipDelayMs: 60_000 })
     const waiting = await eventually(async () => {

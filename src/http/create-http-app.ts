@@ -64,7 +64,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   })
   const { metrics } = options
   const admin = Router()
-  admin.get([METRICS_PATH, '/__motia/metrics'], createMetricsRoute(metrics.prometheus))
+  admin.get([METRICS_PATH, '/__motia/metrics'], createMetricsRoute(metrics))
   admin.use(createAdminRoutes(runtime, { showsStacks: options.mode === 'dev' ? () => true : access.hasToken, lag: metrics.lag }))
   admin.use(createStreamRoutes(runtime))
   admin.use(createQueueRoutes(runtime))

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express'
 import type { Runtime } from '../runtime/create-runtime.ts'
-import type { PrometheusMetrics } from '../telemetry/prometheus-metrics.ts'
+import type { AppMetrics } from '../telemetry/create-app-metrics.ts'
 
 /** The path Prometheus scrapes, unless a project's own API step serves it. */
 export const METRICS_PATH = '/metrics'
@@ -10,12 +10,16 @@ export function isMetricsPathTaken(runtime: Runtime): boolean {
   return runtime.registry.steps().some((step) => step.config.type === 'api' && step.config.method === 'GET' && step.config.path === METRICS_PATH)
 }
 
-/** Serves the metrics in the Prometheus text format. */
-export function createMetricsRoute(metrics: PrometheusMetrics): RequestHandler {
+/** Serves the metrics in the Prometheus text format; the first request starts the counting. */
+export function createMetricsRoute(metrics: AppMetrics): RequestHandler {
   return (_req, res, next) => {
-    metrics.render().then((text) => {
-      res.set('content-type', metrics.contentType)
-      res.send(text)
-    }, next)
+    metrics
+      .prometheus()
+      .then(async (prometheus) => {
+        const text = await prometheus.render()
+        res.set('content-type', prometheus.contentType)
+        res.send(text)
+      })
+      .catch(next)
   }
 }
