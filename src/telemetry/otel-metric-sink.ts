@@ -1,7 +1,7 @@
-import type { Meter } from '@opentelemetry/api'
+import type { Attributes, Meter } from '@opentelemetry/api'
 import type { Queue } from '../queue/queue.ts'
 import type { EventLoopLag } from './event-loop-lag.ts'
-import type { MetricSink } from './watch-measurements.ts'
+import type { AttemptOutcome, MetricSink } from './watch-measurements.ts'
 
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
@@ -22,11 +22,25 @@ const descriptions: Record<Count, string> = {
  * so an attempt costs two histogram records; queue depth and event-loop delay are read at each export.
  */
 export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopLag): MetricSink {
-  const tallies = new Map<string, Record<Count, number>>()
-  const tallyOf = (step: string): Record<Count, number> => {
+  /** Per step: the counts, and the attribute sets of its records, made once rather than per attempt. */
+  interface StepTally extends Record<Count, number> {
+    attributes: Attributes
+    byOutcome: Record<AttemptOutcome, Attributes>
+  }
+  const tallies = new Map<string, StepTally>()
+  const tallyOf = (step: string): StepTally => {
     let tally = tallies.get(step)
     if (!tally) {
-      tally = { started: 0, completed: 0, failed: 0, dead: 0, cancelled: 0 }
+      const outcome = (name: AttemptOutcome): Attributes => ({ 'motia.step': step, 'motia.job.outcome': name })
+      tally = {
+        started: 0,
+        completed: 0,
+        failed: 0,
+        dead: 0,
+        cancelled: 0,
+        attributes: { 'motia.step': step },
+        byOutcome: { completed: outcome('completed'), failed: outcome('failed'), dead: outcome('dead') },
+      }
       tallies.set(step, tally)
     }
     return tally
@@ -37,8 +51,8 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
   }))
   meter.addBatchObservableCallback(
     (result) => {
-      for (const [step, tally] of tallies) {
-        for (const { name, counter } of counters) result.observe(counter, tally[name], { 'motia.step': step })
+      for (const tally of tallies.values()) {
+        for (const { name, counter } of counters) result.observe(counter, tally[name], tally.attributes)
       }
     },
     counters.map(({ counter }) => counter),
@@ -69,12 +83,13 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
 
   return {
     attemptStarted(step, waitMs) {
-      tallyOf(step).started += 1
-      queueWait.record(waitMs / 1000, { 'motia.step': step })
+      const tally = tallyOf(step)
+      tally.started += 1
+      queueWait.record(waitMs / 1000, tally.attributes)
     },
     attemptEnded(step, outcome, durationMs) {
-      attemptDuration.record(durationMs / 1000, { 'motia.step': step, 'motia.job.outcome': outcome })
       const tally = tallyOf(step)
+      attemptDuration.record(durationMs / 1000, tally.byOutcome[outcome])
       if (outcome === 'completed') tally.completed += 1
       else tally.failed += 1
       if (outcome === 'dead') tally.dead += 1

@@ -156,7 +156,7 @@ export function createMetricsRing(queue: Queue, options: { resolutionMs?: number
   }
 
   /** Samples the depth into the interval that just ended, then reports it. */
-  async function close(ended: number): Promise<void> {
+  async function endInterval(ended: number): Promise<void> {
     const stats = await queue.stats()
     const slot = slotAt(ended)
     for (const step of Object.keys(stats.byStep)) {
@@ -183,7 +183,7 @@ export function createMetricsRing(queue: Queue, options: { resolutionMs?: number
     const now = Date.now()
     const ended = startOf(now)
     timer = setTimeout(() => {
-      close(ended).catch(onError)
+      endInterval(ended).catch(onError)
       schedule()
     }, ended + resolutionMs - now + 5)
     timer.unref()
