@@ -34,7 +34,7 @@ export function createContext(
     state: toObservedState(deps.state, deps.feed, step, traceId, jobId),
     get streams() {
       // The streams the project declares; types.d.ts names them for the type checker.
-      return deps.streams.forInvocation(step, traceId) as unknown as FlowContextStateStreams
+      return deps.streams.forInvocation(step, traceId, jobId) as unknown as FlowContextStateStreams
     },
     get logger() {
       logger ??= deps.logger.child({ traceId, step: step.name, flows: step.flows })

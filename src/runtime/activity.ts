@@ -26,7 +26,17 @@ export type Activity =
       group: string
       key: string | null
     }
-  | { type: 'stream'; at: number; traceId: string; step: string; op: 'set' | 'delete' | 'send'; stream: string; group: string; id: string | null }
+  | {
+      type: 'stream'
+      at: number
+      traceId: string
+      step: string
+      jobId?: string
+      op: 'set' | 'delete' | 'send'
+      stream: string
+      group: string
+      id: string | null
+    }
 
 /** Who acts through a context: the trace, the step, and the job when it runs one. */
 export interface Origin {

@@ -11,7 +11,7 @@ export type StreamsByName = Readonly<Record<string, MotiaStream>>
 /** Builds `ctx.streams` for handler invocations. */
 export interface StreamsContext {
   /** The streams a handler sees: shared while nobody listens to activity, else reporting each write. */
-  forInvocation(step: Step, traceId: string): StreamsByName
+  forInvocation(step: Step, traceId: string, jobId?: string): StreamsByName
 }
 
 /**
@@ -27,9 +27,9 @@ export function createStreamsContext(registry: StreamRegistry, store: StreamStor
   const build = (): StreamsByName =>
     Object.freeze(Object.fromEntries(registry.list().map((definition) => [definition.name, createMotiaStream(definition, store)])))
 
-  function reporting(streams: StreamsByName, step: Step, traceId: string): StreamsByName {
+  function reporting(streams: StreamsByName, step: Step, traceId: string, jobId?: string): StreamsByName {
     const wrote = (op: 'set' | 'delete' | 'send', stream: string, group: string, id: string | null): void => {
-      feed.report({ type: 'stream', at: Date.now(), traceId, step: step.name, op, stream, group, id })
+      feed.report({ type: 'stream', at: Date.now(), traceId, step: step.name, ...(jobId ? { jobId } : {}), op, stream, group, id })
     }
     const wrap = (name: string, stream: MotiaStream): MotiaStream => ({
       get: (groupId, id) => stream.get(groupId, id),
@@ -53,9 +53,9 @@ export function createStreamsContext(registry: StreamRegistry, store: StreamStor
   }
 
   return {
-    forInvocation(step, traceId) {
+    forInvocation(step, traceId, jobId) {
       shared ??= build()
-      return feed.active ? reporting(shared, step, traceId) : shared
+      return feed.active ? reporting(shared, step, traceId, jobId) : shared
     },
   }
 }

@@ -125,6 +125,11 @@ export function attachTracing(runtime: Runtime, tracer: Tracer, ids: RootTraceId
       parent?.span.addEvent(`state.${event.op}`, { 'motia.state.group': event.group, ...(event.key === null ? {} : { 'motia.state.key': event.key }) })
       return
     }
+    if (event.type === 'stream') {
+      const id = event.id === null ? {} : { 'motia.stream.id': event.id }
+      parent?.span.addEvent(`stream.${event.op}`, { 'motia.stream.name': event.stream, 'motia.stream.group': event.group, ...id })
+      return
+    }
     const span = start(
       `send ${event.topic}`,
       {

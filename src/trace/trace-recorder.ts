@@ -150,12 +150,12 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
     activity(activity) {
       const record = recordOf(activity.traceId, true) as TraceRecord
       if (activity.type === 'state') {
-        const { traceId: _traceId, ...write } = activity
+        const { traceId: _traceId, jobId: _jobId, ...write } = activity
         add(record, { ...write, step: name(write.step), group: name(write.group), key: write.key === null ? null : name(write.key) })
         return
       }
       if (activity.type === 'stream') {
-        const { traceId: _traceId, ...write } = activity
+        const { traceId: _traceId, jobId: _jobId, ...write } = activity
         const id = write.id === null ? null : name(write.id)
         add(record, { ...write, step: name(write.step), stream: name(write.stream), group: name(write.group), id })
         return
