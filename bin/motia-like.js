@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// Registers the TypeScript loader once, then hands over to the CLI written in TypeScript.
-import { register } from 'tsx/esm/api'
-
-register()
-await import('../src/cli/main.ts')
+// The CLI, compiled to dist/ by `npm run build` (run on install of a checkout and before packing).
+await import('../dist/cli/main.js')

@@ -23,6 +23,7 @@ const listConditions: ReadonlyArray<[keyof ListFilter, string]> = [
 /**
  * Prepares every statement of the SQLite job store once. Claims name their index, so the plan does
  * not depend on table statistics: a claim reads the first entry of a partial index of ready jobs.
+ * @internal its statement types have no exported name, so declarations leave it out.
  */
 export function createSqliteJobQueries(db: Database) {
   const listCache = new Map<string, ListStatements>()
