@@ -141,8 +141,47 @@ export class HttpError extends MotiaError {
   }
 }
 
-/** The message of anything thrown, for logs and job records. */
+/** What a message says when a thrown value cannot be turned into text at all. */
+const UNPRINTABLE = 'a thrown value that cannot be shown as text'
+
+/**
+ * The message of anything thrown, for logs and job records. It never throws: a cyclic object, a
+ * BigInt, a throwing `message` getter or `toJSON` still give a line of text.
+ */
 export function toErrorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message
-  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error)
+  try {
+    return describeThrown(error)
+  } catch {
+    return UNPRINTABLE
+  }
+}
+
+/** The stack of a thrown Error, or undefined; never throws (a stack getter may). */
+export function toErrorStack(error: unknown): string | undefined {
+  try {
+    if (!(error instanceof Error)) return undefined
+    const stack: unknown = error.stack
+    return typeof stack === 'string' ? stack : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function describeThrown(error: unknown): string {
+  if (typeof error === 'string') return error
+  if (error instanceof Error) {
+    const message: unknown = error.message
+    return typeof message === 'string' ? message : String(message)
+  }
+  if (typeof error === 'bigint') return `${error}n`
+  try {
+    const json = JSON.stringify(error)
+    if (json !== undefined) return json
+  } catch {
+    // A cycle, a BigInt inside or a throwing toJSON: say what can be said without JSON.
+    const message = (error as { message?: unknown } | null)?.message
+    if (typeof message === 'string') return message
+    return `${Object.prototype.toString.call(error)} that JSON cannot hold`
+  }
+  return String(error)
 }

@@ -9,6 +9,7 @@ import { createThrottler, NO_THROTTLE, type Throttler } from './throttler.ts'
 import { createMemoryFlowStore, type FlowStore } from './flow-store.ts'
 import { createJobEvents } from './job-events.ts'
 import type { JobStore } from './job-store.ts'
+import { checkNewJob } from './new-job-checks.ts'
 import { toJobStats } from './job-stats.ts'
 import {
   toCancelledJob,
@@ -349,6 +350,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       if (closing) {
         throw new MotiaError('QUEUE_CLOSED', 'The queue is closed. Enqueue jobs before calling close().')
       }
+      for (const newJob of newJobs) checkNewJob(newJob)
       const time = now()
       const jobs = store.transaction(() =>
         newJobs.map((newJob) => {

@@ -2,16 +2,21 @@
  * Every change of a job's record, as pure functions: the meaning of a status change is written once
  * and every backend gets it through the dispatcher.
  */
-import { NonRetriableError, toErrorMessage } from '../errors.ts'
+import { NonRetriableError, toErrorMessage, toErrorStack } from '../errors.ts'
 import { toBackoffDelay, type BackoffOptions } from './backoff.ts'
 import type { Job, JobAttemptError, NewJob } from './queue.ts'
 
 /** True when an error asks for no retry: a NonRetriableError, also one from another copy of this package. */
 export function isNonRetriableError(error: unknown): boolean {
-  return (
-    error instanceof NonRetriableError ||
-    (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'NON_RETRIABLE')
-  )
+  try {
+    return (
+      error instanceof NonRetriableError ||
+      (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'NON_RETRIABLE')
+    )
+  } catch {
+    // A value whose getters throw asks for nothing.
+    return false
+  }
 }
 
 /** The pending job created from `newJob` at `time`. */
@@ -55,7 +60,8 @@ export function toFailedJob(
 ): Job {
   const message = toErrorMessage(error)
   const entry: JobAttemptError = { attempt: job.attempts, message, at: time }
-  if (error instanceof Error && error.stack !== undefined) entry.stack = error.stack
+  const stack = toErrorStack(error)
+  if (stack !== undefined) entry.stack = stack
   const dead = isNonRetriableError(error) || job.attempts >= job.maxAttempts
   return {
     ...job,

@@ -16,6 +16,7 @@ import {
   toNewJob,
 } from './queue-contract-helpers.ts'
 import { describeQueueControl } from './queue-control.contract.ts'
+import { describeQueueFaults } from './queue-faults.contract.ts'
 
 /** Opens a fresh queue for one test; the suite closes it afterwards. */
 export type OpenQueue = () => Promise<Queue>
@@ -35,6 +36,7 @@ export function runQueueContract(name: string, create: () => Promise<Queue> | Qu
 
     describeJobRuns(open)
     describeQueueControl(open)
+    describeQueueFaults(open)
   })
 }
 

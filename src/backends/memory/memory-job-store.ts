@@ -1,6 +1,7 @@
 import { createIndexedHeap, type IndexedHeap } from '../../queue/indexed-heap.ts'
 import { isTerminalStatus, type JobQuery, type JobStatsInput, type JobStore } from '../../queue/job-store.ts'
 import { createMessageGroup, type MessageGroup } from '../../queue/message-group.ts'
+import { toJobDataCopy } from '../../queue/new-job-checks.ts'
 import type { Job, JobStatus } from '../../queue/queue.ts'
 
 /** Bounds of the memory job store. */
@@ -178,13 +179,15 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
     transaction: (fn) => fn(),
 
     insert(job, idempotencyKey) {
+      // What SQLite and Redis would give back: a JSON copy, refused before anything is stored when JSON cannot hold it.
+      const data = toJobDataCopy(job)
       sequence += 1
       // Fields are listed, not spread: spreading into an object with extra keys is several times slower.
       const stored: StoredJob = {
         id: job.id,
         step: job.step,
         topic: job.topic,
-        data: job.data,
+        data,
         traceId: job.traceId,
         status: job.status,
         attempts: job.attempts,

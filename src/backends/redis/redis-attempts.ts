@@ -183,8 +183,19 @@ export function createAttempts(options: AttemptsOptions): Attempts {
   }
 }
 
-/** What the worker throws for a failed attempt: a non-retriable error becomes BullMQ's UnrecoverableError. */
+/**
+ * What the worker throws for a failed attempt: a non-retriable error becomes BullMQ's UnrecoverableError,
+ * and anything whose message or stack BullMQ could not read (a throwing getter) a plain Error.
+ */
 function toBullError(error: unknown): Error {
   if (isNonRetriableError(error)) return new UnrecoverableError(toErrorMessage(error))
-  return error instanceof Error ? error : new Error(toErrorMessage(error))
+  return isReadableError(error) ? error : new Error(toErrorMessage(error))
+}
+
+function isReadableError(error: unknown): error is Error {
+  try {
+    return error instanceof Error && typeof error.message === 'string' && (error.stack === undefined || typeof error.stack === 'string')
+  } catch {
+    return false
+  }
 }

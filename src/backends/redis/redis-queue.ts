@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis'
 import { MotiaError } from '../../errors.ts'
 import { toSafeSink } from '../../feed.ts'
 import { createJobEvents } from '../../queue/job-events.ts'
+import { checkNewJob, toJobDataJson } from '../../queue/new-job-checks.ts'
 import { toJobStats } from '../../queue/job-stats.ts'
 import { toCreatedJob } from '../../queue/job-transitions.ts'
 import type { ConsumerOptions, Job, JobHandler, NewJob, Queue, RateLimit } from '../../queue/queue.ts'
@@ -268,16 +269,26 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   return {
     enqueue(newJobs) {
       if (closing) return Promise.reject(new MotiaError('QUEUE_CLOSED', 'The queue is closed. Enqueue jobs before calling close().'))
+      try {
+        for (const newJob of newJobs) checkNewJob(newJob)
+      } catch (error) {
+        return Promise.reject(error)
+      }
       // Each add leaves for Redis as it is made, so Redis stores the first jobs of a fan-out while the
       // rest are still being made. Holding a turn's adds back to write them together was slower.
       const time = now()
       return whileReachable(
         url,
-        'the event was not queued',
+        // A command that timed out may still have run: only an idempotency key makes sending it again safe.
+        'the event may not have been queued (an emit sent again with the same idempotencyKey is queued once)',
         // An emit with one subscriber, the common case, needs no Promise.all.
         () => (newJobs.length === 1 ? addEmitted(newJobs[0] as NewJob, time).then(toList) : Promise.all(newJobs.map((newJob) => addEmitted(newJob, time)))),
         client,
-      )
+      ).catch((error: unknown) => {
+        // BullMQ stores data as JSON: data it could not convert is refused as every backend refuses it.
+        for (const newJob of newJobs) toJobDataJson(newJob)
+        throw error
+      })
     },
 
     consume(step, consumerOptions, handler) {

@@ -8,7 +8,6 @@
  * `head` marks the oldest such job of each (step, messageGroupId), the only one a fifo claim may take.
  */
 import type { Database } from 'better-sqlite3'
-import { MotiaError } from '../../errors.ts'
 import type { Job, JobAttemptError, JobStatus } from '../../queue/queue.ts'
 
 /** `wait` of a job waiting to run whose runAt has passed. */
@@ -105,20 +104,4 @@ export function toJobFromRow(row: JobRow): Job {
     runAt: row.run_at,
     ...(row.trace_context === null ? {} : { traceContext: row.trace_context }),
   }
-}
-
-/** The payload of a job as the JSON text stored in `data`, or throws naming the step and the fix. */
-export function toDataJson(job: Job): string | null {
-  if (job.data === undefined) return null
-  let json: string | undefined
-  try {
-    json = JSON.stringify(job.data)
-  } catch (error) {
-    throw new MotiaError(
-      'JOB_DATA_NOT_JSON',
-      `The data of an event "${job.topic}" for step "${job.step}" cannot be converted to JSON. Emit plain data without cycles or BigInt.`,
-      { cause: error },
-    )
-  }
-  return json ?? null
 }

@@ -8,7 +8,8 @@ import { createDueJobs } from './sqlite-due-jobs.ts'
 import { createFifoHeads } from './sqlite-fifo-heads.ts'
 import { createSqliteJobQueries } from './sqlite-job-queries.ts'
 import { createCompletedPruner, DEFAULT_RETENTION, type RetentionLimits } from './sqlite-job-retention.ts'
-import { addTraceContextColumn, JOBS_SCHEMA, toDataJson, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
+import { addTraceContextColumn, JOBS_SCHEMA, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
+import { toJobDataJson } from '../../queue/new-job-checks.ts'
 
 /** Clock, retention and error sink of the SQLite job store. */
 export interface SqliteJobStoreOptions extends Partial<RetentionLimits> {
@@ -173,7 +174,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
         job.id,
         job.step,
         job.topic,
-        toDataJson(job),
+        toJobDataJson(job),
         job.traceId,
         job.status,
         job.attempts,
