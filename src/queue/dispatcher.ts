@@ -66,6 +66,7 @@ interface Attempt {
 }
 
 const dayMs = 24 * 60 * 60 * 1000
+const reclaimDelayMs = 1_000
 
 const checkConsumerOptions = (step: string, options: ConsumerOptions): void => {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
@@ -102,6 +103,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   let closed = false
   let closing: Promise<void> | null = null
   let onAttemptsSettled: (() => void) | null = null
+  /** Attempts claimed by the current flush, run once their claims are durable. */
+  let claimed: Attempt[] = []
 
   const isIdle = (): boolean => inFlight.size === 0 && store.countUnsettled(consumed) === 0
 
@@ -208,6 +211,37 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     } catch (error) {
       onError(error)
     }
+    if (claimed.length > 0) runOnceDurable()
+  }
+
+  /**
+   * Runs the attempts this flush claimed once their claims, and the inserts written with them, are
+   * committed: an emit that answers an error never ran a job, and after a crash every attempt that was
+   * running is marked running in the store. A failed commit rolled the claims back, so those attempts
+   * never run and their jobs are claimed again a second later.
+   */
+  const runOnceDurable = (): void => {
+    const attempts = claimed
+    claimed = []
+    const durable = store.durable?.()
+    if (!durable) {
+      for (const attempt of attempts) run(attempt)
+      return
+    }
+    durable.then(
+      () => {
+        for (const attempt of attempts) run(attempt)
+      },
+      // The store reports the failed commit itself.
+      (error: unknown) => {
+        for (const attempt of attempts) {
+          if (attempt.done) continue
+          release(attempt)
+          attempt.abort.abort(error)
+        }
+        if (!closed) reclaim.set(now() + reclaimDelayMs)
+      },
+    )
   }
 
   const schedule = (step: string): void => {
@@ -217,14 +251,13 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     queueMicrotask(flush)
   }
 
-  const wake = createAlarm(
-    now,
-    () => {
-      for (const step of consumed) dirty.add(step)
-      flush()
-    },
-    onError,
-  )
+  const pumpAll = (): void => {
+    for (const step of consumed) dirty.add(step)
+    flush()
+  }
+  const wake = createAlarm(now, pumpAll, onError)
+  // After a failed commit: the store (a full disk) gets a second before claims are tried again.
+  const reclaim = createAlarm(now, pumpAll, onError)
 
   const release = (attempt: Attempt): void => {
     attempt.done = true
@@ -284,6 +317,12 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     slot.running += 1
     inFlight.add(attempt)
     deadlines.add(attempt)
+    claimed.push(attempt)
+  }
+
+  const run = (attempt: Attempt): void => {
+    if (attempt.done) return
+    const { job, consumer } = attempt
     if (events.wants('started')) events.report({ type: 'started', job })
     let result: Promise<void>
     try {
@@ -435,6 +474,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       closing ??= (async () => {
         closed = true
         wake.clear()
+        reclaim.clear()
         await waitForAttempts(graceMs)
         abandonRunning()
         deadlines.clear()

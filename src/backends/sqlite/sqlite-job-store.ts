@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { createAtomic } from './atomic.ts'
+import { toStorageError } from './to-storage-error.ts'
 import { writeBatchOf } from './write-batch.ts'
 import { isTerminalStatus, type JobStore } from '../../queue/job-store.ts'
 import { toCutOffJob } from '../../queue/job-transitions.ts'
@@ -162,7 +163,13 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
   timer.unref()
 
   return {
-    transaction: atomically,
+    transaction(fn) {
+      try {
+        return atomically(fn)
+      } catch (error) {
+        throw toStorageError(error, db.name)
+      }
+    },
 
     durable: () => batch.committed(),
 

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import { MotiaError } from '../../errors.ts'
 import { openDatabase } from './open-database.ts'
+import { toStorageError } from './to-storage-error.ts'
 import { writeBatchOf } from './write-batch.ts'
 import type { StateStore } from '../../state/state-store.ts'
 import { toNextCursor } from '../../state/to-page.ts'
@@ -64,6 +65,17 @@ export function createSqliteStateStore(options: SqliteStateOptions): StateStore 
     if (closed) throw new MotiaError('STATE_CLOSED', 'The SQLite state store is closed. Create a new store to keep using state.')
   }
 
+  /** Runs a write in the open batch; a full or failing disk becomes a BackendUnavailableError. */
+  function write<T>(statement: () => T): T {
+    assertOpen()
+    try {
+      batch.join()
+      return statement()
+    } catch (error) {
+      throw toStorageError(error, db.name)
+    }
+  }
+
   function parse<T>(json: string | undefined): T | null {
     return json === undefined ? null : (JSON.parse(json) as T)
   }
@@ -76,17 +88,13 @@ export function createSqliteStateStore(options: SqliteStateOptions): StateStore 
 
     async set<T>(group: string, key: string, value: T): Promise<T> {
       const json = toStateJson(group, key, value)
-      assertOpen()
-      batch.join()
-      upsert.run(group, key, json, Date.now())
+      write(() => upsert.run(group, key, json, Date.now()))
       await batch.committed()
       return value
     },
 
     async delete<T>(group: string, key: string): Promise<T | null> {
-      assertOpen()
-      batch.join()
-      const removed = parse<T>(deleteKey.get(group, key))
+      const removed = parse<T>(write(() => deleteKey.get(group, key)))
       await batch.committed()
       return removed
     },
@@ -126,9 +134,7 @@ export function createSqliteStateStore(options: SqliteStateOptions): StateStore 
     },
 
     async clear(group: string): Promise<void> {
-      assertOpen()
-      batch.join()
-      deleteGroup.run(group)
+      write(() => deleteGroup.run(group))
       await batch.committed()
     },
 

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import { toStorageError } from './to-storage-error.ts'
 
 /**
  * Group commit for one connection. The first write of a turn of the event loop opens a transaction
@@ -9,7 +10,7 @@ import type { Database } from 'better-sqlite3'
 export interface WriteBatch {
   /** Called before a write: opens the batch when none is open and no other transaction is running. */
   join(): void
-  /** Resolves once the writes made so far are committed; rejects with the error of a failed COMMIT. */
+  /** Resolves once the writes made so far are committed; rejects with the error of a failed COMMIT (a full or failing disk as a BackendUnavailableError). */
   committed(): Promise<void>
   /** Commits the open batch now, if any. */
   commit(): void
@@ -69,7 +70,7 @@ function createWriteBatch(db: Database): WriteBatch {
     } catch (error) {
       if (db.inTransaction) rollback.run()
       for (const listener of rollbackListeners) listener(error)
-      settle(error)
+      settle(toStorageError(error, db.name))
       return
     }
     settle(undefined)
