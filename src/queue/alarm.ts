@@ -11,17 +11,18 @@ export interface Alarm {
 
 const maxTimerDelayMs = 2 ** 31 - 1
 
-/** Creates an alarm that calls `fire` when due; an error thrown by `fire` goes to `onError`. */
-export function createAlarm(now: () => number, fire: () => void, onError: (error: unknown) => void): Alarm {
+/** Creates an alarm that calls `fire` with the time it was due; an error thrown by `fire` goes to `onError`. */
+export function createAlarm(now: () => number, fire: (due: number) => void, onError: (error: unknown) => void): Alarm {
   let timer: ReturnType<typeof setTimeout> | null = null
   let at: number | null = null
   let held = true
 
   const ring = (): void => {
+    const due = at ?? now()
     timer = null
     at = null
     try {
-      fire()
+      fire(due)
     } catch (error) {
       onError(error)
     }

@@ -62,6 +62,7 @@ interface Attempt {
   consumer: Consumer
   abort: AttemptAbort
   deadline: number
+  timeoutMs: number
   done: boolean
 }
 
@@ -312,6 +313,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       consumer,
       abort: new AttemptAbort(),
       deadline: (job.startedAt ?? now()) + consumer.options.timeoutMs,
+      timeoutMs: consumer.options.timeoutMs,
       done: false,
     }
     slot.running += 1

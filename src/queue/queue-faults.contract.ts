@@ -4,9 +4,9 @@
  * event data as JSON.
  */
 import { expect, it } from 'vitest'
-import { ValidationError } from '../errors.ts'
+import { HandlerTimeoutError, ValidationError } from '../errors.ts'
 import type { OpenQueue } from './queue.contract.ts'
-import { contractStep as step, nameOf, toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
+import { contractStep as step, createDeferred, nameOf, toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
 
 /** Values a handler may throw that JSON cannot hold, each with the text its message must contain. */
 function unprintableThrows(): Record<string, { value: () => unknown; message: RegExp }> {
@@ -140,5 +140,39 @@ export function describeQueueFaults(open: OpenQueue): void {
     }
     await queue.drain()
     expect((await queue.list()).total).toBe(0)
+  })
+
+  it("does not time out other steps' attempts while one handler blocks the event loop, but still times out a stuck one", async () => {
+    const queue = await open()
+    const waiting = createDeferred()
+    const stuck = createDeferred()
+    queue.consume('waits', toConsumerOptions({ timeoutMs: 400 }), async () => {
+      waiting.resolve()
+      // A call to another service: its answer lands after the loop is free again.
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      await new Promise((resolve) => setImmediate(resolve))
+    })
+    queue.consume('stuck', toConsumerOptions({ timeoutMs: 400 }), () => {
+      stuck.resolve()
+      return new Promise<void>(() => {})
+    })
+    queue.consume('blocks', toConsumerOptions({ timeoutMs: 5_000 }), async () => {
+      await Promise.all([waiting.promise, stuck.promise])
+      const until = Date.now() + 1_200
+      while (Date.now() < until) {
+        // Computing: nothing else runs meanwhile.
+      }
+    })
+    const [waits, hung, blocks] = await queue.enqueue([
+      toNewJob({ step: 'waits' }),
+      toNewJob({ step: 'stuck' }),
+      toNewJob({ step: 'blocks' }),
+    ])
+    await queue.drain()
+    expect(await queue.get(waits?.id ?? '')).toMatchObject({ status: 'completed', attempts: 1, errors: [] })
+    expect(await queue.get(blocks?.id ?? '')).toMatchObject({ status: 'completed', attempts: 1 })
+    const timedOut = await queue.get(hung?.id ?? '')
+    expect(timedOut).toMatchObject({ status: 'dead', attempts: 1 })
+    expect(timedOut?.lastError).toBe(new HandlerTimeoutError('stuck', 400).message)
   })
 }

@@ -23,6 +23,7 @@ import type { EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts
 import type { Activity, ActivityListener } from './activity.ts'
 import { type ApiSteps, createApiSteps } from './api-steps.ts'
 import { toConsumerOptions } from './consumer-options.ts'
+import { reportBlocking } from './report-blocking.ts'
 import { runCronStep } from './run-cron-step.ts'
 import { createFeed } from '../feed.ts'
 import { type Invocation, type InvocationFeed, type InvocationListener, trackTick } from './invocations.ts'
@@ -106,9 +107,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const consumers: Mounter = {
     mount(step) {
       const handler = step.handler as EventHandler
-      queue.consume(step.name, toConsumerOptions(step), (job, abort) =>
-        Promise.resolve(handler(job.data, bindContext(step, job.traceId, abort, job.id))),
-      )
+      queue.consume(step.name, toConsumerOptions(step), (job, abort) => {
+        const ctx = bindContext(step, job.traceId, abort, job.id)
+        const startedAt = performance.now()
+        const running = handler(job.data, ctx)
+        reportBlocking(step, ctx, startedAt, job.id)
+        return Promise.resolve(running)
+      })
     },
     unmount(step) {
       queue.stopConsuming(step.name)

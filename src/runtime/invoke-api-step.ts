@@ -1,5 +1,6 @@
 import { MotiaError } from '../errors.ts'
 import type { Step } from '../steps/step.ts'
+import { reportBlocking } from './report-blocking.ts'
 import type { ApiMiddleware, ApiRequest, ApiResponse, ApiRouteHandler, FlowContext } from '../types.ts'
 
 function isResponse(value: unknown): value is ApiResponse {
@@ -30,7 +31,10 @@ export async function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowCo
   }
   // The handler gets the body as sent (Motia never rewrote it); the schema's parsed copy rides beside it.
   if (check?.ok) request.parsedBody = check.value
-  const result = await run(step, request, ctx)
+  const startedAt = performance.now()
+  const running = run(step, request, ctx)
+  reportBlocking(step, ctx, startedAt)
+  const result = await running
   if (!isResponse(result)) {
     throw new MotiaError(
       'INVALID_RESPONSE',
