@@ -104,8 +104,11 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   let closed = false
   let closing: Promise<void> | null = null
   let onAttemptsSettled: (() => void) | null = null
-  /** Attempts claimed by the current flush, run once their claims are durable. */
+  /** Attempts claimed by the current flush. */
   let claimed: Attempt[] = []
+  /** Enqueues that inserted jobs, and how many of them have seen their commit (or its rollback). */
+  let insertedGeneration = 0
+  let committedGeneration = 0
 
   const isIdle = (): boolean => inFlight.size === 0 && store.countUnsettled(consumed) === 0
 
@@ -212,24 +215,22 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     } catch (error) {
       onError(error)
     }
-    if (claimed.length > 0) runOnceDurable()
+    if (claimed.length > 0) runClaimed()
   }
 
   /**
-   * Runs the attempts this flush claimed once their claims, and the inserts written with them, are
-   * committed: an emit that answers an error never ran a job, and after a crash every attempt that was
-   * running is marked running in the store. A failed commit rolled the claims back, so those attempts
-   * never run and their jobs are claimed again a second later.
+   * Runs the attempts this flush claimed; while an insert waits for its commit, only once it is
+   * committed, so an emit that answers an error never ran a job. A failed commit rolled the inserts
+   * and claims back: those attempts never run, and jobs are claimed again a second later.
    */
-  const runOnceDurable = (): void => {
+  const runClaimed = (): void => {
     const attempts = claimed
     claimed = []
-    const durable = store.durable?.()
-    if (!durable) {
+    if (!store.durable || insertedGeneration === committedGeneration) {
       for (const attempt of attempts) run(attempt)
       return
     }
-    durable.then(
+    store.durable().then(
       () => {
         for (const attempt of attempts) run(attempt)
       },
@@ -408,7 +409,14 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
         }),
       )
       for (const job of jobs) if (slots.get(job.step)?.consumer) schedule(job.step)
-      await store.durable?.()
+      if (!store.durable) return jobs
+      const generation = ++insertedGeneration
+      try {
+        await store.durable()
+      } finally {
+        // Committed, or rolled back: either way no insert of this generation waits for a commit any more.
+        if (generation > committedGeneration) committedGeneration = generation
+      }
       return jobs
     },
 
