@@ -13,6 +13,7 @@ import { toStreamAuth } from '../runtime/stream-auth-config.ts'
 import { attachStreamSocket, type StreamSocketLimits, type StreamSocketServer } from '../streams/stream-socket-server.ts'
 import { createAppMetrics } from '../telemetry/create-app-metrics.ts'
 import { startTelemetry, type Telemetry } from '../telemetry/start-telemetry.ts'
+import { DEFAULT_LOAD_TIMEOUT_MS } from '../steps/load-step.ts'
 
 export interface AppOptions {
   projectDir: string
@@ -38,6 +39,8 @@ export interface AppOptions {
   keepCompletedHours?: number
   /** Limits of the stream socket (message size, subscriptions, unsent bytes, heartbeat); defaults in DEFAULT_STREAM_LIMITS. */
   streamLimits?: Partial<StreamSocketLimits>
+  /** How long a step file may take to import before it is a load error; default MOTIA_LOAD_TIMEOUT_MS, else 10 s. */
+  loadTimeoutMs?: number
 }
 
 /** A running project: runtime plus HTTP server. */
@@ -102,6 +105,7 @@ function toRequireAdminToken(options: AppOptions, config: ProjectConfig): boolea
 /** Loads the project, mounts its steps and starts serving HTTP. */
 export async function startApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger()
+  const loadTimeoutMs = setting(options.loadTimeoutMs, 'MOTIA_LOAD_TIMEOUT_MS', DEFAULT_LOAD_TIMEOUT_MS, true)
   const config = await loadProjectConfig(options.projectDir)
   const requireAdminToken = toRequireAdminToken(options, config)
   const motia = await loadMotiaConfig(options.projectDir)
@@ -118,6 +122,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     streams: backends.streams,
     logger,
     cronLock: backends.cronLock,
+    loadTimeoutMs,
   })
   let server: HttpServer | undefined
   let app: HttpApp | undefined

@@ -1,11 +1,12 @@
 import { MotiaError } from '../errors.ts'
 import type { RootLogger } from '../logger/create-logger.ts'
-import { type ActivityFeed, type Origin, toObservedState } from '../runtime/activity.ts'
+import { type ActivityFeed, toObservedState } from '../runtime/activity.ts'
 import type { Step } from '../steps/step.ts'
 import type { StreamsContext } from '../streams/streams-context.ts'
 import type { FlowContextStateStreams } from '../streams/stream-types.ts'
 import type { EmitEvent, FlowContext, Logger, StateManager } from '../types.ts'
 import type { Emitter } from './emitter.ts'
+import { type CallOrigin, type ContextAttempt, markFault } from './fault-origin.ts'
 
 /** What every handler context of a runtime shares. */
 export interface ContextDeps {
@@ -18,20 +19,21 @@ export interface ContextDeps {
 
 /**
  * Builds the context of one handler invocation. The logger is bound lazily: most handlers of a
- * busy fan-out never log, and binding costs more than the rest of the context.
+ * busy fan-out never log, and binding costs more than the rest of the context. Errors of its emit and
+ * state calls are marked with the step, trace and job (see fault-origin.ts).
  */
 export function createContext(
   deps: ContextDeps,
   step: Step,
   traceId: string,
-  abort?: { readonly aborted: boolean },
+  attempt?: ContextAttempt,
   jobId?: string,
 ): FlowContext {
   let logger: Logger | undefined
-  const origin: Origin = jobId ? { traceId, step, jobId } : { traceId, step }
+  const origin: CallOrigin = jobId ? { traceId, step, jobId, attempt } : { traceId, step }
   return {
     traceId,
-    state: toObservedState(deps.state, deps.feed, step, traceId, jobId),
+    state: toObservedState(deps.state, deps.feed, origin),
     get streams() {
       // The streams the project declares; types.d.ts names them for the type checker.
       return deps.streams.forInvocation(step, traceId, jobId) as unknown as FlowContextStateStreams
@@ -41,13 +43,12 @@ export function createContext(
       return logger
     },
     emit(event: EmitEvent) {
-      if (abort?.aborted) {
-        return Promise.reject(
-          new MotiaError(
-            'ATTEMPT_ABANDONED',
-            `Step "${step.name}" emitted "${event.topic}" after its attempt timed out; the emit was dropped. Make the handler finish within its timeout.`,
-          ),
+      if (attempt?.aborted) {
+        const error = new MotiaError(
+          'ATTEMPT_ABANDONED',
+          `Step "${step.name}" emitted "${event.topic}" after its attempt timed out; the emit was dropped. Make the handler finish within its timeout.`,
         )
+        return Promise.reject(markFault(error, origin))
       }
       return deps.emitter(event, origin)
     },

@@ -6,11 +6,12 @@ import { formatIssues } from '../schema/validator.ts'
 import type { StepRegistry } from '../steps/registry.ts'
 import type { Step } from '../steps/step.ts'
 import type { EmitEvent } from '../types.ts'
+import { type CallOrigin, markFault } from './fault-origin.ts'
 
 const DEFAULT_MAX_RETRIES = 3
 
-/** Routes an emitted event to a job per subscribing step. */
-export type Emitter = (event: EmitEvent, origin: Origin) => Promise<void>
+/** Routes an emitted event to a job per subscribing step; a rejection's error is marked with its origin. */
+export type Emitter = (event: EmitEvent, origin: CallOrigin) => Promise<void>
 
 function groupOf(event: EmitEvent, subscriber: Step, traceId: string): string | null {
   if (event.messageGroupId !== undefined) return event.messageGroupId
@@ -51,14 +52,16 @@ export function createEmitter(registry: StepRegistry, queue: Queue, logger: Logg
   return (event, origin) => {
     try {
       const jobs = toJobs(event, origin)
-      return jobs.length === 0 ? Promise.resolve() : queue.enqueue(jobs).then(stored)
+      return jobs.length === 0 ? Promise.resolve() : queue.enqueue(jobs).then(stored, (error: unknown) => {
+        throw markFault(error, origin)
+      })
     } catch (error) {
-      return Promise.reject(error)
+      return Promise.reject(markFault(error, origin))
     }
   }
 
   /** The jobs of an emit, one per subscriber, once it is declared and its data valid for each. */
-  function toJobs(event: EmitEvent, origin: Origin): NewJob[] {
+  function toJobs(event: EmitEvent, origin: CallOrigin): NewJob[] {
     const { step, traceId } = origin
     if (step && !step.emits.some((spec) => spec.topic === event.topic)) {
       throw new EmitNotDeclaredError(step.name, step.relativeFile, event.topic)

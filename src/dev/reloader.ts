@@ -120,7 +120,7 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
         const recorded = registry.errors().find((entry) => entry.file === file)
         errors.push({ file: relative(projectDir, file), message: recorded?.message ?? toErrorMessage(result.status === 'rejected' ? result.reason : 'not loaded') })
       })
-      const loaded = await Promise.allSettled([...toLoad].map((file) => loadStep(file, projectDir, importer)))
+      const loaded = await Promise.allSettled([...toLoad].map((file) => loadStep(file, projectDir, importer, runtime.loadTimeoutMs)))
       const files = [...toLoad]
       files.forEach((file, index) => {
         const result = loaded[index] as PromiseSettledResult<Step>

@@ -7,6 +7,14 @@ export class AttemptAbort {
   #controller: AbortController | undefined
   #aborted = false
   #reason: unknown
+  readonly #onFail: ((owner: unknown, error: unknown) => void) | undefined
+  readonly #owner: unknown
+
+  /** `onFail(owner, error)` ends the attempt as failed; one function serves every attempt of a queue. */
+  constructor(onFail?: (owner: unknown, error: unknown) => void, owner?: unknown) {
+    this.#onFail = onFail
+    this.#owner = owner
+  }
 
   /** True once the attempt timed out or was abandoned. */
   get aborted(): boolean {
@@ -20,6 +28,15 @@ export class AttemptAbort {
       if (this.#aborted) this.#controller.abort(this.#reason)
     }
     return this.#controller.signal
+  }
+
+  /**
+   * Fails the attempt with `error` while it still runs: a context call its handler did not await
+   * rejected. Does nothing once the attempt ended.
+   */
+  fail(error: unknown): void {
+    if (this.#aborted) return
+    this.#onFail?.(this.#owner, error)
   }
 
   abort(reason: unknown): void {

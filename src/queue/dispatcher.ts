@@ -68,6 +68,8 @@ interface Attempt {
 
 const dayMs = 24 * 60 * 60 * 1000
 const reclaimDelayMs = 1_000
+/** What an attempt holds for the moment between its creation and its own AttemptAbort's. */
+const unowned = new AttemptAbort()
 
 const checkConsumerOptions = (step: string, options: ConsumerOptions): void => {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
@@ -307,16 +309,24 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
 
   const deadlines = createDeadlineWatch<Attempt>(now, timeOut, onError)
 
+  /** A context call the handler did not await rejected while the attempt ran: the attempt fails with its error. */
+  const failAttempt = (owner: unknown, error: unknown): void => {
+    const attempt = owner as Attempt
+    finish(attempt, error, true)
+    attempt.abort.abort(error)
+  }
+
   const start = (slot: StepSlot, consumer: Consumer, job: Job): void => {
     const attempt: Attempt = {
       job,
       slot,
       consumer,
-      abort: new AttemptAbort(),
+      abort: unowned,
       deadline: (job.startedAt ?? now()) + consumer.options.timeoutMs,
       timeoutMs: consumer.options.timeoutMs,
       done: false,
     }
+    attempt.abort = new AttemptAbort(failAttempt, attempt)
     slot.running += 1
     inFlight.add(attempt)
     deadlines.add(attempt)

@@ -1,3 +1,4 @@
+import { type CallOrigin, markFault } from '../context/fault-origin.ts'
 import type { Step } from '../steps/step.ts'
 import type { EmitEvent, StateManager } from '../types.ts'
 import type { Feed } from '../feed.ts'
@@ -50,50 +51,71 @@ export type ActivityListener = (activity: Activity) => void
 /** Listeners of a runtime's activity; reporting costs nothing while there are none. */
 export type ActivityFeed = Feed<Activity>
 
-/** A state store that reports each write; a class, so a context built per attempt creates no closures. */
-class ObservedState implements StateManager {
+/**
+ * The state a handler sees: each call's failure marked with where it came from (a handler may leave
+ * one unawaited, see fault-origin.ts) and, while someone listened when the context was made, each
+ * write reported. A class, so a context built per attempt creates no closures.
+ */
+class ContextState implements StateManager {
+  private readonly observed: boolean
+
   constructor(
     private readonly state: StateManager,
     private readonly feed: ActivityFeed,
-    private readonly step: string,
-    private readonly traceId: string,
-    private readonly jobId: string | undefined,
-  ) {}
+    private readonly origin: CallOrigin,
+  ) {
+    this.observed = feed.active
+  }
 
   get<T>(group: string, key: string): Promise<T | null> {
-    return this.state.get<T>(group, key)
+    return this.state.get<T>(group, key).catch((error: unknown) => this.fault(error))
   }
 
   getGroup<T>(group: string): Promise<T[]> {
-    return this.state.getGroup<T>(group)
+    return this.state.getGroup<T>(group).catch((error: unknown) => this.fault(error))
   }
 
-  async set<T>(group: string, key: string, value: T): Promise<T> {
-    const stored = await this.state.set(group, key, value)
-    this.wrote('set', group, key)
-    return stored
+  set<T>(group: string, key: string, value: T): Promise<T> {
+    return this.state.set(group, key, value).then(
+      (stored) => {
+        this.wrote('set', group, key)
+        return stored
+      },
+      (error: unknown) => this.fault(error),
+    )
   }
 
-  async delete<T>(group: string, key: string): Promise<T | null> {
-    const removed = await this.state.delete<T>(group, key)
-    this.wrote('delete', group, key)
-    return removed
+  delete<T>(group: string, key: string): Promise<T | null> {
+    return this.state.delete<T>(group, key).then(
+      (removed) => {
+        this.wrote('delete', group, key)
+        return removed
+      },
+      (error: unknown) => this.fault(error),
+    )
   }
 
-  async clear(group: string): Promise<void> {
-    await this.state.clear(group)
-    this.wrote('clear', group, null)
+  clear(group: string): Promise<void> {
+    return this.state.clear(group).then(
+      () => this.wrote('clear', group, null),
+      (error: unknown) => this.fault(error),
+    )
+  }
+
+  private fault(error: unknown): never {
+    throw markFault(error, this.origin)
   }
 
   private wrote(op: 'set' | 'delete' | 'clear', group: string, key: string | null): void {
-    const { traceId, step, jobId } = this
-    this.feed.report({ type: 'state', at: Date.now(), traceId, step, ...(jobId ? { jobId } : {}), op, group, key })
+    if (!this.observed) return
+    const { traceId, step, jobId } = this.origin
+    this.feed.report({ type: 'state', at: Date.now(), traceId, step: step?.name ?? '', ...(jobId ? { jobId } : {}), op, group, key })
   }
 }
 
-/** The state a handler sees: the store itself, or while someone listens, the store reporting each write. */
-export function toObservedState(state: StateManager, feed: ActivityFeed, step: Step, traceId: string, jobId?: string): StateManager {
-  return feed.active ? new ObservedState(state, feed, step.name, traceId, jobId) : state
+/** The state a handler sees (see ContextState). */
+export function toObservedState(state: StateManager, feed: ActivityFeed, origin: CallOrigin): StateManager {
+  return new ContextState(state, feed, origin)
 }
 
 /** Reports a validated emit; returns the trace context a listener gave it for its jobs, if any. */

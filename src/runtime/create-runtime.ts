@@ -13,6 +13,7 @@ import type { Queue } from '../queue/queue.ts'
 import type { StateStore } from '../state/state-store.ts'
 import type { ModuleImporter } from '../steps/import-module.ts'
 import { loadProject } from '../steps/load-project.ts'
+import { DEFAULT_LOAD_TIMEOUT_MS } from '../steps/load-step.ts'
 import { createStepRegistry, type StepChange, type StepRegistry } from '../steps/registry.ts'
 import type { Step } from '../steps/step.ts'
 import { loadStreams } from '../streams/load-streams.ts'
@@ -36,6 +37,8 @@ export interface RuntimeOptions {
   streams: StreamStore
   logger: RootLogger
   cronLock?: CronLock
+  /** How long a step file may take to import before it is a load error; default 10 s. */
+  loadTimeoutMs?: number
 }
 
 /** A runtime's streams: the stream files loaded, and the store their items live in. */
@@ -56,8 +59,10 @@ export interface Runtime {
   readonly apiSteps: ApiSteps
   readonly cron: CronScheduler
   readonly importer: ModuleImporter
-  /** The context of one invocation; `jobId` names the job an attempt runs, so its activity points at it. */
-  createContext(step: Step, traceId: string, abort?: AttemptAbort, jobId?: string): FlowContext
+  /** How long a step file may take to import before it is a load error. */
+  readonly loadTimeoutMs: number
+  /** The context of one invocation; of a job's attempt when `attempt` and `jobId` are given, so its activity and faults point at it. */
+  createContext(step: Step, traceId: string, attempt?: AttemptAbort, jobId?: string): FlowContext
   /** Emits from outside any step (POST /emit, tests); returns the trace id. */
   emit(event: EmitEvent, traceId?: string): Promise<string>
   graph(flow?: string): FlowGraph
@@ -80,6 +85,7 @@ interface Mounter {
 /** Creates a runtime over the given backends; call `load()` to read the project. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { projectDir, queue, state, logger } = options
+  const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS
   const registry = createStepRegistry()
   // Python steps load and run in a pool of worker processes, started by the first Python step file.
   const importer = createStepImporter(projectDir, logger)
@@ -95,8 +101,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const streamRegistry = createStreamRegistry(loadErrors)
   const streams: RuntimeStreams = { registry: streamRegistry, store: options.streams }
   const contextDeps = { emitter, state, logger, feed, streams: createStreamsContext(streamRegistry, options.streams, feed) }
-  const bindContext = (step: Step, traceId: string, abort?: AttemptAbort, jobId?: string) =>
-    createContext(contextDeps, step, traceId, abort, jobId)
+  const bindContext = (step: Step, traceId: string, attempt?: AttemptAbort, jobId?: string) =>
+    createContext(contextDeps, step, traceId, attempt, jobId)
 
   const apiSteps = createApiSteps()
   const cron = createCronScheduler({
@@ -148,6 +154,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     apiSteps,
     cron,
     importer,
+    loadTimeoutMs,
     createContext: bindContext,
     async emit(event, traceId = randomUUID()) {
       await emitter(event, { traceId })
@@ -158,7 +165,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     onInvocation: (listener) => invocations.listen(listener),
     invocations,
     async load() {
-      await Promise.all([loadStreams(projectDir, importer, streamRegistry, loadErrors), loadProject(projectDir, importer, registry)])
+      await Promise.all([loadStreams(projectDir, importer, streamRegistry, loadErrors), loadProject(projectDir, importer, registry, loadTimeoutMs)])
     },
     close() {
       closed ??= (async () => {

@@ -71,13 +71,44 @@ function toStep(file: string, relativeFile: string, config: StepConfig, handler:
   return step
 }
 
-/** Imports one step file and validates its exports; throws StepConfigError naming file, line and fix. */
-export async function loadStep(file: string, projectDir: string, importer: ModuleImporter): Promise<Step> {
+/** How long a step file may take to import (its top-level code and awaits) before it is a load error. */
+export const DEFAULT_LOAD_TIMEOUT_MS = 10_000
+
+/** The import of a step file, or a load error once it has taken `timeoutMs`: a top-level await that never settles. */
+async function importWithin(importer: ModuleImporter, file: string, relativeFile: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new StepConfigError(
+          file,
+          `Cannot load ${relativeFile}: its import did not finish within ${timeoutMs / 1000} s (a top-level await that never settles?). Fix the file, or raise MOTIA_LOAD_TIMEOUT_MS; the other steps keep running.`,
+        ),
+      )
+    }, timeoutMs)
+  })
+  try {
+    return await Promise.race([importer.import(file), timedOut])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * Imports one step file and validates its exports; throws StepConfigError naming file, line and fix,
+ * also when the import takes longer than `timeoutMs`.
+ */
+export async function loadStep(
+  file: string,
+  projectDir: string,
+  importer: ModuleImporter,
+  timeoutMs = DEFAULT_LOAD_TIMEOUT_MS,
+): Promise<Step> {
   const relativeFile = relative(projectDir, file)
   const source = await readFile(file, 'utf8')
   let exports: Record<string, unknown>
   try {
-    exports = await importer.import(file)
+    exports = await importWithin(importer, file, relativeFile, timeoutMs)
   } catch (error) {
     // Importers that know the language (Python) word their own load errors.
     if (error instanceof StepConfigError) throw error

@@ -60,6 +60,15 @@ interface Running {
 }
 
 const ignore = (): void => {}
+/** What an attempt holds for the moment between its creation and its own AttemptAbort's. */
+const unowned = new AttemptAbort()
+
+/** A context call the handler did not await rejected while the attempt ran: the attempt fails with its error. */
+const failRunning = (owner: unknown, error: unknown): void => {
+  const running = owner as Running
+  running.abort.abort(error)
+  running.abandon(error)
+}
 
 /** Creates the attempt bookkeeping of one Redis queue. */
 export function createAttempts(options: AttemptsOptions): Attempts {
@@ -109,7 +118,8 @@ export function createAttempts(options: AttemptsOptions): Attempts {
       const job = toJob(step, bullJob, 'active')
       const { timeoutMs } = attemptOptions
       const started = job.startedAt ?? now()
-      const running: Running = { step, abort: new AttemptAbort(), deadline: started + timeoutMs, timeoutMs, abandon: ignore, abandoned: false }
+      const running: Running = { step, abort: unowned, deadline: started + timeoutMs, timeoutMs, abandon: ignore, abandoned: false }
+      running.abort = new AttemptAbort(failRunning, running)
       inFlight.set(String(bullJob.id), running)
       if (events.wants('started')) events.report({ type: 'started', job })
       wakeAll()

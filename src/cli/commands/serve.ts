@@ -1,6 +1,9 @@
 import { relative } from 'node:path'
 import { loadEnvFile } from '../../runtime/load-env.ts'
 import { startApp } from '../../app/start-app.ts'
+import { watchProcessFaults } from '../../app/watch-process-faults.ts'
+import { createLogger } from '../../logger/create-logger.ts'
+import type { Logger } from '../../types.ts'
 import { type ServerFlags, toHost, toPort, toProjectDir } from '../options.ts'
 import { paint, printBanner, printReload } from '../print-banner.ts'
 
@@ -9,6 +12,16 @@ export async function serve(mode: 'dev' | 'start', flags: ServerFlags): Promise<
   const started = performance.now()
   const projectDir = toProjectDir(flags.dir)
   if (mode === 'start') loadEnvFile(projectDir)
+  let stop = (_signal: string): void => {
+    process.exit(1)
+  }
+  let app: { runtime: { logger: Logger } } | undefined
+  let bootLogger: Logger | undefined
+  // Before anything loads: a step file's floating rejection at import must not stop the server either.
+  watchProcessFaults({
+    logger: () => app?.runtime.logger ?? (bootLogger ??= createLogger()),
+    shutdown: () => stop('A fatal error'),
+  })
   const options = {
     projectDir,
     port: toPort(flags.port),
@@ -19,7 +32,7 @@ export async function serve(mode: 'dev' | 'start', flags: ServerFlags): Promise<
     ...(flags.requireToken ? { requireAdminToken: true } : {}),
     workbench: mode === 'dev' || flags.workbench === true || process.env['MOTIA_WORKBENCH'] === '1',
   }
-  const app =
+  const server =
     mode === 'dev'
       ? await (await import('../../dev/start-dev.ts')).startDev({
           ...options,
@@ -30,14 +43,16 @@ export async function serve(mode: 'dev' | 'start', flags: ServerFlags): Promise<
           },
         })
       : await startApp({ ...options, mode })
-  printBanner(app, mode, performance.now() - started, options.workbench)
+  app = server
+  printBanner(server, mode, performance.now() - started, options.workbench)
   let stopping = false
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) return
     stopping = true
     process.stdout.write(`\n${signal} received: finishing running jobs, then stopping.\n`)
-    app.close().then(
-      () => process.exit(0),
+    const code = signal.startsWith('SIG') ? 0 : 1
+    server.close().then(
+      () => process.exit(code),
       () => process.exit(1),
     )
   }
