@@ -92,18 +92,25 @@ export function toInterruptedJob(job: Job, time: number): Job {
 
 const CUT_OFF = 'The process stopped while attempt'
 
+/** True for a job whose last record is a cut-off: it runs again alone, as a suspect of the stop. */
+export function isCutOff(job: Pick<Job, 'lastError'>): boolean {
+  return job.lastError?.startsWith(CUT_OFF) ?? false
+}
+
 /**
- * A job found running when the store opened, so the process running it died. The first cut-off is
- * free (pending again, attempt not counted); a later one counts as a failed attempt, so a job that
- * kills the process every time ends in the dead-letter queue instead of looping forever.
+ * A job found running when the store opened, so the process running it died. A job cut off beside
+ * others is not charged: it is pending again, the attempt not counted, and runs next alone (a
+ * suspect). A suspect cut off, so running alone, took the process down: the attempt counts as failed,
+ * and it stays a suspect, so a job that kills its process every time ends in the dead-letter queue
+ * while the jobs beside it never pay for it.
  */
 export function toCutOffJob(job: Job, time: number): Job {
-  const counted = job.errors.some((error) => error.message.startsWith(CUT_OFF))
-  const message = counted
-    ? `${CUT_OFF} ${job.attempts} was running, again; this time the attempt counts as failed.`
-    : `${CUT_OFF} ${job.attempts} was running; the job was queued again and that attempt does not count.`
+  const charged = isCutOff(job)
+  const message = charged
+    ? `${CUT_OFF} ${job.attempts} was running alone, after an earlier stop; the job is taken to stop the process, so the attempt counts as failed.`
+    : `${CUT_OFF} ${job.attempts} was running; the job runs again alone, and that attempt does not count.`
   const errors = [...job.errors, { attempt: job.attempts, message, at: time }]
-  if (!counted) return { ...toInterruptedJob(job, time), errors, lastError: message }
+  if (!charged) return { ...toInterruptedJob(job, time), errors, lastError: message }
   const dead = job.attempts >= job.maxAttempts
   return { ...job, status: dead ? 'dead' : 'failed', errors, lastError: message, finishedAt: dead ? time : null, runAt: time }
 }

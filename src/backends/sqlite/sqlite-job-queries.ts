@@ -72,6 +72,11 @@ export function createSqliteJobQueries(db: Database) {
          run_at = ?, wait = ?, grouped = ?, head = ? WHERE seq = ?`,
     ),
     selectRunning: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'running'`),
+    selectBySeq: db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE seq = ?'),
+    // Read once at open; waiting jobs whose last record is a cut-off (job-transitions.ts).
+    selectSuspects: db.prepare<[], { id: string; step: string; seq: number; last_error: string | null }>(
+      `SELECT id, step, seq, last_error FROM jobs WHERE status IN ('pending', 'failed') AND last_error LIKE 'The process stopped while attempt%'`,
+    ),
     countByStatus: db.prepare<[], { step: string; status: JobStatus; count: number }>(
       'SELECT step, status, COUNT(*) AS count FROM jobs GROUP BY step, status',
     ),

@@ -3,10 +3,11 @@ import { createAtomic } from './atomic.ts'
 import { toStorageError } from './to-storage-error.ts'
 import { writeBatchOf } from './write-batch.ts'
 import { isTerminalStatus, type JobStore } from '../../queue/job-store.ts'
-import { toCutOffJob } from '../../queue/job-transitions.ts'
+import { isCutOff, toCutOffJob } from '../../queue/job-transitions.ts'
 import type { Job, JobStatus } from '../../queue/queue.ts'
 import { createDueJobs } from './sqlite-due-jobs.ts'
 import { createFifoHeads } from './sqlite-fifo-heads.ts'
+import { createSuspects } from './sqlite-suspects.ts'
 import { createSqliteJobQueries } from './sqlite-job-queries.ts'
 import { createCompletedPruner, DEFAULT_RETENTION, type RetentionLimits } from './sqlite-job-retention.ts'
 import { addTraceContextColumn, JOBS_SCHEMA, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
@@ -49,6 +50,8 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
   const heads = createFifoHeads(db)
   const counts = new Map<string, Counts>()
   let completed = 0
+  let running = 0
+  const suspects = createSuspects()
 
   const countsOf = (step: string): Counts => {
     let stepCounts = counts.get(step)
@@ -62,11 +65,13 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
   const count = (step: string, status: JobStatus, delta: number): void => {
     countsOf(step)[status] += delta
     if (status === 'completed') completed += delta
+    else if (status === 'running') running += delta
   }
 
   const loadCounts = (): void => {
     counts.clear()
     completed = 0
+    running = 0
     for (const row of sql.countByStatus.all()) count(row.step, row.status, row.count)
   }
 
@@ -131,6 +136,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     if (wait === WAIT_DELAYED) due.delayed(old.step, job.runAt)
     count(old.step, old.status, -1)
     count(old.step, job.status, 1)
+    if (suspects.active) suspects.settled(job.id)
     if (job.status === 'completed' && completed > pruneAbove) {
       try {
         pruneCompleted()
@@ -140,19 +146,41 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     }
   }
 
-  /** Jobs a stopped process left running: pending again (or, cut off before, failed or dead). */
+  /**
+   * Jobs a stopped process left running: pending again, or failed or dead when one ran alone as a
+   * suspect; either way suspects (with those still waiting from an earlier stop) that run alone next.
+   */
   const recoverInterrupted = (): void => {
     const time = now()
-    const running = sql.selectRunning.all()
-    if (running.length === 0) return
-    transaction(() => {
-      for (const row of running) updateJob(toCutOffJob(toJobFromRow(row), time))
-    })
+    const cutOff = sql.selectRunning.all()
+    if (cutOff.length > 0) {
+      transaction(() => {
+        for (const row of cutOff) updateJob(toCutOffJob(toJobFromRow(row), time))
+      })
+    }
+    for (const row of sql.selectSuspects.all()) {
+      if (isCutOff({ lastError: row.last_error })) suspects.add(row.id, row.step, row.seq)
+    }
   }
 
   recoverInterrupted()
   loadCounts()
   pruneCompleted()
+  /** Claims the suspect in row `seq`, found ready (due.promote ran), or nothing when it is not ready. */
+  function takeSuspect(step: string, seq: number, time: number): Job | null {
+    const row = sql.selectBySeq.get(seq)
+    batch.join()
+    if (!row || sql.take.run(time, seq).changes === 0) {
+      if (row) suspects.settled(row.id)
+      return null
+    }
+    count(step, row.status, -1)
+    count(step, 'running', 1)
+    // Committed before the suspect runs: should it stop the process at once, it is found running alone.
+    batch.commit()
+    return { ...toJobFromRow(row), status: 'running', attempts: row.attempts + 1, startedAt: time }
+  }
+
   const timer = setInterval(() => {
     try {
       pruneCompleted()
@@ -219,6 +247,11 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     claimNext(step, time, fifo) {
       if (fifo && !heads.tracks(step)) atomically(() => heads.track(step))
       due.promote(step, time)
+      if (suspects.active) {
+        const allowed = suspects.claim(step, time, running)
+        if (allowed === 'none') return null
+        if (allowed !== 'any') return takeSuspect(step, allowed, time)
+      }
       const pick = fifo ? sql.pickHead : sql.pickAny
       for (;;) {
         const candidate = pick.get(step)
@@ -270,7 +303,8 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
         const runAt = due.promote(step, after) ? after + 1 : due.next(step)
         if (runAt !== null && (earliest === null || runAt < earliest)) earliest = runAt
       }
-      return earliest
+      const suspectAt = suspects.active ? suspects.wakeAt(after, running) : null
+      return suspectAt !== null && (earliest === null || suspectAt < earliest) ? suspectAt : earliest
     },
 
     close() {

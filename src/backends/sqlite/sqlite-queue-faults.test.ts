@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BackendUnavailableError } from '../../errors.ts'
-import { nextTurn, toConsumerOptions, toNewJob } from '../../queue/queue-contract-helpers.ts'
+import { createCounter, createDeferred, nextTurn, toConsumerOptions, toNewJob } from '../../queue/queue-contract-helpers.ts'
 import { openDatabase } from './open-database.ts'
 import { createSqliteQueue } from './sqlite-queue.ts'
 import { createSqliteStateStore } from './sqlite-state.ts'
@@ -62,5 +62,50 @@ describe('sqlite queue when the disk fails', () => {
     await queue.close()
     await state.close()
     db.close()
+  })
+})
+
+describe('sqlite queue in a crash loop', () => {
+  it('charges the crashes to the job that causes them: the ten jobs running beside it complete, it ends dead', async () => {
+    const file = nextFile()
+    const innocents: string[] = []
+    let poison = ''
+    const log: string[] = []
+    for (let run = 0; run < 8; run += 1) {
+      const db = openDatabase(file)
+      const queue = createSqliteQueue({ db }, { onError: () => {} })
+      const crashed = createDeferred<string>()
+      const innocentsRunning = createCounter()
+      queue.consume('innocent', toConsumerOptions({ concurrency: 10 }), async () => {
+        innocentsRunning.add()
+        // Work that takes longer than the poison job needs to stop the process.
+        await new Promise((resolve) => setTimeout(resolve, 30))
+      })
+      queue.consume('poison', toConsumerOptions({ timeoutMs: 60_000 }), async () => {
+        if (run === 0) await innocentsRunning.reached(10)
+        await nextTurn()
+        // The process dies here: nothing after this is written.
+        db.close()
+        crashed.resolve('crashed')
+      })
+      if (run === 0) {
+        const jobs = await queue.enqueue([
+          ...Array.from({ length: 10 }, () => toNewJob({ step: 'innocent', maxRetries: 1 })),
+          toNewJob({ step: 'poison', maxRetries: 1 }),
+        ])
+        innocents.push(...jobs.slice(0, 10).map((job) => job.id))
+        poison = jobs[10]?.id ?? ''
+      }
+      const outcome = await Promise.race([crashed.promise, queue.drain().then(() => 'drained')])
+      log.push(outcome)
+      await queue.close(0)
+      if (db.open) db.close()
+      if (outcome === 'drained') break
+    }
+    const final = createSqliteQueue({ file })
+    for (const id of innocents) expect(await final.get(id)).toMatchObject({ status: 'completed', attempts: 1 })
+    expect(await final.get(poison)).toMatchObject({ status: 'dead', attempts: 2 })
+    expect(log.at(-1)).toBe('drained')
+    await final.close()
   })
 })

@@ -102,7 +102,7 @@ describe('sqlite queue only', () => {
     await first.close(0)
   })
 
-  it('counts cut-offs after the first as failed attempts, so a job that kills its process ends dead', async () => {
+  it('counts a cut-off of a job running alone after an earlier cut-off as failed, so a job that kills its process ends dead', async () => {
     const file = nextFile()
     let id = ''
     const lastErrors: string[] = []
@@ -127,9 +127,9 @@ describe('sqlite queue only', () => {
     const final = createSqliteQueue({ file })
     const dead = await final.get(id)
     expect(dead?.errors.map((error) => error.message)).toEqual([
-      expect.stringMatching(/attempt 1 was running; the job was queued again and that attempt does not count/),
-      expect.stringMatching(/attempt 1 was running, again; this time the attempt counts as failed/),
-      expect.stringMatching(/attempt 2 was running, again; this time the attempt counts as failed/),
+      expect.stringMatching(/attempt 1 was running; the job runs again alone, and that attempt does not count/),
+      expect.stringMatching(/attempt 1 was running alone, after an earlier stop; the job is taken to stop the process, so the attempt counts as failed/),
+      expect.stringMatching(/attempt 2 was running alone, after an earlier stop; the job is taken to stop the process, so the attempt counts as failed/),
     ])
     await final.close()
   })
