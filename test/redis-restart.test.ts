@@ -87,8 +87,12 @@ describe.skipIf(!redisUrl)('a Redis restart in the middle of a run', () => {
     const whileDown = []
     for (let n = 0; n < 20; n++, i++) whileDown.push(await send(i))
     expect(whileDown.every((result) => result.status === 503)).toBe(true)
-    expect(whileDown[0]?.error).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+\/? is unreachable .*the event was not queued/)
+    expect(whileDown[0]?.error).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+\/? is unreachable .*the event may not have been queued \(an emit sent again with the same idempotencyKey is queued once\)/)
     expect(Math.max(...whileDown.map((result) => result.ms))).toBeLessThan(2_000)
+    // A load balancer sees the node unhealthy while Redis is away, and healthy again after.
+    const down = await fetch(`${server.url}/__motia/health`)
+    expect(down.status).toBe(503)
+    expect(await down.json()).toMatchObject({ status: 'unavailable', backends: [{ name: 'redis', ok: false, error: expect.stringMatching(/127\.0\.0\.1/) }, { name: 'redis (workers)', ok: false }] })
 
     redis = startRedis(port, dir)
     await waitForRedis(`redis://127.0.0.1:${port}`)
@@ -99,6 +103,11 @@ describe.skipIf(!redisUrl)('a Redis restart in the middle of a run', () => {
       return true
     }, 20_000)
     for (const end = i + 100; i < end; i++) if ((await send(i)).status === 202) accepted.push(i)
+    const up = await eventually(async () => {
+      const response = await fetch(`${server.url}/__motia/health`)
+      return response.status === 200 ? response.json() : undefined
+    }, 10_000)
+    expect(up).toMatchObject({ status: 'ok', backends: [{ name: 'redis', ok: true }, { name: 'redis (workers)', ok: true }] })
 
     const done = await eventually(async () => {
       const items = await readStateGroup<{ i: number }>(server.url, 'done-restart')

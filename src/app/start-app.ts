@@ -142,6 +142,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       ...(config.cors ? { cors: config.cors } : {}),
       ...(motia?.config.app ? { appHook: { file: motia.file, configure: motia.config.app } } : {}),
       metrics,
+      health: backends.health,
     })
     server = await listen(app.handler, options.port, options.host)
     if (options.mode === 'start' && !streamAuth && runtime.streams.registry.list().length > 0) {

@@ -15,6 +15,15 @@ export interface BackendQueueOptions {
   onError(error: unknown): void
 }
 
+/** Whether one part of a backend answers now: a connection, a database file. */
+export interface BackendHealth {
+  /** What was checked, e.g. `sqlite`, `redis`, `redis (workers)`. */
+  name: string
+  ok: boolean
+  /** Why it does not answer, when it does not. */
+  error?: string
+}
+
 /** One backend opened as a whole: its queue, state, streams and cron lock, and what they share. */
 export interface Backend {
   queue: Queue
@@ -23,6 +32,8 @@ export interface Backend {
   cronLock: CronLock
   /** Where jobs and state live, for the banner and GET /__motia/health. */
   store: string
+  /** Checks each part the backend depends on, for GET /__motia/health; never rejects. */
+  health(): Promise<BackendHealth[]>
   /** Releases what the stores share (a database, connections), after they closed. */
   release(): void | Promise<void>
 }

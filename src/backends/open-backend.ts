@@ -24,6 +24,6 @@ export async function openBackend(choice: BackendChoice, options: BackendQueueOp
   }
 }
 
-export type { Backend, BackendQueueOptions } from './backend.ts'
+export type { Backend, BackendHealth, BackendQueueOptions } from './backend.ts'
 /** The memory backend, opened at once (tests and `createMockContext` need no await). */
 export { openMemoryBackend } from './memory/open-memory-backend.ts'

@@ -24,6 +24,8 @@ export interface AdminAccess {
   guard: RequestHandler
   /** True when the request carries the admin token (header or cookie). */
   hasToken(req: Request): boolean
+  /** True when the guard would let this caller read admin data: by the token, or by where it is. */
+  admits(req: Request): boolean
 }
 
 /**
@@ -88,5 +90,5 @@ export function createAdminGuard(options: AdminGuardOptions): AdminAccess {
     if (toCookieToken(req).kind === 'malformed') logger.warn(`Refused ${req.method} ${req.path}: ${error}`, { method: req.method, path: req.path })
     res.status(401).json({ error })
   }
-  return { guard, hasToken }
+  return { guard, hasToken, admits: (req) => hasToken(req) || trustedByPlace(req) }
 }

@@ -3,7 +3,6 @@ import { HttpError } from '../errors.ts'
 import type { Job, JobFilter, JobStatus } from '../queue/queue.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { toNumberCursor, toPageQuery } from './page-query.ts'
-import type { EventLoopLag } from '../telemetry/event-loop-lag.ts'
 
 const schemaFields = new Set(['middleware', 'bodySchema', 'input', 'responseSchema'])
 const jobStatuses: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'dead', 'skipped']
@@ -53,8 +52,6 @@ function toRetryFilter(body: unknown): JobFilter & { status: JobStatus } {
 export interface AdminOptions {
   /** True when a request may see the stacks of job errors (dev, or a token holder). */
   showsStacks(req: Request): boolean
-  /** The event-loop lag the health endpoint reports. */
-  lag: EventLoopLag
 }
 
 /** The built-in endpoints: POST /emit and /__motia/*. */
@@ -72,21 +69,16 @@ export function createAdminRoutes(runtime: Runtime, options: AdminOptions): Rout
   }
 
   router.post('/emit', async (req, res) => {
-    const { topic, data } = (req.body ?? {}) as { topic?: unknown; data?: unknown }
+    const { topic, data, idempotencyKey } = (req.body ?? {}) as { topic?: unknown; data?: unknown; idempotencyKey?: unknown }
     if (typeof topic !== 'string' || topic === '') {
       throw new HttpError(400, 'BAD_EMIT', 'Body must be JSON {"topic": "name", "data": {...}}: "topic" is missing.')
     }
-    const traceId = await runtime.emit({ topic, data: data ?? {} })
+    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey === '')) {
+      throw new HttpError(400, 'BAD_EMIT', '"idempotencyKey" must be a non-empty string. Leave it out, or send the same key again to retry an emit safely.')
+    }
+    // A retry with the same key (after a 503 that may have queued the event) creates no second job.
+    const traceId = await runtime.emit({ topic, data: data ?? {}, ...(idempotencyKey ? { idempotencyKey } : {}) })
     res.status(200).json({ success: true, emitted: { topic, data: data ?? {} }, traceId })
-  })
-
-  router.get('/__motia/health', (_req, res) => {
-    res.json({
-      status: 'ok',
-      steps: runtime.registry.steps().length,
-      errors: runtime.registry.errors().length,
-      eventLoopLagMs: options.lag.read(),
-    })
   })
 
   router.get('/__motia/graph', (req, res) => {

@@ -7,6 +7,7 @@ import { createAdminGuard } from './admin-guard.ts'
 import { createAdminRoutes } from './admin-routes.ts'
 import { isBuiltInPath } from './built-in-path.ts'
 import { createQueueRoutes } from './queue-routes.ts'
+import { createHealthRoute, type HealthCheck } from './health-route.ts'
 import { createErrorMiddleware } from './http-errors.ts'
 import { createMetricsRoute, isMetricsPathTaken, METRICS_PATH } from './metrics-route.ts'
 import { createRouteHandler } from './route-table.ts'
@@ -31,6 +32,8 @@ export interface HttpOptions {
   appHook?: { file: string; configure: (app: Express) => unknown }
   /** What GET /metrics, the health endpoint and the Metrics view read. */
   metrics: AppMetrics
+  /** Checks each part of the backend for GET /__motia/health; default: nothing to check. */
+  health?: () => Promise<HealthCheck[]>
 }
 
 /** The express app and what must stop with the server. */
@@ -65,7 +68,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   const { metrics } = options
   const admin = Router()
   admin.get([METRICS_PATH, '/__motia/metrics'], createMetricsRoute(metrics))
-  admin.use(createAdminRoutes(runtime, { showsStacks: options.mode === 'dev' ? () => true : access.hasToken, lag: metrics.lag }))
+  admin.use(createAdminRoutes(runtime, { showsStacks: options.mode === 'dev' ? () => true : access.hasToken }))
   admin.use(createStreamRoutes(runtime))
   admin.use(createQueueRoutes(runtime))
   // Loaded only when on, so `start` without it pays nothing.
@@ -77,8 +80,11 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   // Built-in endpoints and their guard are matched by prefix in one layer: a user route walks past
   // nothing else. They come first, so no app hook or CORS setting ever touches them.
   const isBuiltIn = (path: string): boolean => isBuiltInPath(path) || (path === METRICS_PATH && !isMetricsPathTaken(runtime))
+  // Health answers without the token too (a load balancer has none), with less for callers the guard would refuse.
+  const health = createHealthRoute(runtime, { admits: access.admits, check: options.health ?? noChecks, lag: metrics.lag })
   app.use((req, res, next) => {
-    if (!isBuiltIn(req.path)) next()
+    if (req.path === '/__motia/health' && req.method === 'GET') health(req, res, next)
+    else if (!isBuiltIn(req.path)) next()
     else parseBody(req, res, (error?: unknown) => (error === undefined ? builtIn(req, res, next) : next(error)))
   })
   // Motia runs the hook before parsing bodies, so handlers it mounts (an auth library) read the raw stream.
@@ -116,6 +122,8 @@ async function applyAppHook(app: Express, hook: NonNullable<HttpOptions['appHook
 function toTrustProxy(value: string | false): string | number | false {
   return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
 }
+
+const noChecks = async (): Promise<HealthCheck[]> => []
 
 /** Runs the body parsers only for requests that carry a body; a GET pays nothing for them. */
 function onlyWithBody(parsers: RequestHandler[]): RequestHandler {

@@ -13,6 +13,7 @@ export function openMemoryBackend(options: Partial<BackendQueueOptions> = {}): B
     streams: createMemoryStreamStore({ onError }),
     cronLock: createLocalCronLock(),
     store: 'memory (--memory)',
+    health: async () => [{ name: 'memory', ok: true }],
     release() {},
   }
 }

@@ -1,3 +1,4 @@
+import { toErrorMessage } from '../../errors.ts'
 import type { Backend, BackendQueueOptions } from '../backend.ts'
 import { connectClient, createCommandClient, createWorkerClient } from './redis-client.ts'
 import { createRedisCronLock } from './redis-cron-lock.ts'
@@ -29,6 +30,17 @@ export async function openRedisBackend(settings: RedisSettings, options: Backend
     streams,
     cronLock: createRedisCronLock({ client, prefix }),
     store: `Redis at ${toSafeUrl(url)} (prefix "${prefix}")`,
+    async health() {
+      const commands = await client.ping().then(
+        () => ({ name: 'redis', ok: true }),
+        (error: unknown) => ({ name: 'redis', ok: false, error: `${toSafeUrl(url)}: ${toErrorMessage(error)}` }),
+      )
+      const workers =
+        workerClient.status === 'ready'
+          ? { name: 'redis (workers)', ok: true }
+          : { name: 'redis (workers)', ok: false, error: `${toSafeUrl(url)}: connection ${workerClient.status}` }
+      return [commands, workers]
+    },
     async release() {
       await Promise.allSettled([client.quit(), workerClient.quit(), subscriber.quit()])
     },

@@ -1,4 +1,5 @@
 import { createLocalCronLock } from '../../cron/cron-lock.ts'
+import { toErrorMessage } from '../../errors.ts'
 import type { Backend, BackendQueueOptions } from '../backend.ts'
 import { openDatabase } from './open-database.ts'
 import { createSqliteQueue } from './sqlite-queue.ts'
@@ -15,6 +16,14 @@ export function openSqliteBackend(file: string, options: BackendQueueOptions): B
       queue: createSqliteQueue({ db }, options),
       cronLock: createLocalCronLock(),
       store: file,
+      async health() {
+        try {
+          db.prepare('SELECT 1').get()
+          return [{ name: 'sqlite', ok: true }]
+        } catch (error) {
+          return [{ name: 'sqlite', ok: false, error: toErrorMessage(error) }]
+        }
+      },
       release() {
         if (db.open) db.close()
       },
