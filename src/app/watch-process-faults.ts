@@ -31,7 +31,7 @@ export function watchProcessFaults(options: ProcessFaultOptions): () => void {
   const report = (kind: string, error: unknown): void => {
     try {
       const logger = options.logger()
-      const message = toErrorMessage(error)
+      const message = toErrorMessage(error).replace(/\.$/, '')
       if (isFatalFault(error)) {
         logger.error(`${kind} the server cannot run on after: ${message}. Stopping; running jobs are queued again.`, { error })
         options.shutdown(message)

@@ -248,7 +248,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
       if (fifo && !heads.tracks(step)) atomically(() => heads.track(step))
       due.promote(step, time)
       if (suspects.active) {
-        const allowed = suspects.claim(step, time, running)
+        const allowed = suspects.claim(step, running)
         if (allowed === 'none') return null
         if (allowed !== 'any') return takeSuspect(step, allowed, time)
       }
@@ -303,7 +303,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
         const runAt = due.promote(step, after) ? after + 1 : due.next(step)
         if (runAt !== null && (earliest === null || runAt < earliest)) earliest = runAt
       }
-      const suspectAt = suspects.active ? suspects.wakeAt(after, running) : null
+      const suspectAt = suspects.active ? suspects.wakeAt(after, running, steps) : null
       return suspectAt !== null && (earliest === null || suspectAt < earliest) ? suspectAt : earliest
     },
 
