@@ -371,6 +371,16 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     return job
   }
 
+  /**
+   * What was read, once it is committed: a store sees its own writes before their commit, and an
+   * answer must not report a job state that a kill right after it could undo.
+   */
+  const committed = async <T>(read: () => T): Promise<T> => {
+    const result = read()
+    await store.durable?.()
+    return result
+  }
+
   const abandonRunning = (): void => {
     const time = now()
     for (const attempt of Array.from(inFlight)) {
@@ -449,16 +459,18 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       schedule(step)
     },
 
-    async get(id) {
-      const job = store.get(id)
-      return job && withWait(job, now())
-    },
+    get: (id) =>
+      committed(() => {
+        const job = store.get(id)
+        return job && withWait(job, now())
+      }),
 
-    async list(filter = {}) {
-      const found = store.list({ ...filter, limit: filter.limit ?? 50, offset: filter.offset ?? 0 })
-      const time = now()
-      return { jobs: found.jobs.map((job) => withWait(job, time)), total: found.total }
-    },
+    list: (filter = {}) =>
+      committed(() => {
+        const found = store.list({ ...filter, limit: filter.limit ?? 50, offset: filter.offset ?? 0 })
+        const time = now()
+        return { jobs: found.jobs.map((job) => withWait(job, time)), total: found.total }
+      }),
 
     pause: (step) => setPaused(step, true),
 
@@ -479,7 +491,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       return job
     },
 
-    stats: async () => toJobStats(store.statsInput(), now()),
+    stats: () => committed(() => toJobStats(store.statsInput(), now())),
 
     onEvent: (listener, types) => events.listen(listener, types),
 
