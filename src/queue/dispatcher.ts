@@ -10,6 +10,7 @@ import { createMemoryFlowStore, type FlowStore } from './flow-store.ts'
 import { createJobEvents } from './job-events.ts'
 import type { JobStore } from './job-store.ts'
 import { checkNewJob } from './new-job-checks.ts'
+import { createCommitOrder } from './commit-order.ts'
 import { toJobStats } from './job-stats.ts'
 import {
   toCancelledJob,
@@ -108,9 +109,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   let onAttemptsSettled: (() => void) | null = null
   /** Attempts claimed by the current flush. */
   let claimed: Attempt[] = []
-  /** Enqueues that inserted jobs, and how many of them have seen their commit (or its rollback). */
-  let insertedGeneration = 0
-  let committedGeneration = 0
+  const commits = createCommitOrder(store)
+  const { committed } = commits
 
   const isIdle = (): boolean => inFlight.size === 0 && store.countUnsettled(consumed) === 0
 
@@ -228,7 +228,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const runClaimed = (): void => {
     const attempts = claimed
     claimed = []
-    if (!store.durable || insertedGeneration === committedGeneration) {
+    if (!store.durable || !commits.insertsWaiting) {
       for (const attempt of attempts) run(attempt)
       return
     }
@@ -241,6 +241,11 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
         for (const attempt of attempts) {
           if (attempt.done) continue
           release(attempt)
+          try {
+            attempt.consumer.gate.finished(attempt.job, now())
+          } catch (gateError) {
+            onError(gateError)
+          }
           attempt.abort.abort(error)
         }
         if (!closed) reclaim.set(now() + reclaimDelayMs)
@@ -371,16 +376,6 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     return job
   }
 
-  /**
-   * What was read, once it is committed: a store sees its own writes before their commit, and an
-   * answer must not report a job state that a kill right after it could undo.
-   */
-  const committed = async <T>(read: () => T): Promise<T> => {
-    const result = read()
-    await store.durable?.()
-    return result
-  }
-
   const abandonRunning = (): void => {
     const time = now()
     for (const attempt of Array.from(inFlight)) {
@@ -429,14 +424,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
         }),
       )
       for (const job of jobs) if (slots.get(job.step)?.consumer) schedule(job.step)
-      if (!store.durable) return jobs
-      const generation = ++insertedGeneration
-      try {
-        await store.durable()
-      } finally {
-        // Committed, or rolled back: either way no insert of this generation waits for a commit any more.
-        if (generation > committedGeneration) committedGeneration = generation
-      }
+      await commits.inserted()
       return jobs
     },
 
