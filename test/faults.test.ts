@@ -77,8 +77,9 @@ describe('faults from step code, on a real `start` server', () => {
       return jobs[0]?.status === 'dead' ? jobs : undefined
     })
     expect(job).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/State value for "k" in group "careless" is undefined/) })
-    const line = server.output().split('\n').find((text) => text.includes('did not await') && text.includes('CarelessJob'))
-    expect(JSON.parse(line ?? '{}')).toMatchObject({ step: 'CarelessJob', traceId: job?.traceId, jobId: job?.id })
+    // The log line may reach the output a moment after the job's record.
+    const line = await eventually(async () => server.output().split('\n').find((text) => text.includes('did not await') && text.includes('CarelessJob')))
+    expect(JSON.parse(line)).toMatchObject({ step: 'CarelessJob', traceId: job?.traceId, jobId: job?.id })
   })
 
   it('dead-letters a job that throws a cyclic value after its retries', async () => {
