@@ -3,9 +3,9 @@ import { toSafeSink } from '../feed.ts'
 import { createAlarm } from './alarm.ts'
 import { AttemptAbort } from './attempt-abort.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
-import { createDebouncer, type Debouncer, NO_DEBOUNCE } from './debouncer.ts'
-import { createFlowGate, type FlowGate, OPEN_GATE, toSentBackJob } from './flow-gate.ts'
-import { createThrottler, NO_THROTTLE, type Throttler } from './throttler.ts'
+import { createDebouncer, NO_DEBOUNCE } from './debouncer.ts'
+import { createFlowGate, OPEN_GATE, toSentBackJob } from './flow-gate.ts'
+import { createThrottler, NO_THROTTLE } from './throttler.ts'
 import { createMemoryFlowStore, type FlowStore } from './flow-store.ts'
 import { createJobEvents } from './job-events.ts'
 import type { JobStore } from './job-store.ts'
@@ -20,7 +20,8 @@ import {
   toInterruptedJob,
   toRetriedJob,
 } from './job-transitions.ts'
-import type { ConsumerOptions, Job, JobHandler, Queue } from './queue.ts'
+import { type Attempt, checkConsumerOptions, type Consumer, type StepSlot } from './consumer-slot.ts'
+import type { Job, Queue } from './queue.ts'
 
 /** Clock, jitter, idempotency window, error sink and shutdown grace of a dispatching queue. */
 export interface DispatcherOptions {
@@ -38,54 +39,10 @@ export interface DispatcherOptions {
   flowStore?: FlowStore
 }
 
-interface Consumer {
-  options: ConsumerOptions
-  handler: JobHandler
-  /** Its flow control; OPEN_GATE without any. Attempts report to the gate of the consumer that started them. */
-  gate: FlowGate
-  throttler: Throttler
-  debouncer: Debouncer
-}
-
-/** A step's consumer and its attempts in flight, which outlive a replaced consumer. */
-interface StepSlot {
-  name: string
-  consumer: Consumer | null
-  running: number
-  paused: boolean
-  /** When the step's shared rate limit opens again, while it holds jobs back; else null. */
-  heldUntil: number | null
-}
-
-interface Attempt {
-  job: Job
-  slot: StepSlot
-  consumer: Consumer
-  abort: AttemptAbort
-  deadline: number
-  timeoutMs: number
-  done: boolean
-}
-
 const dayMs = 24 * 60 * 60 * 1000
 const reclaimDelayMs = 1_000
 /** What an attempt holds for the moment between its creation and its own AttemptAbort's. */
 const unowned = new AttemptAbort()
-
-const checkConsumerOptions = (step: string, options: ConsumerOptions): void => {
-  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-    throw new MotiaError(
-      'QUEUE_CONSUMER_INVALID',
-      `Step "${step}" has concurrency ${options.concurrency}. Set infrastructure.queue.concurrency to a whole number of at least 1.`,
-    )
-  }
-  if (!(options.timeoutMs > 0)) {
-    throw new MotiaError(
-      'QUEUE_CONSUMER_INVALID',
-      `Step "${step}" has timeout ${options.timeoutMs} ms. Set infrastructure.handler.timeout to a positive number.`,
-    )
-  }
-}
 
 /**
  * Creates a Queue that runs consumers, concurrency, timeouts, retries with backoff, dead-lettering

@@ -1,6 +1,7 @@
 import { MotiaError } from '../errors.ts'
 import { createFrameClock, type StreamFrame, toFrame, toSyncText } from '../streams/stream-frame.ts'
 import type { StreamStore } from '../streams/stream-store.ts'
+import { createFrameLog } from './frame-log.ts'
 
 /** A test's subscription to a stream group or item: the frames a socket client would get, without a socket. */
 export interface TestStreamSubscription {
@@ -14,40 +15,21 @@ export interface TestStreamSubscription {
 /** Subscribes to a group (or one item) of a store as the socket server routes it: exactly on (stream, group, id). */
 export async function watchStream(store: StreamStore, streamName: string, groupId: string, id?: string): Promise<TestStreamSubscription> {
   const clock = createFrameClock()
-  const frames: StreamFrame[] = []
-  const waiters = new Set<() => void>()
-  const pushed = (frame: StreamFrame): void => {
-    frames.push(frame)
-    for (const wake of waiters) wake()
-  }
+  const log = createFrameLog<StreamFrame>(
+    (timeoutMs, frames) =>
+      new MotiaError('STREAM_FRAME_TIMEOUT', `No matching frame on stream "${streamName}" group "${groupId}" within ${timeoutMs} ms; got ${frames.length} frame(s).`),
+  )
   const stop = store.onChange((change) => {
     if (change.streamName !== streamName || change.groupId !== groupId) return
     if (id !== undefined && change.id !== id) return
-    pushed(toFrame(change, clock()))
+    log.push(toFrame(change, clock()))
   })
   const timestamp = clock()
   const snapshot = id === undefined ? await store.getGroup(streamName, groupId) : await store.get(streamName, groupId, id)
-  frames.unshift(JSON.parse(toSyncText(streamName, groupId, id, snapshot, timestamp)) as StreamFrame)
+  log.frames.unshift(JSON.parse(toSyncText(streamName, groupId, id, snapshot, timestamp)) as StreamFrame)
   return {
-    frames,
+    frames: log.frames,
     close: stop,
-    next(match = () => true, timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = frames.find(match)
-          if (!found) return false
-          clearTimeout(timer)
-          waiters.delete(wake)
-          resolve(found)
-          return true
-        }
-        const wake = (): void => void check()
-        const timer = setTimeout(() => {
-          waiters.delete(wake)
-          reject(new MotiaError('STREAM_FRAME_TIMEOUT', `No matching frame on stream "${streamName}" group "${groupId}" within ${timeoutMs} ms; got ${frames.length} frame(s).`))
-        }, timeoutMs)
-        if (!check()) waiters.add(wake)
-      })
-    },
+    next: (match = () => true, timeoutMs = 5_000) => log.next(match, timeoutMs),
   }
 }

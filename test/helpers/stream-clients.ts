@@ -1,5 +1,6 @@
 import { Stream } from '@motiadev/stream-client-node'
 import { WebSocket } from 'ws'
+import { createFrameLog } from '../../src/testing/frame-log.ts'
 
 /** The socket URL of a server: the API's host and port, as Motia's clients are given it. */
 export function toSocketUrl(httpUrl: string, path = '/'): string {
@@ -88,12 +89,10 @@ export interface RawClient {
 /** Opens a raw client and waits until it is connected. */
 export async function openRawClient(url: string, options: { protocols?: string[]; autoPong?: boolean } = {}): Promise<RawClient> {
   const socket = new WebSocket(url, options.protocols ?? [], { autoPong: options.autoPong ?? true })
-  const frames: RawClient['frames'] = []
-  const waiters = new Set<() => void>()
-  socket.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()))
-    for (const wake of waiters) wake()
-  })
+  const log = createFrameLog<RawClient['frames'][number]>(
+    (timeoutMs, frames) => new Error(`No matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`),
+  )
+  socket.on('message', (data) => log.push(JSON.parse(data.toString())))
   const closed = new Promise<{ code: number }>((resolve) => socket.once('close', (code) => resolve({ code })))
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve())
@@ -103,28 +102,11 @@ export async function openRawClient(url: string, options: { protocols?: string[]
   const send = (message: unknown): void => socket.send(typeof message === 'string' ? message : JSON.stringify(message))
   return {
     socket,
-    frames,
+    frames: log.frames,
     closed,
     send,
     join: (streamName, groupId, subscriptionId, id) => send({ type: 'join', data: { streamName, groupId, subscriptionId, ...(id ? { id } : {}) } }),
-    next(match, timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = frames.find(match)
-          if (!found) return false
-          clearTimeout(timer)
-          waiters.delete(wake)
-          resolve(found)
-          return true
-        }
-        const wake = (): void => void check()
-        const timer = setTimeout(() => {
-          waiters.delete(wake)
-          reject(new Error(`No matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`))
-        }, timeoutMs)
-        if (!check()) waiters.add(wake)
-      })
-    },
+    next: (match, timeoutMs = 5_000) => log.next(match, timeoutMs),
     close: () => socket.close(),
   }
 }
