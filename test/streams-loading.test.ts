@@ -38,6 +38,17 @@ describe('stream files', () => {
     expect(body.errors).toHaveLength(3)
   })
 
+  it('turns a stream file whose import never finishes into a load error naming it, while the rest serves', async () => {
+    const dir = project({ 'steps/hung.stream.ts': "await new Promise(() => {})\nexport const config = { name: 'hung', baseConfig: { storageType: 'default' } }\n" })
+    const app = await startFixture(dir, { loadTimeoutMs: 500 })
+    cleanups.push(() => app.close())
+    const { body } = await app.json<{ errors: { file: string; message: string }[] }>('/__motia/steps')
+    expect(body.errors).toEqual([
+      expect.objectContaining({ file: 'steps/hung.stream.ts', message: expect.stringMatching(/^Cannot load steps\/hung\.stream\.ts: its import did not finish within 0\.5 s/) }),
+    ])
+    expect(app.runtime.streams.registry.get('todo')).toBeDefined()
+  })
+
   it('hot-reload in dev: an edited stream file takes effect at once and its items survive', async () => {
     const dir = project()
     const reloads: ReloadReport[] = []

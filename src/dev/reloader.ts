@@ -112,7 +112,7 @@ export async function createReloader(runtime: Runtime): Promise<Reloader> {
       // Streams before steps, so a step sees the streams of this batch; items live in the store and survive.
       for (const file of streamsToRemove) runtime.streams.registry.remove(file)
       const streamFiles = [...streamsToLoad]
-      const streams = await Promise.allSettled(streamFiles.map((file) => loadStream(file, projectDir, importer)))
+      const streams = await Promise.allSettled(streamFiles.map((file) => loadStream(file, projectDir, importer, runtime.loadTimeoutMs)))
       streamFiles.forEach((file, index) => {
         const result = streams[index] as PromiseSettledResult<Awaited<ReturnType<typeof loadStream>>>
         if (result.status === 'fulfilled' && runtime.streams.registry.set(result.value)) return

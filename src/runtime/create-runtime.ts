@@ -165,7 +165,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     onInvocation: (listener) => invocations.listen(listener),
     invocations,
     async load() {
-      await Promise.all([loadStreams(projectDir, importer, streamRegistry, loadErrors), loadProject(projectDir, importer, registry, loadTimeoutMs)])
+      await Promise.all([loadStreams(projectDir, importer, streamRegistry, loadErrors, loadTimeoutMs), loadProject(projectDir, importer, registry, loadTimeoutMs)])
     },
     close() {
       closed ??= (async () => {

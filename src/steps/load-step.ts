@@ -74,15 +74,15 @@ function toStep(file: string, relativeFile: string, config: StepConfig, handler:
 /** How long a step file may take to import (its top-level code and awaits) before it is a load error. */
 export const DEFAULT_LOAD_TIMEOUT_MS = 10_000
 
-/** The import of a step file, or a load error once it has taken `timeoutMs`: a top-level await that never settles. */
-async function importWithin(importer: ModuleImporter, file: string, relativeFile: string, timeoutMs: number): Promise<Record<string, unknown>> {
+/** The import of a step or stream file, or a load error once it has taken `timeoutMs`: a top-level await that never settles. */
+export async function importWithin(importer: ModuleImporter, file: string, relativeFile: string, timeoutMs: number): Promise<Record<string, unknown>> {
   let timer: NodeJS.Timeout | undefined
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       reject(
         new StepConfigError(
           file,
-          `Cannot load ${relativeFile}: its import did not finish within ${timeoutMs / 1000} s (a top-level await that never settles?). Fix the file, or raise MOTIA_LOAD_TIMEOUT_MS; the other steps keep running.`,
+          `Cannot load ${relativeFile}: its import did not finish within ${timeoutMs / 1000} s (a top-level await that never settles?). Fix the file, or raise MOTIA_LOAD_TIMEOUT_MS; the other files keep loading.`,
         ),
       )
     }, timeoutMs)

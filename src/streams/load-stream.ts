@@ -4,6 +4,7 @@ import { StepConfigError, toErrorMessage } from '../errors.ts'
 import { createValidator, toJsonSchema, type Validate } from '../schema/validator.ts'
 import { findErrorLine } from '../steps/error-location.ts'
 import type { ModuleImporter } from '../steps/import-module.ts'
+import { DEFAULT_LOAD_TIMEOUT_MS, importWithin } from '../steps/load-step.ts'
 import type { CustomStreamStorage, StreamConfig } from './stream-types.ts'
 
 /** A stream file after loading: what `ctx.streams`, the socket server and the generators work from. */
@@ -43,11 +44,16 @@ function invalid(file: string, relativeFile: string, message: string): StepConfi
 }
 
 /** Imports one stream file and checks its config; throws StepConfigError naming the file and the fix. */
-export async function loadStream(file: string, projectDir: string, importer: ModuleImporter): Promise<StreamDefinition> {
+export async function loadStream(
+  file: string,
+  projectDir: string,
+  importer: ModuleImporter,
+  timeoutMs = DEFAULT_LOAD_TIMEOUT_MS,
+): Promise<StreamDefinition> {
   const relativeFile = relative(projectDir, file)
   let exports: Record<string, unknown>
   try {
-    exports = await importer.import(file)
+    exports = await importWithin(importer, file, relativeFile, timeoutMs)
   } catch (error) {
     if (error instanceof StepConfigError) throw error
     const line = findErrorLine(error, file)
