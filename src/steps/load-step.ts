@@ -75,7 +75,7 @@ function toStep(file: string, relativeFile: string, config: StepConfig, handler:
 export const DEFAULT_LOAD_TIMEOUT_MS = 10_000
 
 /** The import of a step or stream file, or a load error once it has taken `timeoutMs`: a top-level await that never settles. */
-export async function importWithin(importer: ModuleImporter, file: string, relativeFile: string, timeoutMs: number): Promise<Record<string, unknown>> {
+async function importWithin(importer: ModuleImporter, file: string, relativeFile: string, timeoutMs: number): Promise<Record<string, unknown>> {
   let timer: NodeJS.Timeout | undefined
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -95,6 +95,32 @@ export async function importWithin(importer: ModuleImporter, file: string, relat
 }
 
 /**
+ * Imports a step or stream file: its exports, or a StepConfigError naming the file, the line and the
+ * fix, also when the import takes longer than `timeoutMs`.
+ */
+export async function importProjectFile(
+  importer: ModuleImporter,
+  file: string,
+  relativeFile: string,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  try {
+    return await importWithin(importer, file, relativeFile, timeoutMs)
+  } catch (error) {
+    // Importers that know the language (Python, Ruby) word their own load errors.
+    if (error instanceof StepConfigError) throw error
+    const line = findErrorLine(error, file)
+    const where = line ? `${relativeFile}:${line}` : relativeFile
+    const reason = toErrorMessage(error).split('\n').filter((part) => part.trim() && !part.startsWith('Transform failed'))
+    const detail = (reason[0] ?? 'unknown error').replace(/^.*?:\d+:\d+: (ERROR: )?/, '')
+    throw new StepConfigError(file, `Cannot load ${where}: ${detail}. Fix the file; the other steps keep running.`, {
+      cause: error,
+      line,
+    })
+  }
+}
+
+/**
  * Imports one step file and validates its exports; throws StepConfigError naming file, line and fix,
  * also when the import takes longer than `timeoutMs`.
  */
@@ -106,21 +132,7 @@ export async function loadStep(
 ): Promise<Step> {
   const relativeFile = relative(projectDir, file)
   const source = await readFile(file, 'utf8')
-  let exports: Record<string, unknown>
-  try {
-    exports = await importWithin(importer, file, relativeFile, timeoutMs)
-  } catch (error) {
-    // Importers that know the language (Python) word their own load errors.
-    if (error instanceof StepConfigError) throw error
-    const line = findErrorLine(error, file)
-    const where = line ? `${relativeFile}:${line}` : relativeFile
-    const reason = toErrorMessage(error).split('\n').filter((part) => part.trim() && !part.startsWith('Transform failed'))
-    const detail = (reason[0] ?? 'unknown error').replace(/^.*?:\d+:\d+: (ERROR: )?/, '')
-    throw new StepConfigError(file, `Cannot load ${where}: ${detail}. Fix the file; the other steps keep running.`, {
-      cause: error,
-      line,
-    })
-  }
+  const exports = await importProjectFile(importer, file, relativeFile, timeoutMs)
   // CommonJS files that assign module.exports = { config, handler } arrive as `default` too.
   const mod = (exports['config'] ? exports : (exports['default'] as Record<string, unknown> | undefined)) ?? exports
   if (mod['config'] === undefined) {

@@ -2,9 +2,8 @@ import { relative } from 'node:path'
 import { z } from 'zod'
 import { StepConfigError, toErrorMessage } from '../errors.ts'
 import { createValidator, toJsonSchema, type Validate } from '../schema/validator.ts'
-import { findErrorLine } from '../steps/error-location.ts'
 import type { ModuleImporter } from '../steps/import-module.ts'
-import { DEFAULT_LOAD_TIMEOUT_MS, importWithin } from '../steps/load-step.ts'
+import { DEFAULT_LOAD_TIMEOUT_MS, importProjectFile } from '../steps/load-step.ts'
 import type { CustomStreamStorage, StreamConfig } from './stream-types.ts'
 
 /** A stream file after loading: what `ctx.streams`, the socket server and the generators work from. */
@@ -51,16 +50,7 @@ export async function loadStream(
   timeoutMs = DEFAULT_LOAD_TIMEOUT_MS,
 ): Promise<StreamDefinition> {
   const relativeFile = relative(projectDir, file)
-  let exports: Record<string, unknown>
-  try {
-    exports = await importWithin(importer, file, relativeFile, timeoutMs)
-  } catch (error) {
-    if (error instanceof StepConfigError) throw error
-    const line = findErrorLine(error, file)
-    const where = line ? `${relativeFile}:${line}` : relativeFile
-    const detail = toErrorMessage(error).split('\n')[0] ?? 'unknown error'
-    throw new StepConfigError(file, `Cannot load ${where}: ${detail}. Fix the file; the steps keep running.`, { cause: error, line })
-  }
+  const exports = await importProjectFile(importer, file, relativeFile, timeoutMs)
   const mod = (exports['config'] ? exports : (exports['default'] as Record<string, unknown> | undefined)) ?? exports
   if (mod['config'] === undefined) {
     throw new StepConfigError(file, `${relativeFile} exports no config. Export \`config = { name, schema, baseConfig: { storageType: 'default' } }\` from the stream file.`)
