@@ -24,7 +24,9 @@ async function run(command: string, args: string[], cwd: string): Promise<{ code
 }
 
 // Everything it installs is already in the npm cache after the checkout's own install.
-const install = (dir: string) => run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir)
+// No install scripts: a `file:` dependency on this checkout would run its `prepare` (the build) once per
+// project, at the same time, while other tests run the dist/ the test setup already built.
+const install = (dir: string) => run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], dir)
 
 let created: Awaited<ReturnType<typeof runCli>>
 beforeAll(async () => {

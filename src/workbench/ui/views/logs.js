@@ -49,7 +49,9 @@ export function mount(root, route) {
     count.textContent = `${shown.length} of ${lines.length} lines`
     body.scrollTop = body.scrollHeight
   }
-  function append(incoming) {
+  function append(received) {
+    // A line written just before the load answered also arrives in the next live batch: skip it once.
+    const incoming = received.filter((line) => !recent.delete(keyOf(line)))
     lines.push(...incoming)
     if (lines.length > KEEP) lines = lines.slice(-KEEP)
     if (paused) return
@@ -78,9 +80,15 @@ export function mount(root, route) {
     draw()
   })
 
+  /** Lines of the last load written in its final second, which a live batch may bring again. */
+  let recent = new Set()
+  const keyOf = (line) => JSON.stringify([line.time, line.level, line.msg, line.step, line.traceId])
+
   async function load() {
     const [{ logs }, { steps }] = await Promise.all([getJson('/__motia/logs', { limit: 1000 }), getJson('/__motia/steps')])
     lines = logs
+    const newest = logs.at(-1)?.time ?? 0
+    recent = new Set(logs.filter((line) => line.time >= newest - 1000).map(keyOf))
     setOptions(step, [['', 'All steps'], ...steps.map((item) => item.name)], filter.step)
     draw()
   }
