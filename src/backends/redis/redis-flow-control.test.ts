@@ -1,37 +1,28 @@
-import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { runFlowControlContract } from '../../queue/flow-control.contract.ts'
 import { createCounter, toConsumerOptions, toNewJob } from '../../queue/queue-contract-helpers.ts'
-import { connectClient, createCommandClient, createWorkerClient } from './redis-client.ts'
 import { createRedisQueue } from './redis-queue.ts'
-import { redisUrl, removeKeys, uniquePrefix } from './redis-test-support.ts'
+import { useRedisClients } from './redis-test-clients.ts'
+import { redisUrl, uniquePrefix } from './redis-test-support.ts'
 
 describe.skipIf(!redisUrl)('redis', () => {
   const url = redisUrl ?? ''
   const run = uniquePrefix('flow')
   const errors: unknown[] = []
-  let client: Redis
-  let workerClient: Redis
-  beforeAll(async () => {
-    client = createCommandClient(url)
-    await connectClient(client, url)
-    workerClient = createWorkerClient(url)
-  })
-  afterAll(async () => {
+  const redis = useRedisClients(url)
+  redis.removeAfter(run)
+  afterAll(() => {
     expect(errors.map(String)).toEqual([])
-    await removeKeys(client, run)
-    await client.quit()
-    await workerClient.quit()
   })
 
   runFlowControlContract('flow control', {
-    open: (storage) => createRedisQueue({ url, client, workerClient, prefix: `${run}:${storage}`, onError: (error) => errors.push(error) }),
+    open: (storage) => createRedisQueue({ url, client: redis.client, workerClient: redis.workerClient, prefix: `${run}:${storage}`, onError: (error) => errors.push(error) }),
     durable: true,
   })
 
   it('holds concurrency per key across queues on one prefix, as across processes', async () => {
     const prefix = `${run}:slots-shared`
-    const queues = [0, 1].map(() => createRedisQueue({ url, client, workerClient, prefix, onError: (error) => errors.push(error) }))
+    const queues = [0, 1].map(() => createRedisQueue({ url, client: redis.client, workerClient: redis.workerClient, prefix, onError: (error) => errors.push(error) }))
     let running = 0
     let most = 0
     const done = createCounter()
