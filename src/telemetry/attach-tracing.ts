@@ -49,6 +49,13 @@ function toTraceparent(span: Span): string {
   return `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`
 }
 
+/** The path without its query string. */
+function toUrlPath(path: string | undefined): string {
+  if (!path) return ''
+  const query = path.indexOf('?')
+  return query < 0 ? path : path.slice(0, query)
+}
+
 const runKey = (traceId: string, step: string): string => `${traceId}\u0000${step}`
 
 /** An open span and, once something it ran emitted, the context that makes it a parent (made once: a fan-out emits thousands). */
@@ -83,22 +90,23 @@ export function attachTracing(runtime: Runtime, tracer: Tracer, ids: RootTraceId
 
   function invocation(event: Invocation): void {
     if (event.phase === 'start') {
-      const common = { 'motia.step': event.step, 'motia.trace_id': event.traceId }
+      // Attribute objects are written out whole: the SDK copies them, and spreads would build each twice.
       const span =
         event.kind === 'api'
           ? start(
               `${event.method ?? 'GET'} ${event.route ?? event.path ?? ''}`,
               {
-                ...common,
+                'motia.step': event.step,
+                'motia.trace_id': event.traceId,
                 [ATTR_HTTP_REQUEST_METHOD]: event.method ?? 'GET',
                 [ATTR_HTTP_ROUTE]: event.route ?? '',
-                [ATTR_URL_PATH]: (event.path ?? '').split('?')[0] ?? '',
+                [ATTR_URL_PATH]: toUrlPath(event.path),
               },
               SpanKind.SERVER,
               toCallerParent(event.traceparent),
               event.traceId,
             )
-          : start(event.step, { ...common, 'motia.trigger': 'cron' }, SpanKind.INTERNAL, null, event.traceId)
+          : start(event.step, { 'motia.step': event.step, 'motia.trace_id': event.traceId, 'motia.trigger': 'cron' }, SpanKind.INTERNAL, null, event.traceId)
       const key = runKey(event.traceId, event.step)
       const run = { span }
       invocations.set(event.id, { run, key })
@@ -130,19 +138,14 @@ export function attachTracing(runtime: Runtime, tracer: Tracer, ids: RootTraceId
       parent?.span.addEvent(`stream.${event.op}`, { 'motia.stream.name': event.stream, 'motia.stream.group': event.group, ...id })
       return
     }
-    const span = start(
-      `send ${event.topic}`,
-      {
-        'messaging.system': 'motia',
-        'messaging.operation.type': 'send',
-        'messaging.destination.name': event.topic,
-        'motia.trace_id': event.traceId,
-        ...(event.step ? { 'motia.step': event.step } : {}),
-      },
-      SpanKind.PRODUCER,
-      parent ? contextOf(parent) : null,
-      event.traceId,
-    )
+    const attributes: Attributes = {
+      'messaging.system': 'motia',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': event.topic,
+      'motia.trace_id': event.traceId,
+    }
+    if (event.step) attributes['motia.step'] = event.step
+    const span = start(`send ${event.topic}`, attributes, SpanKind.PRODUCER, parent ? contextOf(parent) : null, event.traceId)
     event.traceContext = toTraceparent(span)
     span.end()
   }

@@ -12,6 +12,17 @@ import { createRootTraceIds } from './trace-ids.ts'
 
 const INSTRUMENTATION = 'motia-like'
 
+/**
+ * Batch sizes for a server making thousands of spans a second (a fan-out makes two per event): with the
+ * SDK's defaults (a queue of 2,048, batches of 512, one export in flight) most spans of a burst are
+ * dropped. A batch of 4,096 serializes in a few milliseconds, and the queue holds 64k spans while one is
+ * sent. Left undefined where an `OTEL_BSP_*` variable is set, so the SDK reads it.
+ */
+function toBatchSizes(env: Record<string, string | undefined>): { maxQueueSize?: number; maxExportBatchSize?: number } {
+  const unless = (name: string, size: number) => (env[name]?.trim() ? undefined : size)
+  return { maxQueueSize: unless('OTEL_BSP_MAX_QUEUE_SIZE', 65_536), maxExportBatchSize: unless('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 4_096) }
+}
+
 async function toSpanExporter(protocol: OtlpProtocol): Promise<SpanExporter> {
   if (protocol === 'http/json') return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()
   return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter()
@@ -57,7 +68,7 @@ export async function startOtel(
     const provider = new BasicTracerProvider({
       resource,
       idGenerator: ids,
-      spanProcessors: [new BatchSpanProcessor(await toSpanExporter(settings.traces))],
+      spanProcessors: [new BatchSpanProcessor(await toSpanExporter(settings.traces), toBatchSizes(env))],
     })
     const detach = attachTracing(runtime, provider.getTracer(INSTRUMENTATION), ids)
     closers.push(async () => {
