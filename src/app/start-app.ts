@@ -155,6 +155,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       authenticate: streamAuth?.authenticate,
       ...(options.streamLimits ? { limits: options.streamLimits } : {}),
     })
+    metrics.watchStreams(sockets)
   } catch (error) {
     await server?.close()
     app?.close()

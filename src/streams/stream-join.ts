@@ -31,21 +31,26 @@ export interface JoinHandlerOptions {
   limits: { maxSubscriptions: number }
   rooms: Rooms<Connection>
   clock: () => number
-  deliver(connection: Connection, frame: Buffer): void
+  deliver(connection: Connection, frame: Buffer): boolean
+  /** Counts frames sent about a stream ('' for one the server does not have). */
+  countSent(stream: string, count: number): void
 }
 
-function send(connection: Connection, text: string): void {
-  if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(text)
+function send(connection: Connection, text: string): boolean {
+  if (connection.socket.readyState !== connection.socket.OPEN) return false
+  connection.socket.send(text)
+  return true
 }
 
 /** Builds what handles each client message: join (authorize, subscribe, sync), leave, and nothing for anything else. */
 export function createJoinHandler(options: JoinHandlerOptions): (connection: Connection, message: ClientMessage | null) => Promise<void> {
-  const { registry, store, logger, rooms, clock } = options
+  const { registry, store, logger, rooms, clock, countSent } = options
 
   function sendError(connection: Connection, message: ClientMessage, code: string, text: string): void {
     const { streamName, groupId, id } = message
     const error = { type: 'event', event: { type: 'error', data: { code, message: text } } }
-    send(connection, JSON.stringify({ timestamp: clock(), streamName, groupId, ...(id === undefined ? {} : { id }), event: error }))
+    const sent = send(connection, JSON.stringify({ timestamp: clock(), streamName, groupId, ...(id === undefined ? {} : { id }), event: error }))
+    if (sent) countSent(registry.get(streamName) ? streamName : '', 1)
   }
 
   async function mayAccess(definition: StreamDefinition, message: ClientMessage, auth: unknown): Promise<boolean> {
@@ -98,7 +103,7 @@ export function createJoinHandler(options: JoinHandlerOptions): (connection: Con
     try {
       const timestamp = clock()
       const data = await snapshot(definition, groupId, id)
-      send(connection, toSyncText(streamName, groupId, id, data ?? null, timestamp))
+      if (send(connection, toSyncText(streamName, groupId, id, data ?? null, timestamp))) countSent(streamName, 1)
     } catch (error) {
       logger.error(`Could not read the snapshot of stream "${streamName}" group "${groupId}" for a client: ${toErrorMessage(error)}`, { error })
       leave(connection, subscriptionId)

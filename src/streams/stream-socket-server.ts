@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { toErrorMessage } from '../errors.ts'
+import { createFeed } from '../feed.ts'
 import type { Logger } from '../types.ts'
 import { parseClientMessage } from './parse-client-message.ts'
 import { createFrameClock, toFrameText } from './stream-frame.ts'
@@ -39,10 +40,20 @@ export interface StreamSocketOptions {
   limits?: Partial<StreamSocketLimits>
 }
 
+/**
+ * Frames the socket sent to clients about one stream (changes, syncs, errors; `stream` is '' for a stream
+ * the server does not have, so a client cannot invent names), or messages it received from clients.
+ */
+export type StreamFrameCount = { direction: 'sent'; stream: string; count: number } | { direction: 'received'; count: number }
+
 /** The stream WebSocket endpoint of an HTTP server. */
 export interface StreamSocketServer {
   /** Open connections. */
   readonly connections: number
+  /** Subscriptions the open connections hold (each join that is not left yet). */
+  readonly subscriptions: number
+  /** Listens to frames sent and received, reported in counts (a change sent to 100 sockets is one report); nothing is counted while none listens. */
+  onFrames(listener: (count: StreamFrameCount) => void): () => void
   /** Closes every connection and stops listening to the store. Idempotent. */
   close(): Promise<void>
 }
@@ -69,22 +80,28 @@ export function attachStreamSocket(server: Server, options: StreamSocketOptions)
   const clock = createFrameClock()
   const rooms = createRooms<Connection>()
   const connections = new Set<Connection>()
+  const frames = createFeed<StreamFrameCount>((error) => logger.error(`A stream frame listener failed: ${toErrorMessage(error)}`, { error }))
+  const countSent = (stream: string, count: number): void => {
+    if (count > 0 && frames.active) frames.report({ direction: 'sent', stream, count })
+  }
   let closed = false
   let sendRound = 0
 
-  function deliver(connection: Connection, frame: Buffer): void {
+  /** Sends a frame, or queues it behind a join's sync; false when the socket is gone or was dropped as too slow. */
+  function deliver(connection: Connection, frame: Buffer): boolean {
     if (connection.buffered) {
       connection.buffered.push(frame)
-      return
+      return true
     }
     const { socket } = connection
-    if (socket.readyState !== socket.OPEN) return
+    if (socket.readyState !== socket.OPEN) return false
     if (socket.bufferedAmount > limits.maxBufferedBytes) {
       logger.warn(`Dropped a stream client with over ${limits.maxBufferedBytes} bytes unsent; it reconnects to a fresh sync.`)
       socket.terminate()
-      return
+      return false
     }
     socket.send(frame, textFrame)
+    return true
   }
 
   const stopListening = options.store.onChange((change) => {
@@ -95,17 +112,19 @@ export function attachStreamSocket(server: Server, options: StreamSocketOptions)
     const frame = Buffer.from(toFrameText(change, clock()))
     // A socket in both rooms gets the frame once: the client routes it to its group and item listeners.
     const round = ++sendRound
+    let sent = 0
     for (const members of [group, item]) {
       if (!members) continue
       for (const connection of members.keys()) {
         if (connection.sentRound === round) continue
         connection.sentRound = round
-        deliver(connection, frame)
+        if (deliver(connection, frame)) sent += 1
       }
     }
+    countSent(change.streamName, sent)
   })
 
-  const handleMessage = createJoinHandler({ ...options, limits, rooms, clock, deliver })
+  const handleMessage = createJoinHandler({ ...options, limits, rooms, clock, deliver, countSent })
 
   function onConnection(socket: WebSocket, auth: unknown): void {
     const connection: Connection = { socket, auth, alive: true, subscriptions: new Map(), queue: Promise.resolve(), buffered: null, sentRound: 0 }
@@ -114,6 +133,7 @@ export function attachStreamSocket(server: Server, options: StreamSocketOptions)
       connection.alive = true
     })
     socket.on('message', (data, isBinary) => {
+      if (frames.active) frames.report({ direction: 'received', count: 1 })
       const text = isBinary ? '' : data.toString()
       // One message at a time per socket, so a leave never overtakes its join.
       connection.queue = connection.queue
@@ -168,6 +188,12 @@ export function attachStreamSocket(server: Server, options: StreamSocketOptions)
     get connections() {
       return connections.size
     },
+    get subscriptions() {
+      let subscriptions = 0
+      for (const connection of connections) subscriptions += connection.subscriptions.size
+      return subscriptions
+    },
+    onFrames: (listener) => frames.listen(listener),
     close() {
       closing ??= (async () => {
         closed = true

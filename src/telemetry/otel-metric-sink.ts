@@ -1,7 +1,7 @@
 import type { Attributes, Meter } from '@opentelemetry/api'
 import type { Queue } from '../queue/queue.ts'
 import type { EventLoopLag } from './event-loop-lag.ts'
-import type { AttemptOutcome, MetricSink } from './watch-measurements.ts'
+import type { AttemptOutcome, MetricSink, StreamCounts } from './watch-measurements.ts'
 
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
@@ -19,9 +19,10 @@ const descriptions: Record<Count, string> = {
 /**
  * Records measurements on OpenTelemetry instruments, named as `GET /metrics` names them (`motia.jobs.started`
  * is `motia_jobs_started_total` there). Job counts are kept per step here and observed at each export,
- * so an attempt costs two histogram records; queue depth and event-loop delay are read at each export.
+ * so an attempt costs two histogram records; stream frames are tallied the same way; queue depth, event-loop
+ * delay and the open stream connections and subscriptions are read at each export.
  */
-export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopLag): MetricSink {
+export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopLag, streams: () => StreamCounts): MetricSink {
   /** Per step: the counts, and the attribute sets of its records, made once rather than per attempt. */
   interface StepTally extends Record<Count, number> {
     attributes: Attributes
@@ -81,6 +82,23 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
   delay('p99', (reading) => reading.p99Ms)
   delay('max', (reading) => reading.maxMs)
 
+  /** Frames sent per stream (with its attribute set, made once) and messages received, observed at each export. */
+  const sentByStream = new Map<string, { count: number; attributes: Attributes }>()
+  let received = 0
+  const framesSent = meter.createObservableCounter('motia.stream.frames.sent', { description: 'Stream frames sent to clients (changes, syncs, errors).', unit: '{frame}' })
+  const framesReceived = meter.createObservableCounter('motia.stream.frames.received', { description: 'Messages received from stream clients.', unit: '{frame}' })
+  meter.addBatchObservableCallback(
+    (result) => {
+      for (const { count, attributes } of sentByStream.values()) result.observe(framesSent, count, attributes)
+      result.observe(framesReceived, received)
+    },
+    [framesSent, framesReceived],
+  )
+  const streamGauge = (name: string, description: string, unit: string, pick: (counts: StreamCounts) => number) =>
+    meter.createObservableGauge(name, { description, unit }).addCallback((result) => result.observe(pick(streams())))
+  streamGauge('motia.stream.connections', 'Open stream (WebSocket) connections.', '{connection}', (counts) => counts.connections)
+  streamGauge('motia.stream.subscriptions', 'Stream subscriptions (joins not left yet) of the open connections.', '{subscription}', (counts) => counts.subscriptions)
+
   return {
     attemptStarted(step, waitMs) {
       const tally = tallyOf(step)
@@ -103,6 +121,17 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
         'http.route': route,
         'http.response.status_code': status,
       })
+    },
+    framesSent(stream, count) {
+      let tally = sentByStream.get(stream)
+      if (!tally) {
+        tally = { count: 0, attributes: { 'motia.stream.name': stream } }
+        sentByStream.set(stream, tally)
+      }
+      tally.count += count
+    },
+    framesReceived(count) {
+      received += count
     },
   }
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { JobStatus, Queue } from '../queue/queue.ts'
 import type { EventLoopLag } from './event-loop-lag.ts'
-import type { AttemptOutcome, MetricSink } from './watch-measurements.ts'
+import type { AttemptOutcome, MetricSink, StreamCounts } from './watch-measurements.ts'
 
 /** Seconds: from a fast handler to the default one-minute timeout. */
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -30,9 +30,10 @@ interface StepSeries {
 
 /**
  * Creates the Prometheus registry (prom-client) of one app: job counters and histograms per step,
- * HTTP request durations, and, read at each scrape, queue depth per step and status and event-loop lag.
+ * HTTP request durations, stream frames per stream, and, read at each scrape, queue depth per step and
+ * status, event-loop lag and the open stream connections and subscriptions.
  */
-export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag): PrometheusMetrics {
+export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag, streams: () => StreamCounts): PrometheusMetrics {
   const registry = new Registry()
   const registers = [registry]
   const jobs = (name: string, help: string) => new Counter({ name, help, labelNames: ['step'], registers })
@@ -74,6 +75,22 @@ export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag): Promet
   lagGauge('nodejs_eventloop_delay_p50_seconds', 'Event-loop delay, median of the last window.', (reading) => reading.p50Ms)
   lagGauge('nodejs_eventloop_delay_p99_seconds', 'Event-loop delay, 99th percentile of the last window.', (reading) => reading.p99Ms)
   lagGauge('nodejs_eventloop_delay_max_seconds', 'Event-loop delay, maximum of the last window.', (reading) => reading.maxMs)
+
+  const streamGauge = (name: string, help: string, pick: (counts: StreamCounts) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(pick(streams()))
+      },
+    })
+  streamGauge('motia_stream_connections', 'Open stream (WebSocket) connections.', (counts) => counts.connections)
+  streamGauge('motia_stream_subscriptions', 'Stream subscriptions (joins not left yet) of the open connections.', (counts) => counts.subscriptions)
+  const framesSent = new Counter({ name: 'motia_stream_frames_sent_total', help: 'Stream frames sent to clients (changes, syncs, errors).', labelNames: ['stream'], registers })
+  const framesReceived = new Counter({ name: 'motia_stream_frames_received_total', help: 'Messages received from stream clients.', registers })
+  /** The series of each stream, labelled once. */
+  const sentByStream = new Map<string, Child<Counter>>()
 
   const steps = new Map<string, StepSeries>()
   const seriesOf = (step: string): StepSeries => {
@@ -117,6 +134,17 @@ export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag): Promet
     },
     requestEnded({ method, route, status, durationMs }) {
       requestDuration.observe({ http_request_method: method, http_route: route, http_response_status_code: status }, durationMs / 1000)
+    },
+    framesSent(stream, count) {
+      let series = sentByStream.get(stream)
+      if (!series) {
+        series = framesSent.labels(stream)
+        sentByStream.set(stream, series)
+      }
+      series.inc(count)
+    },
+    framesReceived(count) {
+      framesReceived.inc(count)
     },
   }
 }

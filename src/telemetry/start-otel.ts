@@ -83,7 +83,7 @@ export async function startOtel(
       exportIntervalMillis: Number.isFinite(interval) && interval > 0 ? interval : 60_000,
     })
     const provider = new MeterProvider({ resource, readers: [reader] })
-    const stop = metrics.addSink(createOtelMetricSink(provider.getMeter(INSTRUMENTATION), runtime.queue, metrics.lag))
+    const stop = metrics.addSink(createOtelMetricSink(provider.getMeter(INSTRUMENTATION), runtime.queue, metrics.lag, metrics.streamCounts))
     closers.push(async () => {
       stop()
       await provider.shutdown()

@@ -1,6 +1,7 @@
 import type { JobEvent } from '../queue/queue.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import type { Invocation } from '../runtime/invocations.ts'
+import type { StreamSocketServer } from '../streams/stream-socket-server.ts'
 
 /** How an attempt ended: completed, failed with a retry to come, or dead. */
 export type AttemptOutcome = 'completed' | 'failed' | 'dead'
@@ -12,6 +13,19 @@ export interface MetricSink {
   attemptEnded(step: string, outcome: AttemptOutcome, durationMs: number): void
   jobCancelled(step: string): void
   requestEnded(request: { method: string; route: string; status: number; durationMs: number }): void
+  /** `count` frames about `stream` went to stream clients. */
+  framesSent?(stream: string, count: number): void
+  /** Stream clients sent `count` messages. */
+  framesReceived?(count: number): void
+}
+
+/** What metrics read of the stream socket: its counts now, and its frames as they go. */
+export type StreamSource = Pick<StreamSocketServer, 'connections' | 'subscriptions' | 'onFrames'>
+
+/** Open stream connections and the subscriptions they hold, read at each scrape or export. */
+export interface StreamCounts {
+  connections: number
+  subscriptions: number
 }
 
 /**
@@ -59,4 +73,12 @@ export function watchMeasurements(runtime: Runtime, sinks: readonly MetricSink[]
   return () => {
     for (const stop of stops) stop()
   }
+}
+
+/** Feeds sinks with the frames a stream socket sends and receives. Returns the function that stops it. */
+export function watchStreamFrames(streams: StreamSource, sinks: readonly MetricSink[]): () => void {
+  return streams.onFrames((frames) => {
+    if (frames.direction === 'sent') for (const sink of sinks) sink.framesSent?.(frames.stream, frames.count)
+    else for (const sink of sinks) sink.framesReceived?.(frames.count)
+  })
 }
