@@ -2,16 +2,11 @@ import { networkInterfaces } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../src/queue/queue.ts'
 import { eventually } from './helpers/spawn-cli.ts'
+import { sample } from './helpers/prometheus-sample.ts'
 import { fixture, startFixture, type TestApp } from './helpers/start-fixture.ts'
 
 async function placeOrder(app: TestApp, body: object): Promise<void> {
   expect((await app.json('/orders/north', { method: 'POST', body: JSON.stringify(body) })).status).toBe(202)
-}
-
-/** The value of one sample line of a Prometheus text exposition, or undefined when it is absent. */
-function sample(text: string, line: string): number | undefined {
-  const found = text.split('\n').find((candidate) => candidate.startsWith(`${line} `))
-  return found === undefined ? undefined : Number(found.slice(line.length + 1))
 }
 
 describe('GET /metrics', () => {

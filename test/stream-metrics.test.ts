@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from './helpers/spawn-cli.ts'
+import { sample } from './helpers/prometheus-sample.ts'
 import { fixture, startFixture, type TestApp } from './helpers/start-fixture.ts'
 import { openRawClient, type RawClient, toSocketUrl } from './helpers/stream-clients.ts'
-
-/** The value of one sample line of a Prometheus text exposition, or undefined when it is absent. */
-function sample(text: string, line: string): number | undefined {
-  const found = text.split('\n').find((candidate) => candidate.startsWith(`${line} `))
-  return found === undefined ? undefined : Number(found.slice(line.length + 1))
-}
 
 const errorOf = (frame: Record<string, any>): string | undefined => frame['event']?.event?.data?.code // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON
 

@@ -74,10 +74,11 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
       }
     },
   )
+  /** A gauge observed from `read` at each export. */
+  const readGauge = (name: string, description: string, unit: string, read: () => number) =>
+    meter.createObservableGauge(name, { description, unit }).addCallback((result) => result.observe(read()))
   const delay = (name: 'p50' | 'p99' | 'max', pick: (reading: ReturnType<EventLoopLag['read']>) => number) =>
-    meter
-      .createObservableGauge(`nodejs.eventloop.delay.${name}`, { description: `Event-loop delay (${name}).`, unit: 's' })
-      .addCallback((result) => result.observe(pick(lag.read()) / 1000))
+    readGauge(`nodejs.eventloop.delay.${name}`, `Event-loop delay (${name}).`, 's', () => pick(lag.read()) / 1000)
   delay('p50', (reading) => reading.p50Ms)
   delay('p99', (reading) => reading.p99Ms)
   delay('max', (reading) => reading.maxMs)
@@ -94,10 +95,8 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
     },
     [framesSent, framesReceived],
   )
-  const streamGauge = (name: string, description: string, unit: string, pick: (counts: StreamCounts) => number) =>
-    meter.createObservableGauge(name, { description, unit }).addCallback((result) => result.observe(pick(streams())))
-  streamGauge('motia.stream.connections', 'Open stream (WebSocket) connections.', '{connection}', (counts) => counts.connections)
-  streamGauge('motia.stream.subscriptions', 'Stream subscriptions (joins not left yet) of the open connections.', '{subscription}', (counts) => counts.subscriptions)
+  readGauge('motia.stream.connections', 'Open stream (WebSocket) connections.', '{connection}', () => streams().connections)
+  readGauge('motia.stream.subscriptions', 'Stream subscriptions (joins not left yet) of the open connections.', '{subscription}', () => streams().subscriptions)
 
   return {
     attemptStarted(step, waitMs) {

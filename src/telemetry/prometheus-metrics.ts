@@ -63,30 +63,24 @@ export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag, streams
       }
     },
   })
-  const lagGauge = (name: string, help: string, pick: (reading: ReturnType<EventLoopLag['read']>) => number) =>
+  /** A gauge set from `read` at each scrape. */
+  const readGauge = (name: string, help: string, read: () => number) =>
     new Gauge({
       name,
       help,
       registers,
       collect() {
-        this.set(pick(lag.read()) / 1000)
+        this.set(read())
       },
     })
+  const lagGauge = (name: string, help: string, pick: (reading: ReturnType<EventLoopLag['read']>) => number) =>
+    readGauge(name, help, () => pick(lag.read()) / 1000)
   lagGauge('nodejs_eventloop_delay_p50_seconds', 'Event-loop delay, median of the last window.', (reading) => reading.p50Ms)
   lagGauge('nodejs_eventloop_delay_p99_seconds', 'Event-loop delay, 99th percentile of the last window.', (reading) => reading.p99Ms)
   lagGauge('nodejs_eventloop_delay_max_seconds', 'Event-loop delay, maximum of the last window.', (reading) => reading.maxMs)
 
-  const streamGauge = (name: string, help: string, pick: (counts: StreamCounts) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(pick(streams()))
-      },
-    })
-  streamGauge('motia_stream_connections', 'Open stream (WebSocket) connections.', (counts) => counts.connections)
-  streamGauge('motia_stream_subscriptions', 'Stream subscriptions (joins not left yet) of the open connections.', (counts) => counts.subscriptions)
+  readGauge('motia_stream_connections', 'Open stream (WebSocket) connections.', () => streams().connections)
+  readGauge('motia_stream_subscriptions', 'Stream subscriptions (joins not left yet) of the open connections.', () => streams().subscriptions)
   const framesSent = new Counter({ name: 'motia_stream_frames_sent_total', help: 'Stream frames sent to clients (changes, syncs, errors).', labelNames: ['stream'], registers })
   const framesReceived = new Counter({ name: 'motia_stream_frames_received_total', help: 'Messages received from stream clients.', registers })
   /** The series of each stream, labelled once. */
