@@ -40,11 +40,11 @@ describe('stream files', () => {
 
   it('turns a stream file whose import never finishes into a load error naming it, while the rest serves', async () => {
     const dir = project({ 'steps/hung.stream.ts': "await new Promise(() => {})\nexport const config = { name: 'hung', baseConfig: { storageType: 'default' } }\n" })
-    const app = await startFixture(dir, { loadTimeoutMs: 500 })
+    const app = await startFixture(dir, { loadTimeoutMs: 3000 })
     cleanups.push(() => app.close())
     const { body } = await app.json<{ errors: { file: string; message: string }[] }>('/__motia/steps')
     expect(body.errors).toEqual([
-      expect.objectContaining({ file: 'steps/hung.stream.ts', message: expect.stringMatching(/^Cannot load steps\/hung\.stream\.ts: its import did not finish within 0\.5 s/) }),
+      expect.objectContaining({ file: 'steps/hung.stream.ts', message: expect.stringMatching(/^Cannot load steps\/hung\.stream\.ts: its import did not finish within 3 s/) }),
     ])
     expect(app.runtime.streams.registry.get('todo')).toBeDefined()
   })
