@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Request, RequestHandler, Response } from 'express'
+import type { NextFunction, Request, Response } from 'express'
 import { toErrorMessage } from '../errors.ts'
 import { HandlerFailedError, toStepFailure } from './http-errors.ts'
 import { sendResponse } from './send-response.ts'
@@ -38,25 +38,21 @@ function reportRequest(feed: InvocationFeed, step: Step, traceId: string, req: R
   res.once('close', () => end({ status: res.headersSent ? res.statusCode : 0 }))
 }
 
-/** Turns an API step into an express handler: body validation, context, response mapping. */
-export function toApiHandler(step: Step, createContext: ContextFactory, invocations?: InvocationFeed): RequestHandler {
-  return async (req, res, next) => {
-    const traceId = randomUUID()
-    res.set('x-trace-id', traceId)
-    if (invocations?.active) reportRequest(invocations, step, traceId, req, res)
-    let ctx: FlowContext
-    let result: ApiResponse
+/** Turns an API step into an express handler: body validation, context, response mapping. It never throws or rejects: every failure goes to `next`. */
+export function toApiHandler(step: Step, createContext: ContextFactory, invocations?: InvocationFeed): (req: Request, res: Response, next: NextFunction) => void {
+  const fail = (error: unknown, traceId: string, next: NextFunction): void => {
+    // A handler's own failure is a 500 (the caller did nothing wrong) unless it threw an HttpError.
+    next(toStepFailure(step, error, traceId))
+  }
+  const send = (res: Response, result: ApiResponse, ctx: FlowContext, traceId: string, next: NextFunction): void => {
+    let sending: Promise<void> | undefined
     try {
-      ctx = createContext(step, traceId)
-      result = await invokeApiStep(step, toApiRequest(req), ctx)
+      sending = sendResponse(res, result)
     } catch (error) {
-      // A handler's own failure is a 500 (the caller did nothing wrong) unless it threw an HttpError.
-      next(toStepFailure(step, error, traceId))
+      next(new HandlerFailedError(step, error, traceId))
       return
     }
-    try {
-      await sendResponse(res, result)
-    } catch (error) {
+    sending?.catch((error: unknown) => {
       if (!res.headersSent) {
         next(new HandlerFailedError(step, error, traceId))
         return
@@ -64,6 +60,25 @@ export function toApiHandler(step: Step, createContext: ContextFactory, invocati
       // Headers went out with the first chunk: all that is left is to cut the connection so the client sees it broke.
       ctx.logger.error(`API step "${step.name}" (${step.relativeFile}) failed while its body was sent: ${toErrorMessage(error)}`, { error })
       res.destroy()
+    })
+  }
+  // Not an async function, and no await: a small request's own work is about as much as the promises and turns would be.
+  return (req, res, next) => {
+    const traceId = randomUUID()
+    let ctx: FlowContext
+    let running: Promise<ApiResponse>
+    try {
+      res.setHeader('x-trace-id', traceId)
+      if (invocations?.active) reportRequest(invocations, step, traceId, req, res)
+      ctx = createContext(step, traceId)
+      running = invokeApiStep(step, toApiRequest(req), ctx)
+    } catch (error) {
+      fail(error, traceId, next)
+      return
     }
+    running.then(
+      (result) => send(res, result, ctx, traceId, next),
+      (error: unknown) => fail(error, traceId, next),
+    )
   }
 }

@@ -1,27 +1,83 @@
+import { tracingChannel } from 'node:diagnostics_channel'
 import { type RequestHandler, Router } from 'express'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { toApiHandler } from './api-handler.ts'
 
-/** The express middleware that serves the runtime's API steps, rebuilt when hot reload changed them. */
+/** What express's router publishes its spans on; while an APM listens, every request goes through the router. */
+const routerSpans = tracingChannel('express.router.request')
+
+/** Characters that make a path more than plain text in express 5 (parameters, wildcards, optional parts, escapes). */
+const PATTERN = /[:*?+!(){}[\]\\]/
+
+/** Methods a plain-path hit may serve; HEAD and OPTIONS get the router's own answers (GET's route, the Allow list). */
+const DIRECT_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+
+interface RouteTable {
+  router: Router
+  /** The handler of each plain path the router would pick first, by `METHOD path` with the path's trailing slashes removed. */
+  plain: Map<string, RequestHandler>
+}
+
+/** The path the router matches a route path against: without trailing slashes (one is optional in a request), except `/`. */
+function toLoosePath(path: string): string {
+  return path === '/' ? path : path.replace(/\/+$/, '')
+}
+
+/**
+ * The handler a plain path hit goes to, or undefined: exact text (the router ignores case, so other
+ * spellings go to it), with one optional trailing slash, as the router reads `path`.
+ */
+function findPlain(plain: Map<string, RequestHandler>, method: string, path: string): RequestHandler | undefined {
+  const found = plain.get(`${method} ${path}`)
+  if (found || path.length < 3 || path.charCodeAt(path.length - 1) !== 47 || path.charCodeAt(path.length - 2) === 47) return found
+  return plain.get(`${method} ${path.slice(0, -1)}`)
+}
+
+/**
+ * The express middleware that serves the runtime's API steps, rebuilt when hot reload changed them.
+ * A request for a plain path (no parameters) goes straight to its step's handler; the router serves
+ * the rest: a nested express Router costs about as much as the rest of a small request.
+ */
 export function createRouteHandler(runtime: Runtime): RequestHandler {
-  let router: Router | null = null
+  let table: RouteTable | null = null
   let builtAt = -1
 
-  function build(): Router {
-    const next = Router()
+  function build(): RouteTable {
+    const router = Router()
+    const plain = new Map<string, RequestHandler>()
+    // A plain path is served directly only while every route tried before it is plain too, so the
+    // router would reach it first; the router ignores case, so spellings differing only in case count as taken.
+    const taken = new Set<string>()
+    let allPlain = true
     for (const step of runtime.apiSteps.list()) {
       if (step.config.type !== 'api') continue
-      const method = step.config.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options'
-      next[method](step.config.path, toApiHandler(step, runtime.createContext, runtime.invocations))
+      const { path } = step.config
+      const method = step.config.method.toUpperCase()
+      const handler = toApiHandler(step, runtime.createContext, runtime.invocations)
+      router[method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options'](path, handler)
+      allPlain &&= !PATTERN.test(path)
+      if (!allPlain || !DIRECT_METHODS.has(method)) continue
+      const loose = toLoosePath(path)
+      const key = `${method} ${loose.toLowerCase()}`
+      if (taken.has(key)) continue
+      taken.add(key)
+      plain.set(`${method} ${loose}`, handler)
     }
-    return next
+    return { router, plain }
   }
 
   return (req, res, next) => {
     if (builtAt !== runtime.apiSteps.version) {
-      router = build()
+      table = build()
       builtAt = runtime.apiSteps.version
     }
-    ;(router as Router)(req, res, next)
+    const { router, plain } = table as RouteTable
+    const handler = plain.size > 0 && !routerSpans.hasSubscribers ? findPlain(plain, req.method, req.path) : undefined
+    if (!handler) {
+      router(req, res, next)
+      return
+    }
+    req.params = {}
+    void handler(req, res, next)
   }
 }

@@ -34,27 +34,30 @@ function toJsonText(body: unknown): string {
 /**
  * Sends a handler's `{ status, body, headers }`: nothing for null, a Buffer or string as it is, a Readable
  * (or web ReadableStream) streamed, anything else as JSON. Throws InvalidResponseError before sending
- * anything when the status is not a whole number from 100 to 599 or the body cannot be sent; resolves
- * when a streamed body ended, rejects when it failed midway (the connection is then cut).
+ * anything when the status is not a whole number from 100 to 599 or the body cannot be sent. Returns a
+ * promise only for a streamed body: it resolves when the body ended and rejects when it failed midway
+ * (the connection is then cut); every other body is sent before it returns.
  */
-export async function sendResponse(res: Response, result: ApiResponse): Promise<void> {
+export function sendResponse(res: Response, result: ApiResponse): Promise<void> | undefined {
   const { status, body } = result
   if (!Number.isInteger(status) || status < 100 || status > 599) {
     throw new InvalidResponseError(`it returned status ${String(status)}. Return a whole number from 100 to 599.`)
   }
   const json = body === undefined || body === null || Buffer.isBuffer(body) || typeof body === 'string' || isReadable(body) ? undefined : toJsonText(body)
   if (result.headers) res.set(result.headers)
-  res.status(status)
+  res.statusCode = status
   if (json !== undefined) {
-    if (!res.get('content-type')) res.type('application/json')
+    // What res.type('application/json') sets, without its lookup.
+    if (!res.getHeader('content-type')) res.setHeader('Content-Type', 'application/json; charset=utf-8')
     res.send(json)
   } else if (body === undefined || body === null) res.end()
   else if (Buffer.isBuffer(body)) res.send(body)
   else if (typeof body === 'string') {
-    if (!res.get('content-type')) res.type('text/plain')
+    if (!res.getHeader('content-type')) res.type('text/plain')
     res.send(body)
   } else if (isReadable(body)) {
-    if (!res.get('content-type')) res.type('application/octet-stream')
-    await pipeline(body instanceof ReadableStream ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : body, res)
+    if (!res.getHeader('content-type')) res.type('application/octet-stream')
+    return pipeline(body instanceof ReadableStream ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : body, res)
   }
+  return undefined
 }

@@ -7,34 +7,24 @@ function isResponse(value: unknown): value is ApiResponse {
   return typeof value === 'object' && value !== null && typeof (value as ApiResponse).status === 'number'
 }
 
-/** Runs the middleware chain, then the handler: each middleware calls next() to go on. */
-async function run(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
+/** Runs the middleware chain, then the handler: each middleware calls next() to go on. A throw becomes a rejection. */
+function run(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> | ApiResponse {
   const handler = step.handler as ApiRouteHandler
   const chain: ApiMiddleware[] = step.middleware
-  if (chain.length === 0) return handler(request, ctx)
-  const at = async (index: number): Promise<ApiResponse> => {
-    const middleware = chain[index]
-    if (!middleware) return handler(request, ctx)
-    return middleware(request, ctx, () => at(index + 1))
+  try {
+    if (chain.length === 0) return handler(request, ctx)
+    const at = async (index: number): Promise<ApiResponse> => {
+      const middleware = chain[index]
+      if (!middleware) return handler(request, ctx)
+      return middleware(request, ctx, () => at(index + 1))
+    }
+    return at(0)
+  } catch (error) {
+    return Promise.reject(error)
   }
-  return at(0)
 }
 
-/**
- * Runs an API step on a request with no transport: body validation (a failing body is a 400 response),
- * middleware, handler. Throws what the handler throws; HTTP and the tester share it.
- */
-export async function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
-  const check = step.validators.body?.(request.body)
-  if (check && !check.ok) {
-    return { status: 400, body: { error: 'Request body does not match the bodySchema of this endpoint.', issues: check.issues } }
-  }
-  // The handler gets the body as sent (Motia never rewrote it); the schema's parsed copy rides beside it.
-  if (check?.ok) request.parsedBody = check.value
-  const startedAt = performance.now()
-  const running = run(step, request, ctx)
-  reportBlocking(step, ctx, startedAt)
-  const result = await running
+function checkResponse(step: Step, result: unknown): ApiResponse {
   if (!isResponse(result)) {
     throw new MotiaError(
       'INVALID_RESPONSE',
@@ -44,3 +34,32 @@ export async function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowCo
   return result
 }
 
+/** Validates the body: the 400 response for a body its schema refuses, else null (the parsed copy set on the request). */
+function refuseBody(step: Step, request: ApiRequest): ApiResponse | null {
+  const check = step.validators.body?.(request.body)
+  if (check && !check.ok) {
+    return { status: 400, body: { error: 'Request body does not match the bodySchema of this endpoint.', issues: check.issues } }
+  }
+  // The handler gets the body as sent (Motia never rewrote it); the schema's parsed copy rides beside it.
+  if (check?.ok) request.parsedBody = check.value
+  return null
+}
+
+/**
+ * Runs an API step on a request with no transport: body validation (a failing body is a 400 response),
+ * middleware, handler. Rejects with what the handler throws; HTTP and the tester share it. Not an
+ * async function: on the path of every request, each async frame is one more promise and turn.
+ */
+export function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
+  let refused: ApiResponse | null
+  try {
+    refused = refuseBody(step, request)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+  if (refused) return Promise.resolve(refused)
+  const startedAt = performance.now()
+  const running = run(step, request, ctx)
+  reportBlocking(step, ctx, startedAt)
+  return Promise.resolve(running).then((result) => checkResponse(step, result))
+}
