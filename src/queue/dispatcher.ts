@@ -21,7 +21,7 @@ import {
   toRetriedJob,
 } from './job-transitions.ts'
 import { type Attempt, checkConsumerOptions, type Consumer, type StepSlot } from './consumer-slot.ts'
-import type { Job, Queue } from './queue.ts'
+import type { Job, NewJob, Queue } from './queue.ts'
 
 /** Clock, jitter, idempotency window, error sink and shutdown grace of a dispatching queue. */
 export interface DispatcherOptions {
@@ -115,6 +115,13 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   }
 
   const isPaused = (step: string): boolean => flowStore.pausedSteps().includes(step)
+
+  /** True when enqueuing `newJob` writes nothing but its insert: no idempotency key to look up, no throttle or debounce state. */
+  const isSingleInsert = (newJob: NewJob): boolean => {
+    if (newJob.idempotencyKey) return false
+    const consumer = slots.get(newJob.step)?.consumer
+    return !consumer || (consumer.throttler === NO_THROTTLE && consumer.debouncer === NO_DEBOUNCE)
+  }
 
   /** The job as the jobs API shows it: with why it waits when a pause or a rate limit holds it. */
   const withWait = (job: Job, time: number): Job => {
@@ -366,20 +373,22 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       }
       for (const newJob of newJobs) checkNewJob(newJob)
       const time = now()
-      const jobs = store.transaction(() =>
-        newJobs.map((newJob) => {
-          const key = newJob.idempotencyKey ?? null
-          if (key !== null) {
-            const existing = store.findByIdempotencyKey(newJob.step, key, time - idempotencyWindowMs)
-            if (existing) return existing
-          }
-          const consumer = slots.get(newJob.step)?.consumer
-          const accepted = (consumer?.throttler ?? NO_THROTTLE)(toCreatedJob(newJob, time), time)
-          const job = accepted.status === 'skipped' ? accepted : (consumer?.debouncer ?? NO_DEBOUNCE).place(accepted, time)
-          store.insert(job, key)
-          return job
-        }),
-      )
+      const place = (newJob: NewJob): Job => {
+        const key = newJob.idempotencyKey ?? null
+        if (key !== null) {
+          const existing = store.findByIdempotencyKey(newJob.step, key, time - idempotencyWindowMs)
+          if (existing) return existing
+        }
+        const consumer = slots.get(newJob.step)?.consumer
+        const accepted = (consumer?.throttler ?? NO_THROTTLE)(toCreatedJob(newJob, time), time)
+        const job = accepted.status === 'skipped' ? accepted : (consumer?.debouncer ?? NO_DEBOUNCE).place(accepted, time)
+        store.insert(job, key)
+        return job
+      }
+      const only = newJobs.length === 1 ? newJobs[0] : undefined
+      // One job with no key, throttle or debounce is one insert, atomic on its own: no transaction
+      // around it (on SQLite a savepoint, two more statements for every emit of a fan-out).
+      const jobs = only && isSingleInsert(only) ? [place(only)] : store.transaction(() => newJobs.map(place))
       for (const job of jobs) if (slots.get(job.step)?.consumer) schedule(job.step)
       await commits.inserted()
       return jobs

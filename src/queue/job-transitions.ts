@@ -4,6 +4,7 @@
  */
 import { NonRetriableError, toErrorMessage, toErrorStack } from '../errors.ts'
 import { toBackoffDelay, type BackoffOptions } from './backoff.ts'
+import { newJobId } from './job-id.ts'
 import type { Job, JobAttemptError, NewJob } from './queue.ts'
 
 /** True when an error asks for no retry: a NonRetriableError, also one from another copy of this package. */
@@ -22,7 +23,7 @@ export function isNonRetriableError(error: unknown): boolean {
 /** The pending job created from `newJob` at `time`. */
 export function toCreatedJob(newJob: NewJob, time: number): Job {
   return {
-    id: crypto.randomUUID(),
+    id: newJobId(time),
     step: newJob.step,
     topic: newJob.topic,
     data: newJob.data,

@@ -5,6 +5,15 @@ import { type JobRow, WAIT_READY } from './sqlite-job-schema.ts'
 
 type ListFilter = Omit<JobQuery, 'limit' | 'offset'>
 
+/** What an update needs to know of a job's row before it writes it. */
+export interface RowState {
+  seq: number
+  step: string
+  message_group_id: string | null
+  status: JobStatus
+  head: number
+}
+
 /** The statements of one shape of list query (which filters are set). */
 export interface ListStatements {
   page: Statement<[JobQuery], JobRow>
@@ -62,7 +71,7 @@ export function createSqliteJobQueries(db: Database) {
       `UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?, wait = 0
        WHERE seq = ? AND wait = ${WAIT_READY}`,
     ),
-    selectState: db.prepare<[string], { seq: number; step: string; message_group_id: string | null; status: JobStatus; head: number }>(
+    selectState: db.prepare<[string], RowState>(
       'SELECT seq, step, message_group_id, status, head FROM jobs WHERE id = ?',
     ),
     update: db.prepare<

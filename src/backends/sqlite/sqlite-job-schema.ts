@@ -80,6 +80,7 @@ export interface JobRow {
   started_at: number | null
   finished_at: number | null
   run_at: number
+  head: number
   trace_context: string | null
 }
 

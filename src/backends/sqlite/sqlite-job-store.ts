@@ -8,7 +8,7 @@ import type { Job, JobStatus } from '../../queue/queue.ts'
 import { createDueJobs } from './sqlite-due-jobs.ts'
 import { createFifoHeads } from './sqlite-fifo-heads.ts'
 import { createSuspects } from './sqlite-suspects.ts'
-import { createSqliteJobQueries } from './sqlite-job-queries.ts'
+import { createSqliteJobQueries, type RowState } from './sqlite-job-queries.ts'
 import { createCompletedPruner, DEFAULT_RETENTION, type RetentionLimits } from './sqlite-job-retention.ts'
 import { addTraceContextColumn, JOBS_SCHEMA, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
 import { toJobDataJson } from '../../queue/new-job-checks.ts'
@@ -52,6 +52,12 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
   let completed = 0
   let running = 0
   const suspects = createSuspects()
+  /**
+   * The row state of jobs of steps without fifo heads that this store claimed and has not updated
+   * since, so finishing one needs no read: nothing else writes such a running job's row. Cleared
+   * whenever that may not hold (a rollback, a step turning fifo).
+   */
+  const claimed = new Map<string, RowState>()
 
   const countsOf = (step: string): Counts => {
     let stepCounts = counts.get(step)
@@ -84,6 +90,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
 
   /** A rollback undid writes the counts and due bounds already include: read them again. */
   function reloadAfterRollback(): void {
+    claimed.clear()
     loadCounts()
     due.reset()
   }
@@ -99,15 +106,21 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     }
   }
 
+  const forget = (lost: Map<string, number>): void => {
+    for (const [step, jobs] of lost) count(step, 'completed', -jobs)
+  }
+  /** Applies both limits: at open and on the prune timer. */
   const pruneCompleted = (): void => {
     batch.join()
-    for (const [step, lost] of pruner.prune(now())) count(step, 'completed', -lost)
+    forget(pruner.pruneExpired(now()))
+    forget(pruner.pruneOldest(completed - limits.keepCompleted))
   }
 
   /** Writes a job's mutable fields, keeping fifo heads, due bounds and counts in step. */
   const updateJob = (job: Job): void => {
-    const old = sql.selectState.get(job.id)
+    const old = claimed.get(job.id) ?? sql.selectState.get(job.id)
     if (!old) return
+    claimed.delete(job.id)
     batch.join()
     const grouped = heads.tracks(old.step)
     const finished = grouped && old.head === 1 && isTerminalStatus(job.status)
@@ -139,7 +152,8 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     if (suspects.active) suspects.settled(job.id)
     if (job.status === 'completed' && completed > pruneAbove) {
       try {
-        pruneCompleted()
+        // The count limit only: the age limit's scan of the table waits for the timer.
+        forget(pruner.pruneOldest(completed - limits.keepCompleted))
       } catch (error) {
         onError(error)
       }
@@ -205,31 +219,36 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
       batch.join()
       const grouped = heads.tracks(job.step) && !isTerminalStatus(job.status) ? 1 : 0
       const wait = toWait(job, job.createdAt)
-      sql.insert.run(
-        job.id,
-        job.step,
-        job.topic,
-        toJobDataJson(job),
-        job.traceId,
-        job.status,
-        job.attempts,
-        job.maxAttempts,
-        job.lastError,
-        JSON.stringify(job.errors),
-        job.messageGroupId,
-        job.priority,
-        job.createdAt,
-        job.startedAt,
-        job.finishedAt,
-        job.runAt,
-        idempotencyKey,
-        wait,
-        grouped,
-        grouped,
-        job.step,
-        job.messageGroupId,
-        job.traceContext ?? null,
-      )
+      // A single insert is atomic on its own, so the dispatcher may call this outside transaction(): convert here too.
+      try {
+        sql.insert.run(
+          job.id,
+          job.step,
+          job.topic,
+          toJobDataJson(job),
+          job.traceId,
+          job.status,
+          job.attempts,
+          job.maxAttempts,
+          job.lastError,
+          JSON.stringify(job.errors),
+          job.messageGroupId,
+          job.priority,
+          job.createdAt,
+          job.startedAt,
+          job.finishedAt,
+          job.runAt,
+          idempotencyKey,
+          wait,
+          grouped,
+          grouped,
+          job.step,
+          job.messageGroupId,
+          job.traceContext ?? null,
+        )
+      } catch (error) {
+        throw toStorageError(error, db.name)
+      }
       if (wait === WAIT_DELAYED) due.delayed(job.step, job.runAt)
       count(job.step, job.status, 1)
     },
@@ -245,7 +264,10 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     },
 
     claimNext(step, time, fifo) {
-      if (fifo && !heads.tracks(step)) atomically(() => heads.track(step))
+      if (fifo && !heads.tracks(step)) {
+        claimed.clear()
+        atomically(() => heads.track(step))
+      }
       due.promote(step, time)
       if (suspects.active) {
         const allowed = suspects.claim(step, running)
@@ -261,6 +283,8 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
         if (sql.take.run(time, candidate.seq).changes === 0) continue
         count(step, candidate.status, -1)
         count(step, 'running', 1)
+        // A fifo step's heads move to running jobs too (sqlite-fifo-heads.ts): those are read at update.
+        if (!heads.tracks(step)) claimed.set(candidate.id, { seq: candidate.seq, step, message_group_id: candidate.message_group_id, status: 'running', head: candidate.head })
         return { ...toJobFromRow(candidate), status: 'running', attempts: candidate.attempts + 1, startedAt: time }
       }
     },
