@@ -55,11 +55,7 @@ export async function connectClient(client: Redis, url: string): Promise<void> {
  * connection to come back instead of failing, which would leave the request hanging.
  */
 export function whileReachable<T>(url: string, what: string, call: () => Promise<T>, client?: Redis): Promise<T> {
-  if (client && client.status !== 'ready') {
-    return Promise.reject(
-      new BackendUnavailableError(`Redis at ${toSafeUrl(url)} is unreachable (connection ${client.status}), so ${what}. Try again once it is back.`),
-    )
-  }
+  if (client && client.status !== 'ready') return Promise.reject(unreachableError(url, client.status, what))
   // Not an async function: every emit passes here, and a fan-out keeps thousands pending at once.
   // The callbacks are written in place: a function stored in a variable gets its name set on every call.
   try {
@@ -71,8 +67,13 @@ export function whileReachable<T>(url: string, what: string, call: () => Promise
   }
 }
 
+/** The error of a call not tried because its connection is down (`status`), saying what was not done. */
+export function unreachableError(url: string, status: string, what: string): BackendUnavailableError {
+  return new BackendUnavailableError(`Redis at ${toSafeUrl(url)} is unreachable (connection ${status}), so ${what}. Try again once it is back.`)
+}
+
 /** A connection failure as a BackendUnavailableError saying what was not done; any other error as it is. */
-function toUnavailable(url: string, what: string, error: unknown): unknown {
+export function toUnavailable(url: string, what: string, error: unknown): unknown {
   if (error instanceof MotiaError || !isConnectionError(error)) return error
   return new BackendUnavailableError(`Redis at ${toSafeUrl(url)} is unreachable (${toErrorMessage(error)}), so ${what}. Try again once it is back.`, {
     cause: error,

@@ -10,7 +10,7 @@ import { toCreatedJob } from '../../queue/job-transitions.ts'
 import type { ConsumerOptions, Job, JobHandler, NewJob, Queue, RateLimit } from '../../queue/queue.ts'
 import { toSkippedJob } from '../../queue/throttler.ts'
 import { createAttempts } from './redis-attempts.ts'
-import { whileReachable } from './redis-client.ts'
+import { toUnavailable, unreachableError, whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
 import { createRedisDebounce } from './redis-debounce.ts'
 import { createRedisFlow } from './redis-flow.ts'
@@ -53,6 +53,11 @@ const dayMs = 24 * 60 * 60 * 1000
 /** Every job retries at the time its failed attempt planned (see createAttempts().backoffDelay). */
 const CUSTOM_BACKOFF = { type: 'custom' } as const
 const toList = (job: Job): Job[] => [job]
+const rethrow = (error: unknown): never => {
+  throw error
+}
+// A command that timed out may still have run: only an idempotency key makes sending it again safe.
+const notQueued = 'the event may not have been queued (an emit sent again with the same idempotencyKey is queued once)'
 
 /**
  * Creates a queue on BullMQ: one BullMQ queue and worker per step, shared by every process on the
@@ -146,20 +151,36 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return jobOptions
   }
 
-  /** Adds a job emitted at `time`. */
-  const addNew = (newJob: NewJob, time: number): Promise<Job> => {
-    const { step, topic, idempotencyKey } = newJob
+  /** True for most jobs: the step is registered, no group to join, no key to deduplicate by, no throttle or debounce. */
+  const isPlain = (newJob: NewJob): boolean => {
+    if (registered.get(newJob.step) !== true || newJob.idempotencyKey) return false
+    if (newJob.messageGroupId !== null && newJob.messageGroupId !== undefined) return false
+    const options = consumers.get(newJob.step)?.options
+    return !options?.throttle && !options?.debounce
+  }
+
+  /**
+   * Adds a plain job (see isPlain) under the id BullMQ picks; `then` maps the added job, `fail` an
+   * error. Every emit of a fan-out is pending here at once, each holding what it allocated until
+   * Redis answers: one promise and its two callbacks wait on BullMQ, nothing else.
+   */
+  const addPlain = <T>(newJob: NewJob, time: number, then: (job: Job) => T, fail: (error: unknown) => never): Promise<T> => {
+    const { step, topic } = newJob
     const record = toJobRecord(newJob, time, nextSeq(time))
     const maxAttempts = newJob.maxRetries + 1
-    if (registered.get(step) !== true || record.messageGroupId !== undefined || idempotencyKey) {
-      return add(step, topic, randomUUID(), record, maxAttempts, idempotencyKey)
-    }
-    // Most jobs: the step is registered, no group to join, no key to deduplicate by, so BullMQ picks
-    // the id. Every emit of a fan-out is pending here at once: nothing but this callback waits on BullMQ.
     const delay = record.runAt === undefined ? 0 : Math.max(0, record.runAt - now())
     return queueOf(step)
       .add(topic, record, bullOptions(undefined, record, maxAttempts, delay))
-      .then((added) => toAddedJob(step, topic, toJobId(step, added.id), record, maxAttempts))
+      .then((added) => then(toAddedJob(step, topic, toJobId(step, added.id), record, maxAttempts)), fail)
+  }
+
+  /** Adds a job emitted at `time`. */
+  const addNew = (newJob: NewJob, time: number): Promise<Job> => {
+    const { step, topic, idempotencyKey } = newJob
+    if (registered.get(step) === true && (newJob.messageGroupId === null || newJob.messageGroupId === undefined) && !idempotencyKey) {
+      return addPlain(newJob, time, (job) => job, rethrow)
+    }
+    return add(step, topic, randomUUID(), toJobRecord(newJob, time, nextSeq(time)), newJob.maxRetries + 1, idempotencyKey)
   }
 
   /** Adds a job under `id` to BullMQ: runnable, or parked behind its group's head. */
@@ -277,10 +298,23 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
       // Each add leaves for Redis as it is made, so Redis stores the first jobs of a fan-out while the
       // rest are still being made. Holding a turn's adds back to write them together was slower.
       const time = now()
+      const only = newJobs.length === 1 ? newJobs[0] : undefined
+      if (only && isPlain(only)) {
+        // What whileReachable and the catch below do, in the one callback the add needs.
+        if (client.status !== 'ready') return Promise.reject(unreachableError(url, client.status, notQueued))
+        const fail = (error: unknown): never => {
+          toJobDataJson(only)
+          throw toUnavailable(url, notQueued, error)
+        }
+        try {
+          return addPlain(only, time, toList, fail)
+        } catch (error) {
+          return Promise.reject(error).catch(fail)
+        }
+      }
       return whileReachable(
         url,
-        // A command that timed out may still have run: only an idempotency key makes sending it again safe.
-        'the event may not have been queued (an emit sent again with the same idempotencyKey is queued once)',
+        notQueued,
         // An emit with one subscriber, the common case, needs no Promise.all.
         () => (newJobs.length === 1 ? addEmitted(newJobs[0] as NewJob, time).then(toList) : Promise.all(newJobs.map((newJob) => addEmitted(newJob, time)))),
         client,
