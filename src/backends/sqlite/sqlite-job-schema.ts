@@ -84,9 +84,12 @@ export interface JobRow {
   trace_context: string | null
 }
 
+/** The errors column of a job that has none, as every new job stores it. */
+export const NO_ERRORS = '[]'
+
 /** The Job a row holds; `data` NULL stands for undefined. */
 export function toJobFromRow(row: JobRow): Job {
-  return {
+  const job: Job = {
     id: row.id,
     step: row.step,
     topic: row.topic,
@@ -96,13 +99,14 @@ export function toJobFromRow(row: JobRow): Job {
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
     lastError: row.last_error,
-    errors: JSON.parse(row.errors) as JobAttemptError[],
+    errors: row.errors === NO_ERRORS ? [] : (JSON.parse(row.errors) as JobAttemptError[]),
     messageGroupId: row.message_group_id,
     priority: row.priority,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     runAt: row.run_at,
-    ...(row.trace_context === null ? {} : { traceContext: row.trace_context }),
   }
+  if (row.trace_context !== null) job.traceContext = row.trace_context
+  return job
 }

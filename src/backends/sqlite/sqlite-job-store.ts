@@ -10,7 +10,7 @@ import { createFifoHeads } from './sqlite-fifo-heads.ts'
 import { createSuspects } from './sqlite-suspects.ts'
 import { createSqliteJobQueries, type RowState } from './sqlite-job-queries.ts'
 import { createCompletedPruner, DEFAULT_RETENTION, type RetentionLimits } from './sqlite-job-retention.ts'
-import { addTraceContextColumn, JOBS_SCHEMA, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
+import { addTraceContextColumn, JOBS_SCHEMA, type JobRow, NO_ERRORS, toJobFromRow, toWait, WAIT_DELAYED } from './sqlite-job-schema.ts'
 import { toJobDataJson } from '../../queue/new-job-checks.ts'
 
 /** Clock, retention and error sink of the SQLite job store. */
@@ -25,6 +25,20 @@ export interface SqliteJobStoreOptions extends Partial<RetentionLimits> {
 }
 
 type Counts = Record<JobStatus, number>
+
+/** The job of a row just claimed at `time`: running, one more attempt (a fresh object, so no copy). */
+function toRunningJob(row: JobRow, time: number): Job {
+  const job = toJobFromRow(row)
+  job.status = 'running'
+  job.attempts = row.attempts + 1
+  job.startedAt = time
+  return job
+}
+
+/** The errors column of a job. */
+function toErrorsJson(job: Job): string {
+  return job.errors.length === 0 ? NO_ERRORS : JSON.stringify(job.errors)
+}
 
 const zeroCounts = (): Counts => ({ pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, dead: 0, skipped: 0 })
 
@@ -131,7 +145,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
       sql.update.run(
         job.status,
         job.attempts,
-        JSON.stringify(job.errors),
+        toErrorsJson(job),
         job.lastError,
         job.startedAt,
         job.finishedAt,
@@ -192,7 +206,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
     count(step, 'running', 1)
     // Committed before the suspect runs: should it stop the process at once, it is found running alone.
     batch.commit()
-    return { ...toJobFromRow(row), status: 'running', attempts: row.attempts + 1, startedAt: time }
+    return toRunningJob(row, time)
   }
 
   const timer = setInterval(() => {
@@ -231,7 +245,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
           job.attempts,
           job.maxAttempts,
           job.lastError,
-          JSON.stringify(job.errors),
+          toErrorsJson(job),
           job.messageGroupId,
           job.priority,
           job.createdAt,
@@ -285,7 +299,7 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
         count(step, 'running', 1)
         // A fifo step's heads move to running jobs too (sqlite-fifo-heads.ts): those are read at update.
         if (!heads.tracks(step)) claimed.set(candidate.id, { seq: candidate.seq, step, message_group_id: candidate.message_group_id, status: 'running', head: candidate.head })
-        return { ...toJobFromRow(candidate), status: 'running', attempts: candidate.attempts + 1, startedAt: time }
+        return toRunningJob(candidate, time)
       }
     },
 
