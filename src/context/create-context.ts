@@ -19,8 +19,9 @@ export interface ContextDeps {
 
 /**
  * Builds the context of one handler invocation. The logger is bound lazily: most handlers of a
- * busy fan-out never log, and binding costs more than the rest of the context. Errors of its emit and
- * state calls are marked with the step, trace and job (see fault-origin.ts).
+ * busy fan-out never log, and binding costs more than the rest of the context; the state and the
+ * origin its calls are marked with are made on first use too. Errors of its emit and state calls
+ * are marked with the step, trace and job (see fault-origin.ts).
  */
 export function createContext(
   deps: ContextDeps,
@@ -30,10 +31,17 @@ export function createContext(
   jobId?: string,
 ): FlowContext {
   let logger: Logger | undefined
-  const origin: CallOrigin = jobId ? { traceId, step, jobId, attempt } : { traceId, step }
+  let state: StateManager | undefined
+  let origin: CallOrigin | undefined
+  const originOf = (): CallOrigin => (origin ??= jobId ? { traceId, step, jobId, attempt } : { traceId, step })
+  // Whether someone listened when the context was made decides whether its state writes are reported.
+  const observed = deps.feed.active
   return {
     traceId,
-    state: toObservedState(deps.state, deps.feed, origin),
+    get state() {
+      state ??= toObservedState(deps.state, deps.feed, originOf(), observed)
+      return state
+    },
     get streams() {
       // The streams the project declares; types.d.ts names them for the type checker.
       return deps.streams.forInvocation(step, traceId, jobId) as unknown as FlowContextStateStreams
@@ -48,9 +56,9 @@ export function createContext(
           'ATTEMPT_ABANDONED',
           `Step "${step.name}" emitted "${event.topic}" after its attempt timed out; the emit was dropped. Make the handler finish within its timeout.`,
         )
-        return Promise.reject(markFault(error, origin))
+        return Promise.reject(markFault(error, originOf()))
       }
-      return deps.emitter(event, origin)
+      return deps.emitter(event, originOf())
     },
   }
 }

@@ -63,8 +63,9 @@ class ContextState implements StateManager {
     private readonly state: StateManager,
     private readonly feed: ActivityFeed,
     private readonly origin: CallOrigin,
+    observed: boolean,
   ) {
-    this.observed = feed.active
+    this.observed = observed
   }
 
   get<T>(group: string, key: string): Promise<T | null> {
@@ -113,9 +114,9 @@ class ContextState implements StateManager {
   }
 }
 
-/** The state a handler sees (see ContextState). */
-export function toObservedState(state: StateManager, feed: ActivityFeed, origin: CallOrigin): StateManager {
-  return new ContextState(state, feed, origin)
+/** The state a handler sees (see ContextState); `observed` (default: whether someone listens now) says whether its writes are reported. */
+export function toObservedState(state: StateManager, feed: ActivityFeed, origin: CallOrigin, observed: boolean = feed.active): StateManager {
+  return new ContextState(state, feed, origin, observed)
 }
 
 /** Reports a validated emit; returns the trace context a listener gave it for its jobs, if any. */
