@@ -53,9 +53,7 @@ const dayMs = 24 * 60 * 60 * 1000
 /** Every job retries at the time its failed attempt planned (see createAttempts().backoffDelay). */
 const CUSTOM_BACKOFF = { type: 'custom' } as const
 const toList = (job: Job): Job[] => [job]
-const rethrow = (error: unknown): never => {
-  throw error
-}
+const same = (job: Job): Job => job
 // A command that timed out may still have run: only an idempotency key makes sending it again safe.
 const notQueued = 'the event may not have been queued (an emit sent again with the same idempotencyKey is queued once)'
 
@@ -160,11 +158,11 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   }
 
   /**
-   * Adds a plain job (see isPlain) under the id BullMQ picks; `then` maps the added job, `fail` an
-   * error. Every emit of a fan-out is pending here at once, each holding what it allocated until
+   * Adds a plain job (see isPlain) under the id BullMQ picks; `then` maps the added job, `fail`
+   * (when given) an error. Every emit of a fan-out is pending here at once, each holding what it allocated until
    * Redis answers: one promise and its two callbacks wait on BullMQ, nothing else.
    */
-  const addPlain = <T>(newJob: NewJob, time: number, then: (job: Job) => T, fail: (error: unknown) => never): Promise<T> => {
+  const addPlain = <T>(newJob: NewJob, time: number, then: (job: Job) => T, fail?: (error: unknown) => never): Promise<T> => {
     const { step, topic } = newJob
     const record = toJobRecord(newJob, time, nextSeq(time))
     const maxAttempts = newJob.maxRetries + 1
@@ -178,7 +176,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   const addNew = (newJob: NewJob, time: number): Promise<Job> => {
     const { step, topic, idempotencyKey } = newJob
     if (registered.get(step) === true && (newJob.messageGroupId === null || newJob.messageGroupId === undefined) && !idempotencyKey) {
-      return addPlain(newJob, time, (job) => job, rethrow)
+      return addPlain(newJob, time, same)
     }
     return add(step, topic, randomUUID(), toJobRecord(newJob, time, nextSeq(time)), newJob.maxRetries + 1, idempotencyKey)
   }
