@@ -3,6 +3,7 @@ import { toSafeSink } from '../feed.ts'
 import { createAlarm } from './alarm.ts'
 import { AttemptAbort } from './attempt-abort.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
+import { type Batcher, createBatcher, toFailedBatch } from './batcher.ts'
 import { createDebouncer, NO_DEBOUNCE } from './debouncer.ts'
 import { createFlowGate, OPEN_GATE, toSentBackJob } from './flow-gate.ts'
 import { createThrottler, NO_THROTTLE } from './throttler.ts'
@@ -20,7 +21,7 @@ import {
   toInterruptedJob,
   toRetriedJob,
 } from './job-transitions.ts'
-import { type Attempt, checkConsumerOptions, type Consumer, type StepSlot } from './consumer-slot.ts'
+import { type Attempt, checkConsumerOptions, type Consumer, jobsOf, type StepSlot } from './consumer-slot.ts'
 import type { Job, Queue } from './queue.ts'
 
 /** Clock, jitter, idempotency window, error sink and shutdown grace of a dispatching queue. */
@@ -87,11 +88,29 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
         slot.heldUntil = opensAt
         return
       }
+      if (consumer.batcher) {
+        pumpBatches(slot, consumer, consumer.batcher, time)
+        return
+      }
       const job = store.claimNext(slot.name, time, consumer.options.fifo)
       if (!job) return
       const retryAt = consumer.gate.admit(job, time)
       if (retryAt > time) store.update(toSentBackJob(job, retryAt))
       else start(slot, consumer, job)
+    }
+  }
+
+  /** Starts the batches that are full or past their timeout, as many as the step's free slots; wakes at the next batch's timeout. */
+  const pumpBatches = (slot: StepSlot, consumer: Consumer, batcher: Batcher, time: number): void => {
+    const ready = store.readyJobs(slot.name, time, batcher.scanLimit)
+    const plan = batcher.plan(ready, time, consumer.options.concurrency - slot.running)
+    slot.heldUntil = plan.wakeAt
+    for (const batch of plan.batches) {
+      // A retried batch keeps its id, so its jobs show they ran together again.
+      const first = batch[0] as Job
+      const batchId = first.status === 'failed' && first.batchId !== undefined ? first.batchId : crypto.randomUUID()
+      const jobs = store.claimBatch(batch.map((job) => job.id), time, batchId)
+      if (jobs.length > 0) start(slot, consumer, jobs[0] as Job, jobs)
     }
   }
 
@@ -122,7 +141,11 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     const slot = slots.get(job.step)
     if (!slot) return job
     if (slot.paused) return { ...job, wait: { reason: 'paused', until: null } }
-    const wait = (slot.consumer?.gate ?? OPEN_GATE).waitOf(job, time) ?? (slot.consumer?.debouncer ?? NO_DEBOUNCE).waitOf(job, time)
+    const wait =
+      (slot.consumer?.gate ?? OPEN_GATE).waitOf(job, time) ??
+      (slot.consumer?.debouncer ?? NO_DEBOUNCE).waitOf(job, time) ??
+      slot.consumer?.batcher?.waitOf(job, time) ??
+      null
     return wait ? { ...job, wait } : job
   }
 
@@ -234,17 +257,23 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   }
 
   const record = (attempt: Attempt, error: unknown, failed: boolean): void => {
-    const { job } = attempt
     const time = now()
     if (!failed) {
-      const completed = toCompletedJob(job, time)
-      store.update(completed)
-      if (events.wants('completed')) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
+      for (const job of jobsOf(attempt)) {
+        const completed = toCompletedJob(job, time)
+        store.update(completed)
+        if (events.wants('completed')) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
+      }
       return
     }
-    const next = toFailedJob(job, error, time, attempt.consumer.options.backoff, random)
-    store.update(next)
-    if (events.wants('failed')) events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
+    const { backoff } = attempt.consumer.options
+    const failedJobs = attempt.batch
+      ? toFailedBatch(attempt.batch, error, time, backoff, random)
+      : [toFailedJob(attempt.job, error, time, backoff, random)]
+    for (const next of failedJobs) {
+      store.update(next)
+      if (events.wants('failed')) events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
+    }
   }
 
   const finish = (attempt: Attempt, error: unknown, failed: boolean): void => {
@@ -278,9 +307,10 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     attempt.abort.abort(error)
   }
 
-  const start = (slot: StepSlot, consumer: Consumer, job: Job): void => {
+  const start = (slot: StepSlot, consumer: Consumer, job: Job, batch: readonly Job[] | null = null): void => {
     const attempt: Attempt = {
       job,
+      batch,
       slot,
       consumer,
       abort: unowned,
@@ -298,10 +328,10 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const run = (attempt: Attempt): void => {
     if (attempt.done) return
     const { job, consumer } = attempt
-    if (events.wants('started')) events.report({ type: 'started', job })
+    if (events.wants('started')) for (const started of jobsOf(attempt)) events.report({ type: 'started', job: started })
     let result: Promise<void>
     try {
-      result = consumer.handler(job, attempt.abort)
+      result = attempt.batch ? consumer.handler(job, attempt.abort, attempt.batch) : consumer.handler(job, attempt.abort)
     } catch (error) {
       finish(attempt, error, true)
       return
@@ -338,7 +368,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     for (const attempt of Array.from(inFlight)) {
       release(attempt)
       try {
-        store.update(toInterruptedJob(attempt.job, time))
+        for (const job of jobsOf(attempt)) store.update(toInterruptedJob(job, time))
       } catch (error) {
         onError(error)
       }
@@ -391,7 +421,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       const gate = createFlowGate(step, consumerOptions, flowStore, { wake: wakeJob })
       const debouncer = consumerOptions.debounce ? createDebouncer(consumerOptions.debounce, store, waitingJobs(step)) : NO_DEBOUNCE
       const throttler = consumerOptions.throttle ? createThrottler(step, consumerOptions.throttle, flowStore) : NO_THROTTLE
-      slot.consumer = { options: { ...consumerOptions }, handler, gate, throttler, debouncer }
+      const batcher = consumerOptions.batch ? createBatcher(consumerOptions.batch) : null
+      slot.consumer = { options: { ...consumerOptions }, handler, gate, throttler, debouncer, batcher }
       refreshConsumed()
       schedule(step)
     },

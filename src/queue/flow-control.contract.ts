@@ -1,9 +1,10 @@
 /**
- * The meaning of flow control (rate limits, pause and resume), as tests every backend runs from its
+ * The meaning of flow control (rate limits, concurrency per key, debounce, throttle, batches, pause and resume), as tests every backend runs from its
  * own test file. Windows are short and real, since Redis keeps time on its server; the tests wait
  * on drain(), events and handler promises, and read the start times the handlers saw.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { runBatchCases } from './batch.contract.ts'
 import type { ConsumerOptions, Job, Queue } from './queue.ts'
 import { createCounter, createDeferred, nameOf, nextEvent, nextTurn, toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
 
@@ -313,6 +314,8 @@ export function runFlowControlContract(name: string, backend: FlowContractBacken
       await queue.drain()
       expect(ran.count).toBe(3)
     })
+
+    runBatchCases(open, slackMs)
 
     it.skipIf(!backend.durable)('stays paused across a restart', async () => {
       const storage = `flow-paused-${(storages += 1)}`

@@ -81,11 +81,13 @@ export interface JobRow {
   finished_at: number | null
   run_at: number
   trace_context: string | null
+  /** Added on open by addBatchIdColumn (sqlite-batches.ts). */
+  batch_id?: string | null
 }
 
 /** The Job a row holds; `data` NULL stands for undefined. */
 export function toJobFromRow(row: JobRow): Job {
-  return {
+  const job: Job = {
     id: row.id,
     step: row.step,
     topic: row.topic,
@@ -104,4 +106,6 @@ export function toJobFromRow(row: JobRow): Job {
     runAt: row.run_at,
     ...(row.trace_context === null ? {} : { traceContext: row.trace_context }),
   }
+  if (row.batch_id) job.batchId = row.batch_id
+  return job
 }
