@@ -141,6 +141,50 @@ export function runBatchCases(open: () => Promise<Queue>, slackMs: number): void
     ])
   })
 
+  it('batches: the step concurrency counts batches running at once', async () => {
+    const queue = await open()
+    let running = 0
+    let most = 0
+    const calls: Call[] = []
+    queue.consume(
+      step,
+      batched({ maxSize: 2, timeoutMs: 50 }, { concurrency: 1 }),
+      recorder(calls, async () => {
+        running += 1
+        most = Math.max(most, running)
+        await new Promise((resolve) => setImmediate(resolve))
+        running -= 1
+      }),
+    )
+    await queue.enqueue(named(range('c', 6)))
+    await queue.drain()
+    expect(most).toBe(1)
+    expect(calls.flatMap((call) => call.names).sort()).toEqual(range('c', 6))
+  })
+
+  it('batches: the handler timeout counts from the batch start, and a timed-out batch fails every job', async () => {
+    const queue = await open()
+    queue.consume(
+      step,
+      // Filling takes longer than the handler may run: only the handler's own time counts.
+      batched({ maxSize: 10, timeoutMs: 300 }, { timeoutMs: 150 }),
+      recorder([], (call) => (call.names[0]?.startsWith('hang') ? new Promise<void>(() => {}) : undefined)),
+    )
+    await queue.enqueue(named(['ok0', 'ok1']))
+    await queue.drain()
+    await queue.enqueue(named(['hang0', 'hang1']))
+    await queue.drain()
+    const { jobs } = await queue.list({ step })
+    const rows = jobs.map((job) => [nameOf(job.data), job.status, job.lastError]).sort()
+    const timedOut = `Step "${step}" did not finish within 0.15 s. Make the handler faster or raise infrastructure.handler.timeout.`
+    expect(rows).toEqual([
+      ['hang0', 'dead', timedOut],
+      ['hang1', 'dead', timedOut],
+      ['ok0', 'completed', null],
+      ['ok1', 'completed', null],
+    ])
+  })
+
   it('batches: a due job waiting for its batch to fill says `batching` until the batch timeout', async () => {
     const queue = await open()
     queue.consume(step, batched({ maxSize: 10, timeoutMs: 60_000 }), recorder([]))
