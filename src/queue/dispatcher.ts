@@ -256,14 +256,17 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     if (inFlight.size === 0) onAttemptsSettled?.()
   }
 
+  const complete = (job: Job, time: number): void => {
+    const completed = toCompletedJob(job, time)
+    store.update(completed)
+    if (events.wants('completed')) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
+  }
+
   const record = (attempt: Attempt, error: unknown, failed: boolean): void => {
     const time = now()
     if (!failed) {
-      for (const job of jobsOf(attempt)) {
-        const completed = toCompletedJob(job, time)
-        store.update(completed)
-        if (events.wants('completed')) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
-      }
+      if (attempt.batch) for (const job of attempt.batch) complete(job, time)
+      else complete(attempt.job, time)
       return
     }
     const { backoff } = attempt.consumer.options
@@ -328,7 +331,10 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const run = (attempt: Attempt): void => {
     if (attempt.done) return
     const { job, consumer } = attempt
-    if (events.wants('started')) for (const started of jobsOf(attempt)) events.report({ type: 'started', job: started })
+    if (events.wants('started')) {
+      if (attempt.batch) for (const started of attempt.batch) events.report({ type: 'started', job: started })
+      else events.report({ type: 'started', job })
+    }
     let result: Promise<void>
     try {
       result = attempt.batch ? consumer.handler(job, attempt.abort, attempt.batch) : consumer.handler(job, attempt.abort)
