@@ -3,6 +3,7 @@ import { type Job as BullJob, type JobsOptions, Queue as BullQueue, Worker } fro
 import type { Redis } from 'ioredis'
 import { MotiaError } from '../../errors.ts'
 import { toSafeSink } from '../../feed.ts'
+import { checkBatchOptions } from '../../queue/batcher.ts'
 import { createJobEvents } from '../../queue/job-events.ts'
 import { checkNewJob, toJobDataJson } from '../../queue/new-job-checks.ts'
 import { toJobStats } from '../../queue/job-stats.ts'
@@ -295,6 +296,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     },
 
     consume(step, consumerOptions, handler) {
+      checkBatchOptions(step, consumerOptions)
       const current = consumers.get(step)
       if (current) {
         current.options = { ...consumerOptions }
