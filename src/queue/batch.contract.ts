@@ -103,8 +103,9 @@ export function runBatchCases(open: () => Promise<Queue>, slackMs: number): void
     )
     await queue.enqueue(named(['a0', 'a1', 'a2'], {}, 2))
     await queue.drain()
-    expect(calls.map((call) => call.names)).toEqual([
-      ['a0', 'a1', 'a2'],
+    // The retry and the newer inputs' batch may run in either order on a busy machine.
+    expect(calls[0]?.names).toEqual(['a0', 'a1', 'a2'])
+    expect(calls.slice(1).map((call) => call.names).sort()).toEqual([
       ['a0', 'a1', 'a2'],
       ['b0', 'b1'],
     ])

@@ -7,6 +7,7 @@
  */
 import { MotiaError } from '../errors.ts'
 import type { BackoffOptions } from './backoff.ts'
+import type { JobStore } from './job-store.ts'
 import { isCutOff, toFailedJob } from './job-transitions.ts'
 import type { Batch, ConsumerOptions, Job, JobWait } from './queue.ts'
 
@@ -21,10 +22,8 @@ export interface BatchPlan {
 }
 
 export interface Batcher {
-  /** How many ready jobs a claim reads to form batches: jobs further back wait for the next claims. */
-  readonly scanLimit: number
-  /** Forms batches from the ready jobs (claim order) at `time`: at most `free` to start, and when to look again. */
-  plan(ready: readonly Job[], time: number, free: number): BatchPlan
+  /** Claims the batches of `step` that may start at `time` (full, past their timeout, or retried), at most `free`; and says when to look again. */
+  claim(step: string, time: number, free: number): BatchPlan
   /** `batching` until its batch's timeout, for a due pending job; else null. */
   waitOf(job: Job, time: number): JobWait | null
 }
@@ -42,40 +41,54 @@ function groupName(job: Job, keyOf: (data: unknown) => string): [string, boolean
   return [`key\u0000${keyOf(job.data)}`, false]
 }
 
-/** Creates the batcher of a step. */
-export function createBatcher(options: Batch): Batcher {
+/** Creates the batcher of a step whose jobs `store` holds. */
+export function createBatcher(options: Batch, store: JobStore): Batcher {
   const { maxSize, timeoutMs, keyOf } = options
+  // How many ready jobs a claim reads to form batches: jobs further back wait for the next claims.
+  const scanLimit = Math.max(1_000, maxSize * 4)
   /** The timeout of the batch filling for each key, as the last plan saw it. */
   let deadlines = new Map<string, number>()
 
-  return {
-    scanLimit: Math.max(1_000, maxSize * 4),
-
-    plan(ready, time, free) {
-      const groups = new Map<string, Group>()
-      for (const job of ready) {
-        const [name, now] = groupName(job, keyOf)
-        const group = groups.get(name)
-        if (group) group.jobs.push(job)
-        else groups.set(name, { jobs: [job], now })
-      }
-      const batches: Job[][] = []
-      let wakeAt: number | null = null
-      deadlines = new Map()
-      for (const [name, group] of groups) {
-        for (let start = 0; start < group.jobs.length; start += maxSize) {
-          const jobs = group.jobs.slice(start, start + maxSize)
-          const firstDueAt = Math.min(...jobs.map((job) => job.runAt))
-          const deadline = firstDueAt + timeoutMs
-          if (group.now || jobs.length === maxSize || deadline <= time) {
-            if (batches.length < free) batches.push(jobs)
-            continue
-          }
-          deadlines.set(name, deadline)
-          if (wakeAt === null || deadline < wakeAt) wakeAt = deadline
+  /** Forms batches from the ready jobs (claim order) at `time`: at most `free` to start, and when to look again. */
+  const plan = (ready: readonly Job[], time: number, free: number): BatchPlan => {
+    const groups = new Map<string, Group>()
+    for (const job of ready) {
+      const [name, now] = groupName(job, keyOf)
+      const group = groups.get(name)
+      if (group) group.jobs.push(job)
+      else groups.set(name, { jobs: [job], now })
+    }
+    const batches: Job[][] = []
+    let wakeAt: number | null = null
+    deadlines = new Map()
+    for (const [name, group] of groups) {
+      for (let start = 0; start < group.jobs.length; start += maxSize) {
+        const jobs = group.jobs.slice(start, start + maxSize)
+        const firstDueAt = Math.min(...jobs.map((job) => job.runAt))
+        const deadline = firstDueAt + timeoutMs
+        if (group.now || jobs.length === maxSize || deadline <= time) {
+          if (batches.length < free) batches.push(jobs)
+          continue
         }
+        deadlines.set(name, deadline)
+        if (wakeAt === null || deadline < wakeAt) wakeAt = deadline
       }
-      return { batches, wakeAt }
+    }
+    return { batches, wakeAt }
+  }
+
+  return {
+    claim(step, time, free) {
+      const { batches, wakeAt } = plan(store.readyJobs(step, time, scanLimit), time, free)
+      const claimed: Job[][] = []
+      for (const batch of batches) {
+        // A retried batch keeps its id, so its jobs show they ran together again.
+        const first = batch[0] as Job
+        const batchId = first.status === 'failed' && first.batchId !== undefined ? first.batchId : crypto.randomUUID()
+        const jobs = store.claimBatch(batch.map((job) => job.id), time, batchId)
+        if (jobs.length > 0) claimed.push(jobs)
+      }
+      return { batches: claimed, wakeAt }
     },
 
     waitOf(job, time) {

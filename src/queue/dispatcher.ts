@@ -88,10 +88,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
         slot.heldUntil = opensAt
         return
       }
-      if (consumer.batcher) {
-        pumpBatches(slot, consumer, consumer.batcher, time)
-        return
-      }
+      if (consumer.batcher) return startBatches(slot, consumer, consumer.batcher, time)
       const job = store.claimNext(slot.name, time, consumer.options.fifo)
       if (!job) return
       const retryAt = consumer.gate.admit(job, time)
@@ -100,18 +97,11 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     }
   }
 
-  /** Starts the batches that are full or past their timeout, as many as the step's free slots; wakes at the next batch's timeout. */
-  const pumpBatches = (slot: StepSlot, consumer: Consumer, batcher: Batcher, time: number): void => {
-    const ready = store.readyJobs(slot.name, time, batcher.scanLimit)
-    const plan = batcher.plan(ready, time, consumer.options.concurrency - slot.running)
-    slot.heldUntil = plan.wakeAt
-    for (const batch of plan.batches) {
-      // A retried batch keeps its id, so its jobs show they ran together again.
-      const first = batch[0] as Job
-      const batchId = first.status === 'failed' && first.batchId !== undefined ? first.batchId : crypto.randomUUID()
-      const jobs = store.claimBatch(batch.map((job) => job.id), time, batchId)
-      if (jobs.length > 0) start(slot, consumer, jobs[0] as Job, jobs)
-    }
+  /** Starts the batches that may start, as many as the step's free slots; wakes at the next batch's timeout. */
+  const startBatches = (slot: StepSlot, consumer: Consumer, batcher: Batcher, time: number): void => {
+    const { batches, wakeAt } = batcher.claim(slot.name, time, consumer.options.concurrency - slot.running)
+    slot.heldUntil = wakeAt
+    for (const jobs of batches) start(slot, consumer, jobs[0] as Job, jobs)
   }
 
   /** The next wake-up: the earliest due job, or the earliest time a shared rate limit lets a held step go on. */
@@ -141,11 +131,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     const slot = slots.get(job.step)
     if (!slot) return job
     if (slot.paused) return { ...job, wait: { reason: 'paused', until: null } }
-    const wait =
-      (slot.consumer?.gate ?? OPEN_GATE).waitOf(job, time) ??
-      (slot.consumer?.debouncer ?? NO_DEBOUNCE).waitOf(job, time) ??
-      slot.consumer?.batcher?.waitOf(job, time) ??
-      null
+    const { gate, debouncer, batcher } = slot.consumer ?? { gate: OPEN_GATE, debouncer: NO_DEBOUNCE, batcher: null }
+    const wait = gate.waitOf(job, time) ?? debouncer.waitOf(job, time) ?? batcher?.waitOf(job, time)
     return wait ? { ...job, wait } : job
   }
 
@@ -270,10 +257,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       return
     }
     const { backoff } = attempt.consumer.options
-    const failedJobs = attempt.batch
-      ? toFailedBatch(attempt.batch, error, time, backoff, random)
-      : [toFailedJob(attempt.job, error, time, backoff, random)]
-    for (const next of failedJobs) {
+    const batch = attempt.batch
+    for (const next of batch ? toFailedBatch(batch, error, time, backoff, random) : [toFailedJob(attempt.job, error, time, backoff, random)]) {
       store.update(next)
       if (events.wants('failed')) events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
     }
@@ -427,7 +412,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       const gate = createFlowGate(step, consumerOptions, flowStore, { wake: wakeJob })
       const debouncer = consumerOptions.debounce ? createDebouncer(consumerOptions.debounce, store, waitingJobs(step)) : NO_DEBOUNCE
       const throttler = consumerOptions.throttle ? createThrottler(step, consumerOptions.throttle, flowStore) : NO_THROTTLE
-      const batcher = consumerOptions.batch ? createBatcher(consumerOptions.batch) : null
+      const batcher = consumerOptions.batch ? createBatcher(consumerOptions.batch, store) : null
       slot.consumer = { options: { ...consumerOptions }, handler, gate, throttler, debouncer, batcher }
       refreshConsumed()
       schedule(step)
