@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest'
 import { NonRetriableError } from '../errors.ts'
 import type { Batch, ConsumerOptions, Job, Queue } from './queue.ts'
-import { nameOf, toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
+import { eventually, nameOf, toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
 
 const step = 'batch-step'
 
@@ -32,17 +32,6 @@ function recorder(calls: Call[], then: (call: Call) => void | Promise<void> = ()
     const call = { names: jobs.map((each) => nameOf(each.data)), ids: jobs.map((each) => each.id), at: Date.now() }
     calls.push(call)
     await then(call)
-  }
-}
-
-/** Resolves with the first truthy value of `read`, polled every 10 ms until `deadlineMs`. */
-async function eventually<T>(read: () => Promise<T | null | undefined | false>, deadlineMs = 5_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs
-  for (;;) {
-    const value = await read()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`No such state within ${deadlineMs} ms.`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 

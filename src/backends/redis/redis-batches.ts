@@ -29,7 +29,7 @@ export interface RedisBatches {
 interface Member {
   bullJob: BullJob<JobRecord>
   token: string | undefined
-  /** The member's join record written (batchWait): the start's write must come after it. */
+  /** The member's join record written (batchWait): the start's write must come after it. Never rejects. */
   joined: Promise<unknown>
   settle: { resolve: () => void; reject: (error: unknown) => void }
 }
@@ -79,14 +79,17 @@ export function createRedisBatches(attempts: Attempts, now: () => number, random
 
   const start = (batch: Filling, stepRuns: StepRuns): void => {
     stepRuns.running += 1
-    run(batch).then(
-      () => {
+    run(batch)
+      // Redis failed before the attempts began (writing the batchId): each job's processor fails with it.
+      .catch((error: unknown) => {
+        for (const member of batch.members) member.settle.reject(error)
+      })
+      .finally(() => {
         stepRuns.running -= 1
         const next = stepRuns.waiting.shift()
         if (next) start(next, stepRuns)
-      },
-      onError,
-    )
+      })
+      .catch(onError)
   }
 
   /** One attempt of every member: the handler runs once, and each member's attempt waits for it. */
@@ -97,7 +100,7 @@ export function createRedisBatches(attempts: Attempts, now: () => number, random
     const batchPart = { startedAt, jitter: random() }
     await Promise.all(
       members.map(async (member) => {
-        await member.joined.catch(() => {})
+        await member.joined
         const { batchWait: _, ...data } = member.bullJob.data
         await member.bullJob.updateData({ ...data, batchId, batchSize: members.length })
       }),
@@ -161,7 +164,8 @@ export function createRedisBatches(attempts: Attempts, now: () => number, random
     join(step, bullJob, token, options, handler) {
       const batch = fillingFor(step, bullJob, options, handler)
       return new Promise<void>((resolve, reject) => {
-        const joined = bullJob.updateData({ ...bullJob.data, batchWait: batch.closesAt })
+        // Only what the jobs API shows while the job waits: a failed write is reported, not fatal to the job.
+        const joined = bullJob.updateData({ ...bullJob.data, batchWait: batch.closesAt }).catch(onError)
         batch.members.push({ bullJob, token, joined, settle: { resolve, reject } })
         if (batch.members.length >= batch.size) close(batch)
       })
@@ -177,7 +181,7 @@ export function createRedisBatches(attempts: Attempts, now: () => number, random
           clearTimeout(batch.timer)
           return batch.members.map(async (member) => {
             try {
-              await member.joined.catch(() => {})
+              await member.joined
               const { batchWait: _, ...data } = member.bullJob.data
               await member.bullJob.updateData(data)
               await member.bullJob.moveToDelayed(now(), member.token)
