@@ -48,6 +48,9 @@ export type ResponsesOf<TConfig> = TConfig extends { responseSchema: infer TResp
 // Jobs carry the data as emitted (validated, not transformed): the handler sees the schema's input type.
 type InputOf<TConfig> = TConfig extends { input: infer TSchema extends AnySchema } ? InferSchema<TSchema, 'input'> : unknown
 
+// A batch step's handler gets an array of inputs.
+type HandlerInputOf<TConfig> = TConfig extends { infrastructure: { queue: { batch: object } } } ? Array<InputOf<TConfig>> : InputOf<TConfig>
+
 /** A step config that runs a handler. */
 export type HandledConfig = ApiRouteConfig | EventConfig | CronConfig
 
@@ -61,7 +64,7 @@ export type HandledConfig = ApiRouteConfig | EventConfig | CronConfig
 export type Handler<TConfig extends HandledConfig> = TConfig extends { type: 'api' }
   ? ApiRouteHandler<BodyOf<TConfig, 'input'>, ResponsesOf<TConfig>, EmitsOf<TConfig>, BodyOf<TConfig, 'output'>>
   : TConfig extends { type: 'event' }
-    ? EventHandler<InputOf<TConfig>, EmitsOf<TConfig>>
+    ? EventHandler<HandlerInputOf<TConfig>, EmitsOf<TConfig>>
     : CronHandler<EmitsOf<TConfig>>
 
 /** What `defineStep` returns: export it as `config` and `handler` (or as the default export). */

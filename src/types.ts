@@ -50,6 +50,17 @@ export interface QueueInfrastructure {
   debounce?: DebounceConfig
   /** At most `limit` jobs (per value of `key`) are accepted in any `periodMs`; the others end `skipped` and never run. */
   throttle?: RateLimitConfig
+  /** The handler gets an array of up to `maxSize` inputs (of one `key`), once that many are due or `timeoutMs` after the first came due. */
+  batch?: BatchConfig
+}
+
+/** A batch of an event step. */
+export interface BatchConfig {
+  maxSize: number
+  timeoutMs: number
+  /** An input field whose values never share a batch, or a function of the input; all inputs together when absent. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  key?: string | ((input: any) => unknown)
 }
 
 /** A debounce of an event step. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../src/queue/queue.ts'
-import { runCli } from './helpers/spawn-cli.ts'
+import { eventually, runCli } from './helpers/spawn-cli.ts'
 import { fixture, startFixture, type TestApp } from './helpers/start-fixture.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
@@ -53,5 +53,31 @@ describe('flow control over HTTP and the CLI', () => {
     expect(waiting[0]?.wait?.until).toBeGreaterThan(Date.now() + 59_000)
     const listed = await runCli(['jobs', 'list', '--step', 'CallApi', '--status', 'pending', '--port', new URL(app.url).port], repoRoot)
     expect(listed.stdout).toMatch(/pending \(rate-limited until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)/)
+  })
+
+  it('runs a batch step once per batch of one key; each job shows its batchId in the jobs API and `jobs show`', async () => {
+    const lines: Array<Record<string, unknown>> = []
+    const stop = app.runtime.logger.onLog((entry) => {
+      if (entry.step === 'Warehouse') lines.push({ ...entry.meta, traceId: entry.traceId })
+    })
+    const traces: string[] = []
+    for (const [tenant, n] of [['a', 1], ['b', 2], ['a', 3], ['a', 4]] as const) traces.push(await app.runtime.emit({ topic: 'analytics.event', data: { tenant, n } }))
+    // Not drain(): a job of the rate-limited step above waits a minute.
+    const batches = await eventually(async () => {
+      const stored = await app.runtime.state.getGroup<{ ns: number[]; traceId: string }>('warehouse')
+      return stored.length === 2 && (await jobsOf('Warehouse')).every((job) => job.status === 'completed') ? stored : undefined
+    })
+    stop()
+    expect(batches.map((batch) => batch.ns).sort()).toEqual([[1, 3, 4], [2]])
+    // A batch runs in its first job's trace.
+    expect(batches.find((batch) => batch.ns[0] === 1)?.traceId).toBe(traces[0])
+    const jobs = await jobsOf('Warehouse')
+    const idOf = (n: number): string | undefined => jobs.find((job) => (job.data as { n: number }).n === n)?.batchId
+    expect(idOf(1)).toEqual(expect.any(String))
+    expect([idOf(3), idOf(4)]).toEqual([idOf(1), idOf(1)])
+    expect(idOf(2)).not.toBe(idOf(1))
+    expect(lines.map((line) => line['batchId']).sort()).toEqual([idOf(1), idOf(2)].sort())
+    const shown = await runCli(['jobs', 'show', jobs[0]?.id ?? '', '--port', new URL(app.url).port], repoRoot)
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: jobs[0]?.id, batchId: jobs[0]?.batchId })
   })
 })

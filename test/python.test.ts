@@ -198,6 +198,17 @@ describe('Python job semantics', () => {
     expect(status).toBe(200)
   })
 
+  it('gives a Python step with infrastructure.queue.batch a list of inputs, in queue order', async () => {
+    await Promise.all([1, 2, 3, 4].map((n) => app.runtime.emit({ topic: 'py.row', data: { n } })))
+    await app.runtime.queue.drain()
+    const batches = (await app.runtime.state.getGroup<{ ns: number[] }>('py-batches')).map((batch) => batch.ns)
+    expect(batches.flat().sort()).toEqual([1, 2, 3, 4])
+    expect(batches.every((ns) => ns.length <= 3)).toBe(true)
+    const jobs = await jobsOf('PyBatchRows')
+    expect(jobs.every((job) => job.status === 'completed' && typeof job.batchId === 'string')).toBe(true)
+    expect(new Set(jobs.map((job) => job.batchId)).size).toBe(batches.length)
+  })
+
   it('stops every worker process on close', async () => {
     const others = pythonWorkerPids()
     const local = await startFixture(fixture('python'))

@@ -159,6 +159,16 @@ describe('Ruby job semantics', () => {
     )
   })
 
+  it('gives a Ruby step with infrastructure.queue.batch an array of inputs, in queue order', async () => {
+    await Promise.all([1, 2, 3, 4].map((n) => app.runtime.emit({ topic: 'rb.row', data: { n } })))
+    await app.runtime.queue.drain()
+    const batches = (await app.runtime.state.getGroup<{ ns: number[] }>('rb-batches')).map((batch) => batch.ns)
+    expect(batches.flat().sort()).toEqual([1, 2, 3, 4])
+    expect(batches.every((ns) => ns.length <= 3)).toBe(true)
+    const jobs = await jobsOf('RbBatchRows')
+    expect(new Set(jobs.map((job) => job.batchId)).size).toBe(batches.length)
+  })
+
   it('fails a Ruby attempt that runs past its timeout, and interrupts the handler in its worker', async () => {
     await emitAndSettle('rb.slow', {})
     const [job] = await jobsOf('RbTooSlow')

@@ -98,6 +98,22 @@ describe('defineStep and Handler<typeof config>: inference without generated fil
     )
   })
 
+  it('gives a batch step an array of inputs', () => {
+    defineStep(
+      {
+        type: 'event',
+        name: 'InferBatch',
+        subscribes: ['analytics.event'],
+        emits: [],
+        input: z.object({ tenant: z.string() }),
+        infrastructure: { queue: { batch: { maxSize: 100, timeoutMs: 2_000, key: 'tenant' } } },
+      },
+      async (inputs) => {
+        expectTypeOf(inputs).toEqualTypeOf<Array<{ tenant: string }>>()
+      },
+    )
+  })
+
   it('types a cron step that emits', () => {
     defineStep({ type: 'cron', name: 'InferNightly', cron: '0 2 * * *', emits: ['report.ready'] }, async ({ emit }) => {
       expectTypeOf(emit).parameter(0).toHaveProperty('topic').toEqualTypeOf<'report.ready'>()

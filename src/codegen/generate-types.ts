@@ -61,7 +61,8 @@ function handlerType(step: Step, topics: Map<string, string>, input: string | un
     }
     case 'event':
       // Jobs carry the data as emitted (validated, not transformed), so the handler sees the input type.
-      return `EventHandler<${input ?? 'unknown'}, ${emits}>`
+      // A batch step's handler gets an array of inputs.
+      return config.infrastructure?.queue?.batch ? `EventHandler<Array<${input ?? 'unknown'}>, ${emits}>` : `EventHandler<${input ?? 'unknown'}, ${emits}>`
     case 'cron':
       return `CronHandler<${emits}>`
     default:

@@ -1,5 +1,6 @@
 import { MotiaError } from '../errors.ts'
 import type { AttemptAbort } from './attempt-abort.ts'
+import { type Batcher, checkBatchOptions } from './batcher.ts'
 import type { Debouncer } from './debouncer.ts'
 import type { FlowGate } from './flow-gate.ts'
 import type { ConsumerOptions, Job, JobHandler } from './queue.ts'
@@ -13,6 +14,8 @@ export interface Consumer {
   gate: FlowGate
   throttler: Throttler
   debouncer: Debouncer
+  /** Forms its batches; null when the step runs one job per attempt. */
+  batcher: Batcher | null
 }
 
 /** A step's consumer and its attempts in flight, which outlive a replaced consumer. */
@@ -25,9 +28,12 @@ export interface StepSlot {
   heldUntil: number | null
 }
 
-/** One attempt in flight. */
+/** One attempt in flight: of one job, or of every job of a batch. */
 export interface Attempt {
+  /** The job, or the first job of the batch. */
   job: Job
+  /** Every job of the attempt on a batch step (`job` first); null otherwise. */
+  batch: readonly Job[] | null
   slot: StepSlot
   consumer: Consumer
   abort: AttemptAbort
@@ -36,7 +42,7 @@ export interface Attempt {
   done: boolean
 }
 
-/** Refuses consumer options no queue can honour: concurrency below 1, a timeout that is not positive. */
+/** Refuses consumer options no queue can honour: concurrency below 1, a timeout that is not positive, a batch out of bounds or mixed with per-job flow control. */
 export function checkConsumerOptions(step: string, options: ConsumerOptions): void {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw new MotiaError(
@@ -50,4 +56,8 @@ export function checkConsumerOptions(step: string, options: ConsumerOptions): vo
       `Step "${step}" has timeout ${options.timeoutMs} ms. Set infrastructure.handler.timeout to a positive number.`,
     )
   }
+  checkBatchOptions(step, options)
 }
+
+/** The jobs an attempt runs. */
+export const jobsOf = (attempt: Attempt): readonly Job[] => attempt.batch ?? [attempt.job]

@@ -3,6 +3,7 @@ import { toSafeSink } from '../feed.ts'
 import { createAlarm } from './alarm.ts'
 import { AttemptAbort } from './attempt-abort.ts'
 import { createDeadlineWatch } from './deadline-watch.ts'
+import { type Batcher, createBatcher, toFailedBatch } from './batcher.ts'
 import { createDebouncer, NO_DEBOUNCE } from './debouncer.ts'
 import { createFlowGate, OPEN_GATE, toSentBackJob } from './flow-gate.ts'
 import { createThrottler, NO_THROTTLE } from './throttler.ts'
@@ -20,7 +21,7 @@ import {
   toInterruptedJob,
   toRetriedJob,
 } from './job-transitions.ts'
-import { type Attempt, checkConsumerOptions, type Consumer, type StepSlot } from './consumer-slot.ts'
+import { type Attempt, checkConsumerOptions, type Consumer, jobsOf, type StepSlot } from './consumer-slot.ts'
 import type { Job, NewJob, Queue } from './queue.ts'
 
 /** Clock, jitter, idempotency window, error sink and shutdown grace of a dispatching queue. */
@@ -87,12 +88,20 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
         slot.heldUntil = opensAt
         return
       }
+      if (consumer.batcher) return startBatches(slot, consumer, consumer.batcher, time)
       const job = store.claimNext(slot.name, time, consumer.options.fifo)
       if (!job) return
       const retryAt = consumer.gate.admit(job, time)
       if (retryAt > time) store.update(toSentBackJob(job, retryAt))
       else start(slot, consumer, job)
     }
+  }
+
+  /** Starts the batches that may start, as many as the step's free slots; wakes at the next batch's timeout. */
+  const startBatches = (slot: StepSlot, consumer: Consumer, batcher: Batcher, time: number): void => {
+    const { batches, wakeAt } = batcher.claim(slot.name, time, consumer.options.concurrency - slot.running)
+    slot.heldUntil = wakeAt
+    for (const jobs of batches) start(slot, consumer, jobs[0] as Job, jobs)
   }
 
   /** The next wake-up: the earliest due job, or the earliest time a shared rate limit lets a held step go on. */
@@ -129,7 +138,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     const slot = slots.get(job.step)
     if (!slot) return job
     if (slot.paused) return { ...job, wait: { reason: 'paused', until: null } }
-    const wait = (slot.consumer?.gate ?? OPEN_GATE).waitOf(job, time) ?? (slot.consumer?.debouncer ?? NO_DEBOUNCE).waitOf(job, time)
+    const { gate, debouncer, batcher } = slot.consumer ?? { gate: OPEN_GATE, debouncer: NO_DEBOUNCE, batcher: null }
+    const wait = gate.waitOf(job, time) ?? debouncer.waitOf(job, time) ?? batcher?.waitOf(job, time)
     return wait ? { ...job, wait } : job
   }
 
@@ -240,18 +250,25 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     if (inFlight.size === 0) onAttemptsSettled?.()
   }
 
+  const complete = (job: Job, time: number): void => {
+    const completed = toCompletedJob(job, time)
+    store.update(completed)
+    if (events.wants('completed')) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
+  }
+
   const record = (attempt: Attempt, error: unknown, failed: boolean): void => {
-    const { job } = attempt
     const time = now()
     if (!failed) {
-      const completed = toCompletedJob(job, time)
-      store.update(completed)
-      if (events.wants('completed')) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
+      if (attempt.batch) for (const job of attempt.batch) complete(job, time)
+      else complete(attempt.job, time)
       return
     }
-    const next = toFailedJob(job, error, time, attempt.consumer.options.backoff, random)
-    store.update(next)
-    if (events.wants('failed')) events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
+    const { backoff } = attempt.consumer.options
+    const batch = attempt.batch
+    for (const next of batch ? toFailedBatch(batch, error, time, backoff, random) : [toFailedJob(attempt.job, error, time, backoff, random)]) {
+      store.update(next)
+      if (events.wants('failed')) events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
+    }
   }
 
   const finish = (attempt: Attempt, error: unknown, failed: boolean): void => {
@@ -285,9 +302,10 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     attempt.abort.abort(error)
   }
 
-  const start = (slot: StepSlot, consumer: Consumer, job: Job): void => {
+  const start = (slot: StepSlot, consumer: Consumer, job: Job, batch: readonly Job[] | null = null): void => {
     const attempt: Attempt = {
       job,
+      batch,
       slot,
       consumer,
       abort: unowned,
@@ -305,10 +323,13 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
   const run = (attempt: Attempt): void => {
     if (attempt.done) return
     const { job, consumer } = attempt
-    if (events.wants('started')) events.report({ type: 'started', job })
+    if (events.wants('started')) {
+      if (attempt.batch) for (const started of attempt.batch) events.report({ type: 'started', job: started })
+      else events.report({ type: 'started', job })
+    }
     let result: Promise<void>
     try {
-      result = consumer.handler(job, attempt.abort)
+      result = attempt.batch ? consumer.handler(job, attempt.abort, attempt.batch) : consumer.handler(job, attempt.abort)
     } catch (error) {
       finish(attempt, error, true)
       return
@@ -345,7 +366,7 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     for (const attempt of Array.from(inFlight)) {
       release(attempt)
       try {
-        store.update(toInterruptedJob(attempt.job, time))
+        for (const job of jobsOf(attempt)) store.update(toInterruptedJob(job, time))
       } catch (error) {
         onError(error)
       }
@@ -400,7 +421,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
       const gate = createFlowGate(step, consumerOptions, flowStore, { wake: wakeJob })
       const debouncer = consumerOptions.debounce ? createDebouncer(consumerOptions.debounce, store, waitingJobs(step)) : NO_DEBOUNCE
       const throttler = consumerOptions.throttle ? createThrottler(step, consumerOptions.throttle, flowStore) : NO_THROTTLE
-      slot.consumer = { options: { ...consumerOptions }, handler, gate, throttler, debouncer }
+      const batcher = consumerOptions.batch ? createBatcher(consumerOptions.batch, store) : null
+      slot.consumer = { options: { ...consumerOptions }, handler, gate, throttler, debouncer, batcher }
       refreshConsumed()
       schedule(step)
     },

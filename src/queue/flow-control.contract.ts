@@ -1,11 +1,12 @@
 /**
- * The meaning of flow control (rate limits, pause and resume), as tests every backend runs from its
+ * The meaning of flow control (rate limits, concurrency per key, debounce, throttle, batches, pause and resume), as tests every backend runs from its
  * own test file. Windows are short and real, since Redis keeps time on its server; the tests wait
  * on drain(), events and handler promises, and read the start times the handlers saw.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { runBatchCases } from './batch.contract.ts'
 import type { ConsumerOptions, Job, Queue } from './queue.ts'
-import { createCounter, createDeferred, nameOf, nextEvent, nextTurn, toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
+import { createCounter, createDeferred, eventually, nameOf, nextEvent, nextTurn, toConsumerOptions, toNewJob } from './queue-contract-helpers.ts'
 
 /** How a backend opens queues for the suite: the same `storage` opens the same jobs and windows again. */
 export interface FlowContractBackend {
@@ -45,20 +46,6 @@ function shortestSpan(times: readonly number[], limit: number): number {
     shortest = Math.min(shortest, (sorted[index + limit] as number) - (sorted[index] as number))
   }
   return shortest
-}
-
-/**
- * Resolves with the first truthy value of `read`, polled until `deadlineMs`. On Redis a job over the
- * limit is active for the round trip that checks it, so a read right after an event may see it running.
- */
-async function eventually<T>(read: () => Promise<T | null | undefined | false>, deadlineMs = 5_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs
-  for (;;) {
-    const value = await read()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`No such state within ${deadlineMs} ms.`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 const limited = (rateLimit: ConsumerOptions['rateLimit'], overrides: Partial<ConsumerOptions> = {}): ConsumerOptions =>
@@ -313,6 +300,8 @@ export function runFlowControlContract(name: string, backend: FlowContractBacken
       await queue.drain()
       expect(ran.count).toBe(3)
     })
+
+    runBatchCases(open, slackMs)
 
     it.skipIf(!backend.durable)('stays paused across a restart', async () => {
       const storage = `flow-paused-${(storages += 1)}`

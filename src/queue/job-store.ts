@@ -45,6 +45,14 @@ export interface JobStore {
    * failed job of its messageGroupId (null is one group).
    */
   claimNext(step: string, now: number, fifo: boolean): Job | null
+  /**
+   * The runnable jobs of a step (as claimNext defines them) in claim order, at most `limit`, left as
+   * they are: a batch step's consumer chooses among them. A store that runs suspects of a crash alone
+   * returns only the suspect while it must run, and nothing while one runs.
+   */
+  readyJobs(step: string, now: number, limit: number): Job[]
+  /** Marks these jobs running as one batch (attempts + 1, startedAt = now, batchId) and returns them; a job no longer runnable is left out. */
+  claimBatch(ids: readonly string[], now: number, batchId: string): Job[]
   /** Writes the mutable fields (status, attempts, errors, lastError, startedAt, finishedAt, runAt) of a stored job. */
   update(job: Job): void
   /** Matching jobs newest first, and how many match in all. */

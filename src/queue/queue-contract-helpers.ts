@@ -84,3 +84,17 @@ export function recordEvents(queue: Queue): JobEvent[] {
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
+
+/**
+ * Resolves with the first truthy value of `read`, polled every 10 ms until `deadlineMs`. On Redis a job is
+ * active for the round trip that checks a limit, so a read right after an event may see it running.
+ */
+export async function eventually<T>(read: () => Promise<T | null | undefined | false>, deadlineMs = 5_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs
+  for (;;) {
+    const value = await read()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`No such state within ${deadlineMs} ms.`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}

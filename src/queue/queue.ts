@@ -39,6 +39,8 @@ export interface Job {
   wait?: JobWait
   /** The W3C `traceparent` of the emit that queued the job, kept so its attempts join that trace; absent when tracing was off. */
   traceContext?: string
+  /** On a step with `batch`: the batch its latest attempt ran in, shared by every job of that batch (a retry keeps it); absent before its first attempt. */
+  batchId?: string
 }
 
 /** One job to create: a delivery of an event to one subscribing step. */
@@ -78,6 +80,16 @@ export interface ConsumerOptions {
   debounce?: Debounce
   /** Skips emits over `limit` per `periodMs` (per key); none when absent. */
   throttle?: RateLimit
+  /** Runs the handler once for up to `maxSize` jobs (of one key); none when absent. */
+  batch?: Batch
+}
+
+/** Jobs of one key run together, `maxSize` at most, once that many are due or `timeoutMs` after the first came due. */
+export interface Batch {
+  maxSize: number
+  timeoutMs: number
+  /** One key for the whole step when the config names none. */
+  keyOf: (data: unknown) => string
 }
 
 /** Emits of one key within `periodMs` collapse into one job with the latest data, run once they go quiet (or after `maxWaitMs`). */
@@ -103,13 +115,16 @@ export interface RateLimit {
 
 /** Why a waiting job has not started: its step is paused, its rate limit is used up, or its key runs its most attempts at once. */
 export interface JobWait {
-  reason: 'rate-limited' | 'concurrency-limited' | 'debounced' | 'paused'
+  reason: 'rate-limited' | 'concurrency-limited' | 'debounced' | 'paused' | 'batching'
   /** When it may start (ms since epoch); null while paused. */
   until: number | null
 }
 
-/** Runs one attempt of a job; a rejection is a failed attempt. `abort` fires on timeout, and when the queue gives up on the attempt at close. */
-export type JobHandler = (job: Job, abort: AttemptAbort) => Promise<void>
+/**
+ * Runs one attempt of a job; a rejection is a failed attempt. `abort` fires on timeout, and when the queue gives up on the attempt at close.
+ * With `ConsumerOptions.batch`, one call is one attempt of every job in `batch` (in queue order; `job` is its first).
+ */
+export type JobHandler = (job: Job, abort: AttemptAbort, batch?: readonly Job[]) => Promise<void>
 
 export interface JobFilter {
   status?: JobStatus

@@ -1,5 +1,7 @@
-import type { ConsumerOptions } from '../queue/queue.ts'
+import type { RootLogger } from '../logger/create-logger.ts'
+import type { ConsumerOptions, Job } from '../queue/queue.ts'
 import type { Step } from '../steps/step.ts'
+import type { FlowContext, Logger } from '../types.ts'
 import { toRateLimitKeyOf } from './rate-limit-key.ts'
 
 /** Defaults for event steps that do not set `infrastructure`. */
@@ -31,7 +33,16 @@ export function toConsumerOptions(step: Step): ConsumerOptions {
   if (debounce) {
     options.debounce = { periodMs: debounce.periodMs, maxWaitMs: debounce.maxWaitMs ?? null, keyOf: toRateLimitKeyOf(debounce.key) ?? (() => '') }
   }
+  const batch = queue?.batch
+  if (batch) options.batch = { maxSize: batch.maxSize, timeoutMs: batch.timeoutMs, keyOf: toRateLimitKeyOf(batch.key) ?? (() => '') }
   const concurrencyKeyOf = toRateLimitKeyOf(queue?.concurrencyKey)
   if (concurrencyKeyOf) options.keyConcurrency = { limit: queue?.concurrencyPerKey ?? 1, keyOf: concurrencyKeyOf }
   return options
+}
+
+/** The context of a batch attempt: the first job's, with a logger whose lines also carry the batchId. */
+export function withBatchLogger(ctx: FlowContext, root: RootLogger, step: Step, first: Job): FlowContext {
+  let logger: Logger | undefined
+  const bindings = { traceId: first.traceId, step: step.name, flows: step.flows, batchId: first.batchId }
+  return Object.create(ctx, { logger: { get: () => (logger ??= root.child(bindings)) } }) as FlowContext
 }

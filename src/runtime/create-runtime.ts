@@ -23,7 +23,7 @@ import { createStreamsContext } from '../streams/streams-context.ts'
 import type { EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
 import type { Activity, ActivityListener } from './activity.ts'
 import { type ApiSteps, createApiSteps } from './api-steps.ts'
-import { toConsumerOptions } from './consumer-options.ts'
+import { toConsumerOptions, withBatchLogger } from './consumer-options.ts'
 import { reportBlocking } from './report-blocking.ts'
 import { runCronStep } from './run-cron-step.ts'
 import { createFeed } from '../feed.ts'
@@ -113,10 +113,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const consumers: Mounter = {
     mount(step) {
       const handler = step.handler as EventHandler
-      queue.consume(step.name, toConsumerOptions(step), (job, abort) => {
-        const ctx = bindContext(step, job.traceId, abort, job.id)
+      queue.consume(step.name, toConsumerOptions(step), (job, abort, batch) => {
+        // A batch runs in its first job's trace and context; its log lines name the batch.
+        const jobCtx = bindContext(step, job.traceId, abort, job.id)
+        const ctx = batch ? withBatchLogger(jobCtx, logger, step, job) : jobCtx
         const startedAt = performance.now()
-        const running = handler(job.data, ctx)
+        const running = handler(batch ? batch.map((each) => each.data) : job.data, ctx)
         reportBlocking(step, ctx, startedAt, job.id)
         return Promise.resolve(running)
       })

@@ -119,3 +119,40 @@ describe('throttle config', () => {
     expect(options.throttle?.keyOf?.({ tenantId: 'acme' })).toBe('acme')
   })
 })
+
+describe('batch config', () => {
+  it('rejects a maxSize out of bounds, a timeout that is not positive, and a key naming no input field', async () => {
+    await expect(loadWithQueue('{ batch: { maxSize: 0, timeoutMs: 1000 } }')).rejects.toThrow(
+      /^Invalid step config in limited-\d+\.step\.mjs:\d+: config\.infrastructure\.queue\.batch\.maxSize maxSize must be at least 1/,
+    )
+    await expect(loadWithQueue('{ batch: { maxSize: 2.5, timeoutMs: 1000 } }')).rejects.toThrow(/batch\.maxSize .*maxSize is a whole number of inputs per handler call/)
+    await expect(loadWithQueue('{ batch: { maxSize: 10001, timeoutMs: 1000 } }')).rejects.toThrow(/batch\.maxSize maxSize must be at most 10000/)
+    await expect(loadWithQueue('{ batch: { maxSize: 10, timeoutMs: 0 } }')).rejects.toThrow(/batch\.timeoutMs timeoutMs is how long a batch waits to fill/)
+    await expect(loadWithQueue(`{ batch: { maxSize: 10, timeoutMs: 1000, key: 'tenant' } }`)).rejects.toThrow(
+      /config\.infrastructure\.queue\.batch\.key names "tenant", which is not a field of the step's input \(fields: "tenantId", "body"\)\. Name an input field, or remove key to batch all inputs together\.$/,
+    )
+  })
+
+  it('rejects a batch on a fifo queue or beside flow control that counts single jobs, naming the fix', async () => {
+    await expect(loadWithQueue(`{ type: 'fifo', batch: { maxSize: 10, timeoutMs: 1000 } }`)).rejects.toThrow(
+      /^Invalid step config in limited-\d+\.step\.mjs:\d+: config\.infrastructure\.queue\.batch cannot run on a fifo queue .*Remove batch, or set type to standard\.$/,
+    )
+    await expect(loadWithQueue('{ batch: { maxSize: 10, timeoutMs: 1000 }, debounce: { periodMs: 500 } }')).rejects.toThrow(
+      /config\.infrastructure\.queue\.batch cannot be combined with debounce .*Remove one of them\.$/,
+    )
+    await expect(loadWithQueue('{ batch: { maxSize: 10, timeoutMs: 1000 }, rateLimit: { limit: 1, periodMs: 500 } }')).rejects.toThrow(
+      /batch cannot be combined with rateLimit/,
+    )
+    await expect(loadWithQueue(`{ batch: { maxSize: 10, timeoutMs: 1000 }, concurrencyKey: 'tenantId' }`)).rejects.toThrow(
+      /batch cannot be combined with concurrencyKey/,
+    )
+  })
+
+  it('gives the queue a batch per key, or one for all inputs', async () => {
+    const keyed = toConsumerOptions(await loadWithQueue(`{ batch: { maxSize: 100, timeoutMs: 2000, key: 'tenantId' } }`))
+    expect(keyed.batch).toMatchObject({ maxSize: 100, timeoutMs: 2000 })
+    expect(keyed.batch?.keyOf({ tenantId: 'acme' })).toBe('acme')
+    const all = toConsumerOptions(await loadWithQueue(`{ batch: { maxSize: 100, timeoutMs: 2000 }, throttle: { limit: 5, periodMs: 1000 } }`))
+    expect(all.batch?.keyOf({ tenantId: 'acme' })).toBe('')
+  })
+})

@@ -44,6 +44,21 @@ const debounce = z.strictObject({
     .optional(),
 })
 
+const batch = z.strictObject({
+  maxSize: z
+    .number()
+    .int('maxSize is a whole number of inputs per handler call')
+    .min(1, 'maxSize must be at least 1')
+    .max(10_000, 'maxSize must be at most 10000: a batch is one handler call'),
+  timeoutMs: z.number().positive('timeoutMs is how long a batch waits to fill, in milliseconds, and must be above 0'),
+  key: z
+    .union([
+      z.string().min(1, 'key names an input field; remove it to batch all inputs together'),
+      z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
+    ])
+    .optional(),
+})
+
 const queueInfra = z.strictObject({
   type: z.enum(['standard', 'fifo']).optional(),
   messageGroupId: z.string().nullable().optional(),
@@ -58,6 +73,7 @@ const queueInfra = z.strictObject({
   rateLimit: windowLimit('attempts that may start').optional(),
   debounce: debounce.optional(),
   throttle: windowLimit('jobs accepted').optional(),
+  batch: batch.optional(),
   concurrencyKey: z
     .union([
       z.string().min(1, 'concurrencyKey names an input field'),

@@ -57,6 +57,7 @@ const toJob = (stored: StoredJob): Job => ({
   finishedAt: stored.finishedAt,
   runAt: stored.runAt,
   traceContext: stored.traceContext,
+  ...(stored.batchId === undefined ? {} : { batchId: stored.batchId }),
 })
 
 const matches = (job: StoredJob, query: JobQuery): boolean =>
@@ -201,6 +202,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
         finishedAt: job.finishedAt,
         runAt: job.runAt,
         traceContext: job.traceContext,
+        batchId: undefined,
         seq: sequence,
         idempotencyKey,
         heapIndex: -1,
@@ -258,6 +260,37 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
         return toJob(job)
       }
       return null
+    },
+
+    readyJobs(step, now, limit) {
+      const index = steps.get(step)
+      if (!index) return []
+      promote(index, now)
+      const taken: StoredJob[] = []
+      // The heap is read in order by popping; what was read goes back.
+      while (taken.length < limit) {
+        const job = index.ready.pop()
+        if (!job) break
+        taken.push(job)
+      }
+      for (const job of taken) index.ready.push(job)
+      return taken.map(toJob)
+    },
+
+    claimBatch(ids, now, batchId) {
+      const claimed: Job[] = []
+      for (const id of ids) {
+        const job = jobs.get(id)
+        if (!job || job.place !== 'ready') continue
+        indexOf(job.step).ready.remove(job)
+        job.place = 'none'
+        job.status = 'running'
+        job.attempts += 1
+        job.startedAt = now
+        job.batchId = batchId
+        claimed.push(toJob(job))
+      }
+      return claimed
     },
 
     update(job) {

@@ -17,6 +17,8 @@ import { type JobRecord, toJob, toJobId } from './redis-job-record.ts'
 export interface AttemptOptions {
   timeoutMs: number
   backoff: BackoffOptions
+  /** One job's part of a batch attempt: its timeout counts from the batch's start, and it retries with the batch's jitter. */
+  batchPart?: { startedAt: number; jitter: number }
 }
 
 export interface AttemptsOptions {
@@ -117,7 +119,8 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     async run(step, bullJob, attemptOptions, handler) {
       const job = toJob(step, bullJob, 'active')
       const { timeoutMs } = attemptOptions
-      const started = job.startedAt ?? now()
+      const batch = attemptOptions.batchPart
+      const started = batch?.startedAt ?? job.startedAt ?? now()
       const running: Running = { step, abort: unowned, deadline: started + timeoutMs, timeoutMs, abandon: ignore, abandoned: false }
       running.abort = new AttemptAbort(failRunning, running)
       inFlight.set(String(bullJob.id), running)
@@ -129,7 +132,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
         // Abandoned on close: not a failed attempt; BullMQ runs the job again once its lock expires.
         if (running.abandoned) throw error
         // The same record of the attempt, and the same retry time, as every other backend.
-        const { errors, runAt } = toFailedJob(job, error, now(), attemptOptions.backoff, random)
+        const { errors, runAt } = toFailedJob(job, error, now(), attemptOptions.backoff, batch ? () => batch.jitter : random)
         await bullJob.updateData({ ...bullJob.data, errors, runAt })
         const thrown = toBullError(error)
         plannedRunAt.set(thrown, runAt)

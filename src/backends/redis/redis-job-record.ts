@@ -34,6 +34,11 @@ export interface JobRecord {
   parked?: true
   /** The W3C traceparent of the emit that queued the job. Absent: tracing was off. */
   traceContext?: string
+  /** On a batch step: the batch of its latest attempt, and how many jobs that batch had (its retry waits for them). */
+  batchId?: string
+  batchSize?: number
+  /** On a batch step: set while the job, taken by a worker, waits in a batch that fills until then. */
+  batchWait?: number
 }
 
 /** What a record leaves out, filled in. */
@@ -111,9 +116,11 @@ export function toRecordOf(job: Job, seq: number, runAt: number): JobRecord {
   return record
 }
 
-function toStatus(state: BullState, attemptsMade: number): JobStatus {
+function toStatus(state: BullState, attemptsMade: number, record: JobRecord): JobStatus {
   switch (state) {
     case 'active':
+      // Taken by a worker but waiting in a batch that fills: not started yet.
+      if (record.batchWait !== undefined) return attemptsMade > 0 ? 'failed' : 'pending'
       return 'running'
     case 'completed':
       return 'completed'
@@ -129,7 +136,7 @@ function toStatus(state: BullState, attemptsMade: number): JobStatus {
 /** The job a BullMQ job of `step` in `state` stands for. */
 export function toJob(step: string, bullJob: BullJob<JobRecord>, state: BullState): Job {
   const record = bullJob.data
-  const status = toStatus(state, bullJob.attemptsMade)
+  const status = toStatus(state, bullJob.attemptsMade, record)
   const finished = status === 'completed' || status === 'dead'
   const { messageGroupId, priority, runAt, errors: recorded } = fieldsOf(record)
   let errors = recorded
@@ -137,7 +144,7 @@ export function toJob(step: string, bullJob: BullJob<JobRecord>, state: BullStat
   if (status === 'dead' && bullJob.failedReason && errors.at(-1)?.message !== bullJob.failedReason) {
     errors = [...errors, { attempt: bullJob.attemptsMade, message: bullJob.failedReason, at: bullJob.finishedOn ?? Date.now() }]
   }
-  return {
+  const job: Job = {
     id: toJobId(step, bullJob.id),
     step,
     topic: bullJob.name,
@@ -151,11 +158,14 @@ export function toJob(step: string, bullJob: BullJob<JobRecord>, state: BullStat
     messageGroupId,
     priority,
     createdAt: record.createdAt,
-    startedAt: bullJob.processedOn ?? null,
+    startedAt: status === 'pending' ? null : (bullJob.processedOn ?? null),
     finishedAt: finished ? (bullJob.finishedOn ?? null) : null,
     runAt,
     traceContext: record.traceContext,
   }
+  if (record.batchId !== undefined) job.batchId = record.batchId
+  if (state === 'active' && record.batchWait !== undefined) job.wait = { reason: 'batching', until: record.batchWait }
+  return job
 }
 
 /** The job of `topic` that `add` just stored in BullMQ as `id`: pending, with no attempt made yet; no read back. */

@@ -3,6 +3,7 @@ import { type Job as BullJob, type JobsOptions, Queue as BullQueue, Worker } fro
 import type { Redis } from 'ioredis'
 import { MotiaError } from '../../errors.ts'
 import { toSafeSink } from '../../feed.ts'
+import { checkBatchOptions } from '../../queue/batcher.ts'
 import { createJobEvents } from '../../queue/job-events.ts'
 import { checkNewJob, toJobDataJson } from '../../queue/new-job-checks.ts'
 import { toJobStats } from '../../queue/job-stats.ts'
@@ -10,6 +11,7 @@ import { toCreatedJob } from '../../queue/job-transitions.ts'
 import type { ConsumerOptions, Job, JobHandler, NewJob, Queue, RateLimit } from '../../queue/queue.ts'
 import { toSkippedJob } from '../../queue/throttler.ts'
 import { createAttempts } from './redis-attempts.ts'
+import { createRedisBatches } from './redis-batches.ts'
 import { toUnavailable, unreachableError, whileReachable } from './redis-client.ts'
 import { createFifoGroups, PARK_MS } from './redis-fifo.ts'
 import { createRedisDebounce } from './redis-debounce.ts'
@@ -247,6 +249,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
   }
 
   const attempts = createAttempts({ now, random: options.random ?? Math.random, events, onError })
+  const batches = createRedisBatches(attempts, now, options.random ?? Math.random, onError)
 
   const finished = (step: string, bullJob: BullJob<JobRecord> | undefined): void => {
     const group = bullJob?.data.messageGroupId
@@ -262,13 +265,14 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
         const consumer = consumers.get(step)
         if (!consumer) throw new MotiaError('QUEUE_NO_CONSUMER', `Step "${step}" has no consumer in this process any more.`)
         const { options: consumerOptions, handler } = consumer
+        if (consumerOptions.batch) return batches.join(step, bullJob, token, consumerOptions, handler)
         if (!consumerOptions.rateLimit && !consumerOptions.keyConcurrency) return attempts.run(step, bullJob, consumerOptions, handler)
         return flow.run(step, consumerOptions, bullJob, token, () => attempts.run(step, bullJob, consumerOptions, handler))
       },
       {
         connection: options.workerClient,
         prefix: bullPrefix,
-        concurrency: consumers.get(step)?.options.concurrency ?? 1,
+        concurrency: batches.workerConcurrency(consumers.get(step)?.options ?? { concurrency: 1 }),
         lockDuration: lockDurationMs,
         stalledInterval: lockDurationMs,
         settings: { backoffStrategy: attempts.backoffDelay },
@@ -324,11 +328,12 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     },
 
     consume(step, consumerOptions, handler) {
+      checkBatchOptions(step, consumerOptions)
       const current = consumers.get(step)
       if (current) {
         current.options = { ...consumerOptions }
         current.handler = handler
-        current.worker.concurrency = consumerOptions.concurrency
+        current.worker.concurrency = batches.workerConcurrency(consumerOptions)
         return
       }
       void register(step).catch(onError)
@@ -399,6 +404,8 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
         const workers = [...consumers.values()].map((consumer) => consumer.worker)
         consumers.clear()
         const graceful = Promise.allSettled(workers.map((worker) => worker.close()))
+        // Jobs waiting in batches that fill would hold their workers open until the batch timeout.
+        await batches.release()
         let timer: NodeJS.Timeout | undefined
         const gaveUp = await Promise.race([
           graceful.then(() => false),

@@ -82,6 +82,8 @@ export interface JobRow {
   run_at: number
   head: number
   trace_context: string | null
+  /** Added on open by addBatchIdColumn (sqlite-batches.ts). */
+  batch_id?: string | null
 }
 
 /** The errors column of a job that has none, as every new job stores it. */
@@ -108,5 +110,6 @@ export function toJobFromRow(row: JobRow): Job {
     runAt: row.run_at,
   }
   if (row.trace_context !== null) job.traceContext = row.trace_context
+  if (row.batch_id) job.batchId = row.batch_id
   return job
 }

@@ -5,6 +5,7 @@ import { writeBatchOf } from './write-batch.ts'
 import { isTerminalStatus, type JobStore } from '../../queue/job-store.ts'
 import { isCutOff, toCutOffJob } from '../../queue/job-transitions.ts'
 import type { Job, JobStatus } from '../../queue/queue.ts'
+import { addBatchIdColumn, createSqliteBatches } from './sqlite-batches.ts'
 import { createDueJobs } from './sqlite-due-jobs.ts'
 import { createFifoHeads } from './sqlite-fifo-heads.ts'
 import { createSuspects } from './sqlite-suspects.ts'
@@ -58,7 +59,9 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
   const pruneAbove = limits.keepCompleted + Math.max(1, Math.ceil(limits.keepCompleted / 10))
   db.exec(JOBS_SCHEMA)
   addTraceContextColumn(db)
+  addBatchIdColumn(db)
   const sql = createSqliteJobQueries(db)
+  const batches = createSqliteBatches(db)
   const transaction = createAtomic(db)
   const pruner = createCompletedPruner(db, limits)
   const heads = createFifoHeads(db)
@@ -301,6 +304,36 @@ export function createSqliteJobStore(db: Database, options: SqliteJobStoreOption
         if (!heads.tracks(step)) claimed.set(candidate.id, { seq: candidate.seq, step, message_group_id: candidate.message_group_id, status: 'running', head: candidate.head })
         return toRunningJob(candidate, time)
       }
+    },
+
+    readyJobs(step, time, limit) {
+      due.promote(step, time)
+      if (suspects.active) {
+        const allowed = suspects.claim(step, running)
+        if (allowed === 'none') return []
+        if (allowed !== 'any') {
+          const row = sql.selectBySeq.get(allowed)
+          if (row && (row.status === 'pending' || row.status === 'failed')) return [toJobFromRow(row)]
+          if (row) suspects.settled(row.id)
+          return []
+        }
+      }
+      return batches.ready(step, limit)
+    },
+
+    claimBatch(ids, time, batchId) {
+      batch.join()
+      const claimed = batches.claim(ids, time, batchId, (step, from) => {
+        count(step, from, -1)
+        count(step, 'running', 1)
+      })
+      if (suspects.active) {
+        // A suspect that was not taken no longer holds the others back.
+        for (const id of ids) if (!claimed.some((job) => job.id === id)) suspects.settled(id)
+        // Committed before a suspect runs, as in a single claim: should it stop the process, it is found running alone.
+        if (claimed.length > 0) batch.commit()
+      }
+      return claimed
     },
 
     update: updateJob,

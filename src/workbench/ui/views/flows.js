@@ -32,6 +32,13 @@ function schemaBlock(title, schema) {
 }
 
 /** `100 per 60 s, per tenantId`: a step's rate limit in words. */
+/** `up to 100 inputs per call, run when full or 2 s after the first, per tenantId`. */
+function batchText(batch) {
+  const wait = batch.timeoutMs % 1000 === 0 ? `${batch.timeoutMs / 1000} s` : `${batch.timeoutMs} ms`
+  const key = typeof batch.key === 'string' ? `, per ${batch.key}` : ''
+  return `up to ${batch.maxSize} inputs per call, run when full or ${wait} after the first${key}`
+}
+
 function rateLimitText(rateLimit) {
   const period = rateLimit.periodMs % 1000 === 0 ? `${rateLimit.periodMs / 1000} s` : `${rateLimit.periodMs} ms`
   const key = typeof rateLimit.key === 'string' ? `, per ${rateLimit.key}` : ''
@@ -124,6 +131,7 @@ function nodeDetails(node, step, warnings, close) {
       infrastructure?.queue?.debounce
         ? field('Debounce', h('span', { 'data-field': 'debounce' }, `${infrastructure.queue.debounce.periodMs} ms of quiet${infrastructure.queue.debounce.maxWaitMs ? `, ${infrastructure.queue.debounce.maxWaitMs} ms at most` : ''}${typeof infrastructure.queue.debounce.key === 'string' ? `, per ${infrastructure.queue.debounce.key}` : ''}`))
         : null,
+      infrastructure?.queue?.batch ? field('Batch', h('span', { 'data-field': 'batch' }, batchText(infrastructure.queue.batch))) : null,
       infrastructure?.queue?.concurrencyKey !== undefined
         ? field('Per key', h('span', { 'data-field': 'concurrency-key' }, `${infrastructure.queue.concurrencyPerKey ?? 1} at once per ${typeof infrastructure.queue.concurrencyKey === 'string' ? infrastructure.queue.concurrencyKey : 'key'}`))
         : null,

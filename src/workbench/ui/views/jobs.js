@@ -104,6 +104,7 @@ function jobDetail(job, act, close) {
       h('dt', {}, 'Finished'), h('dd', {}, job.finishedAt ? `${time(job.finishedAt)}${job.startedAt ? `, ran ${fmtMs(job.finishedAt - job.startedAt)}` : ''}` : '–'),
       job.status === 'pending' || job.status === 'failed' ? [h('dt', {}, 'Runs at'), h('dd', {}, time(job.runAt))] : null,
       job.wait ? [h('dt', {}, 'Waiting'), h('dd', { 'data-wait': job.wait.reason }, waitText(job.wait))] : null,
+      job.batchId ? [h('dt', {}, 'Batch'), h('dd', { 'data-field': 'batch' }, h('code', {}, job.batchId))] : null,
       job.messageGroupId ? [h('dt', {}, 'Group'), h('dd', {}, h('code', {}, job.messageGroupId))] : null,
       job.priority ? [h('dt', {}, 'Priority'), h('dd', {}, String(job.priority))] : null,
     ),
