@@ -7,7 +7,7 @@ import { eventually, runCli, spawnServer } from './helpers/spawn-cli.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
 
-/** A Motia-style project: a helper (with a JSON import) shared by two steps, `motia` imports, a broken and a failing step. */
+/** A Motia-style project: a helper (with a JSON import) shared by two steps, `motia` imports, a top-level await, a broken and a failing step. */
 const files: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'built', private: true, type: 'module' }),
   'motia.config.ts': `import { config } from 'motia'
@@ -54,9 +54,12 @@ export const handler = async (req: { pathParams: { name: string } }, { state }: 
   return greeting ? { status: 200, body: greeting } : { status: 404, body: {} }
 }
 `,
-  'steps/where.step.ts': `export const config = { type: 'api', name: 'Where', method: 'GET', path: '/where', emits: [] }
+  'steps/where.step.ts': `// A top-level await: the build runs it when the step loads.
+const url = await Promise.resolve(import.meta.url)
 
-export const handler = async () => ({ status: 200, body: { url: import.meta.url } })
+export const config = { type: 'api', name: 'Where', method: 'GET', path: '/where', emits: [] }
+
+export const handler = async () => ({ status: 200, body: { url } })
 `,
   'steps/fails.step.ts': `export const config = { type: 'api', name: 'Fails', method: 'GET', path: '/fails', emits: [] }
 

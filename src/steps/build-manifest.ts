@@ -8,7 +8,10 @@ export const DEFAULT_BUILD_DIR = join('.motia-like', 'build')
 /** The file in a build folder that maps each source file to its output. */
 export const MANIFEST_FILE = 'manifest.json'
 
-const MANIFEST_VERSION = 1
+const MANIFEST_VERSION = 2
+
+/** The module a build compiles to, in the build folder. */
+export const BUNDLE_FILE = 'index.mjs'
 
 /** A size and modification time: a source file changed when either differs from the build's. */
 export interface FileStamp {
@@ -16,11 +19,11 @@ export interface FileStamp {
   mtimeMs: number
 }
 
-/** What a build records: paths relative to the project (sources) and to the build folder (outputs). */
+/** What a build records, with paths relative to the project. */
 export interface BuildManifest {
   version: number
-  /** Each compiled step, stream or config file, to its output module. */
-  outputs: Record<string, string>
+  /** The step, stream and config files compiled: the keys of the bundle's `modules`. */
+  entries: string[]
   /** Every project file the build read (entries, helpers, JSON), with its stamp at build time. */
   inputs: Record<string, FileStamp>
 }
@@ -52,20 +55,18 @@ export function readManifest(buildDir: string): BuildManifest | undefined {
     return undefined
   }
   const manifest = parsed as Partial<BuildManifest> | null
-  if (manifest?.version !== MANIFEST_VERSION || !manifest.outputs || !manifest.inputs) return undefined
+  if (manifest?.version !== MANIFEST_VERSION || !Array.isArray(manifest.entries) || !manifest.inputs) return undefined
   return manifest as BuildManifest
 }
 
-/** A manifest of the given outputs and inputs (absolute paths), stamped now. */
-export function toManifest(projectDir: string, buildDir: string, outputs: Map<string, string>, inputs: readonly string[]): BuildManifest {
+/** A manifest of the given entries and inputs (absolute paths), stamped now. */
+export function toManifest(projectDir: string, entries: readonly string[], inputs: readonly string[]): BuildManifest {
   const stamps: Record<string, FileStamp> = {}
   for (const file of inputs) {
     const stamp = stampOf(file)
     if (stamp) stamps[relative(projectDir, file)] = stamp
   }
-  const relativeOutputs: Record<string, string> = {}
-  for (const [source, output] of outputs) relativeOutputs[relative(projectDir, source)] = relative(buildDir, output)
-  return { version: MANIFEST_VERSION, outputs: relativeOutputs, inputs: stamps }
+  return { version: MANIFEST_VERSION, entries: entries.map((file) => relative(projectDir, file)), inputs: stamps }
 }
 
 /**
@@ -78,7 +79,7 @@ export function staleReason(projectDir: string, manifest: BuildManifest, entries
     if (!now) return `${file} is gone`
     if (now.size !== stamp.size || now.mtimeMs !== stamp.mtimeMs) return `${file} changed`
   }
-  const built = new Set(Object.keys(manifest.outputs))
+  const built = new Set(manifest.entries)
   const current = entries.map((file) => relative(projectDir, file))
   const added = current.find((file) => !built.has(file))
   if (added) return `${added} is new`

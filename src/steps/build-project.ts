@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { join, relative, resolve, sep } from 'node:path'
 import { type BuildFailure, build, type Message } from 'esbuild'
 import { MotiaError } from '../errors.ts'
-import { type BuildManifest, findBuildEntries, MANIFEST_FILE, toManifest } from './build-manifest.ts'
+import { BUNDLE_FILE, type BuildManifest, findBuildEntries, MANIFEST_FILE, toManifest } from './build-manifest.ts'
 import { packagesPlugin, sourceLocationPlugin } from './build-plugins.ts'
 
 export interface BuildOptions {
@@ -28,6 +28,19 @@ function isBuildFailure(error: unknown): error is BuildFailure {
   return error instanceof Error && Array.isArray((error as Partial<BuildFailure>).errors)
 }
 
+/**
+ * The module the build starts from: a loader per entry, keyed by its path in the project. Bundled
+ * without splitting, each file becomes a lazily run part of one output module: loading the build
+ * reads and links one file, and each step still runs its top-level code (and fails) on its own.
+ */
+function toEntryModule(projectDir: string, entries: readonly string[]): string {
+  const loaders = entries.map((file) => {
+    const path = relative(projectDir, file)
+    return `  ${JSON.stringify(path)}: () => import(${JSON.stringify(`./${path.split(sep).join('/')}`)}),`
+  })
+  return `export const modules = {\n${loaders.join('\n')}\n}\n`
+}
+
 function describe(message: Message): string {
   const where = message.location ? `${message.location.file}:${message.location.line}` : 'the project'
   return `${where}: ${message.text}`
@@ -35,8 +48,8 @@ function describe(message: Message): string {
 
 /**
  * Compiles every JavaScript and TypeScript step, stream and config file of a project, and the local
- * modules they import, into ES modules under `buildDir`, with source maps and a manifest mapping each
- * source file to its output. One bundle with shared chunks: a helper imported by two steps is one module.
+ * modules they import, into one ES module under `buildDir` (BUNDLE_FILE), with a source map and a
+ * manifest of what it holds and read. A helper imported by two steps is one module, evaluated once.
  */
 export async function buildProject(options: BuildOptions): Promise<BuildResult> {
   const projectDir = resolve(options.projectDir)
@@ -50,13 +63,9 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
   try {
     result = await build({
       absWorkingDir: projectDir,
-      entryPoints: entries,
-      outbase: projectDir,
-      outdir: buildDir,
-      outExtension: { '.js': '.mjs' },
-      chunkNames: 'chunks/[name]-[hash]',
+      stdin: { contents: toEntryModule(projectDir, entries), resolveDir: projectDir, sourcefile: 'motia-like-build-entry.js', loader: 'js' },
+      outfile: join(buildDir, BUNDLE_FILE),
       bundle: true,
-      splitting: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',
@@ -75,12 +84,8 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
       cause: error,
     })
   }
-  const outputs = new Map<string, string>()
-  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
-    if (meta.entryPoint) outputs.set(resolve(projectDir, meta.entryPoint), resolve(projectDir, output))
-  }
   const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(projectDir, input))
-  const manifest = toManifest(projectDir, buildDir, outputs, inputs.filter((file) => !relative(projectDir, file).startsWith('..')))
+  const manifest = toManifest(projectDir, entries, inputs.filter((file) => !relative(projectDir, file).startsWith('..')))
   mkdirSync(buildDir, { recursive: true })
   // Written last and renamed into place: a manifest is only ever seen beside a complete build.
   const temporary = join(buildDir, `${MANIFEST_FILE}.${process.pid}`)

@@ -1,24 +1,30 @@
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { BuildManifest } from './build-manifest.ts'
+import { BUNDLE_FILE, type BuildManifest } from './build-manifest.ts'
 import { withExitGuard } from './exit-guard.ts'
 import { createModuleImporter, type ModuleImporter } from './import-module.ts'
 
+type Loaders = Record<string, (() => Promise<Record<string, unknown>>) | undefined>
+
 /**
- * Imports a project's files from its build (`motia-like build`): plain ES modules Node loads itself,
- * with no TypeScript loader. A file the build does not hold (a config file added since) is imported
- * from source through tsx, loaded only then. Stacks are mapped back to the source files, so a load
- * error or a failing handler names the file the user wrote.
+ * Imports a project's files from its build (`motia-like build`): one plain ES module Node loads
+ * itself, with no TypeScript loader, whose `modules` run each file's top-level code on its first
+ * import. A file the build does not hold is imported from source through tsx, loaded only then.
+ * Stacks are mapped back to the source files, so a load error or a failing handler names the file
+ * the user wrote.
  */
 export function createBuiltImporter(projectDir: string, buildDir: string, manifest: BuildManifest): ModuleImporter {
   process.setSourceMapsEnabled(true)
+  const held = new Set(manifest.entries)
+  let bundle: Promise<Loaders> | undefined
   let fromSource: ModuleImporter | undefined
   return {
     async import(file) {
-      const output = manifest.outputs[relative(projectDir, file)]
-      if (output === undefined) return (fromSource ??= createModuleImporter(projectDir)).import(file)
-      const url = pathToFileURL(join(buildDir, output)).href
-      return withExitGuard(async () => (await import(url)) as Record<string, unknown>)
+      const path = relative(projectDir, file)
+      bundle ??= import(pathToFileURL(join(buildDir, BUNDLE_FILE)).href).then((module: { modules: Loaders }) => module.modules)
+      const load = held.has(path) ? (await bundle)[path] : undefined
+      if (!load) return (fromSource ??= createModuleImporter(projectDir)).import(file)
+      return withExitGuard(load)
     },
     renew() {
       // A build is fixed: `start` never reloads, and `dev` imports from source.

@@ -18,7 +18,7 @@ export async function openProjectBuild(projectDir: string, buildDir: string, con
   if (!manifest) return { kind: 'none' }
   const reason = staleReason(projectDir, manifest, await findBuildEntries(projectDir, configFiles))
   if (reason) return { kind: 'stale', reason }
-  return { kind: 'current', importer: createBuiltImporter(projectDir, buildDir, manifest), files: Object.keys(manifest.outputs).length }
+  return { kind: 'current', importer: createBuiltImporter(projectDir, buildDir, manifest), files: manifest.entries.length }
 }
 
 /** The build folder to use: the given one (relative to the project), else the default. */
