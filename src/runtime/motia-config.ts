@@ -37,12 +37,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * to a stand-in when not installed; a file that fails to load or has a malformed field is an error
  * naming the file.
  */
-export async function loadMotiaConfig(projectDir: string, importer: ModuleImporter = createModuleImporter(projectDir)): Promise<LoadedMotiaConfig | undefined> {
+export async function loadMotiaConfig(projectDir: string, importer?: ModuleImporter): Promise<LoadedMotiaConfig | undefined> {
   const file = MOTIA_CONFIG_FILES.map((name) => join(projectDir, name)).find((path) => existsSync(path))
   if (!file) return undefined
   let exported: unknown
   try {
-    const module = await importer.import(file)
+    const module = await (importer ?? createModuleImporter(projectDir)).import(file)
     exported = toExportedConfig(module)
   } catch (error) {
     throw new MotiaError('CONFIG_INVALID', `Cannot load ${file}: ${toErrorMessage(error)}. Fix the file, or remove it.`, {

@@ -18,12 +18,18 @@ export function createBuiltImporter(projectDir: string, buildDir: string, manife
   const held = new Set(manifest.entries)
   let bundle: Promise<Loaders> | undefined
   let fromSource: ModuleImporter | undefined
+  const linked = (): Promise<Loaders> =>
+    (bundle ??= import(pathToFileURL(join(buildDir, BUNDLE_FILE)).href).then((module: { modules: Loaders }) => module.modules))
+  const sourceImporter = (): ModuleImporter => (fromSource ??= createModuleImporter(projectDir))
   return {
+    async ready(file) {
+      if (held.has(relative(projectDir, file))) await linked()
+      else await sourceImporter().ready?.(file)
+    },
     async import(file) {
       const path = relative(projectDir, file)
-      bundle ??= import(pathToFileURL(join(buildDir, BUNDLE_FILE)).href).then((module: { modules: Loaders }) => module.modules)
-      const load = held.has(path) ? (await bundle)[path] : undefined
-      if (!load) return (fromSource ??= createModuleImporter(projectDir)).import(file)
+      const load = held.has(path) ? (await linked())[path] : undefined
+      if (!load) return sourceImporter().import(file)
       return withExitGuard(load)
     },
     renew() {

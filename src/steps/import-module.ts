@@ -9,6 +9,8 @@ import { installMotiaFallback, MOTIA_PACKAGES, MOTIA_SHIM_URL } from './motia-pa
 /** Imports step files in-process through tsx: TypeScript or JavaScript, ESM or CommonJS. */
 export interface ModuleImporter {
   import(file: string): Promise<Record<string, unknown>>
+  /** Sets up what importing `file` needs (tsx, a build): awaited before its load timeout starts, so it never counts as the file's. */
+  ready?(file: string): Promise<void>
   /** Starts a fresh module generation: later imports re-evaluate files and what they import. */
   renew(): void
 }
@@ -73,16 +75,25 @@ export function createModuleImporter(projectDir: string): ModuleImporter {
   const projectPrefix = `${projectDir}${sep}`
   const importer = importers++
   let generation = 0
-  // The namespace of the current generation, opened by its first import.
+  // The namespace of the current generation.
   let api: Promise<NamespacedUnregister> | undefined
   const parentUrl = import.meta.url
+  const namespaceOf = (): Promise<NamespacedUnregister> => {
+    const current = generation
+    return (api ??= loadTsx().then(([esm]) => openNamespace(esm, projectDir, importer, current)))
+  }
+  // An importer is made only for a project that imports from source: load tsx and open the first
+  // namespace now, while the project is discovered, as a static import of tsx did.
+  void namespaceOf().catch(() => undefined)
 
   return {
+    async ready() {
+      await namespaceOf()
+    },
     async import(file) {
       const source = await readFile(file, 'utf8')
-      const [esm, cjs] = await loadTsx()
-      const opened = (api ??= Promise.resolve(openNamespace(esm, projectDir, importer, generation)))
-      const namespace = await opened
+      const [, cjs] = await loadTsx()
+      const namespace = await namespaceOf()
       return withExitGuard(async () => {
         if (isCommonJs(file, source)) {
           const url = `${pathToFileURL(file).href}?generation=${generation}`

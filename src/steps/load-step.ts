@@ -76,6 +76,7 @@ export const DEFAULT_LOAD_TIMEOUT_MS = 10_000
 
 /** The import of a step or stream file, or a load error once it has taken `timeoutMs`: a top-level await that never settles. */
 async function importWithin(importer: ModuleImporter, file: string, relativeFile: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  await importer.ready?.(file)
   let timer: NodeJS.Timeout | undefined
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

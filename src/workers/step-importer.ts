@@ -29,6 +29,9 @@ export function createStepImporter(projectDir: string, logger: RootLogger, modul
     WORKER_LANGUAGES.map((language) => [language, createWorkerPool(language, { projectDir, logger })]),
   )
   return {
+    async ready(file) {
+      if (!workerLanguageOf(file)) await importer.ready?.(file)
+    },
     import(file) {
       const language = workerLanguageOf(file)
       const pool = language && pools.get(language)
