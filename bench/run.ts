@@ -13,7 +13,7 @@ import { runColdStart } from './scenarios/cold-start.ts'
 import { runFanout } from './scenarios/fanout.ts'
 import { runRateLimit } from './scenarios/rate-limit.ts'
 import { runRedisFanout } from './scenarios/redis-fanout.ts'
-import { memoryRows, type RssReadings } from './scenarios/memory.ts'
+import { GC_ON_SIGNAL_ENV, idleRss, memoryRows, type RssReadings, runBuiltIdleRss } from './scenarios/memory.ts'
 import { runReload } from './scenarios/reload.ts'
 import { runTracing } from './scenarios/tracing.ts'
 import { runWorkerChain } from './scenarios/worker-chain.ts'
@@ -130,13 +130,13 @@ async function main(): Promise<void> {
   const sized = settings.coldStart.sizes.map((steps) => ({ steps, dir: workspace.project(`start-${steps}`, sizedProject(steps)) }))
   const reloadDir = workspace.project('reload', sizedProject(settings.reload.steps))
 
-  const bare = await spawnBareExpress()
-  const memoryServer = await spawnCli('start', memoryDir, ['--memory'])
-  const defaultServer = await spawnCli('start', defaultDir)
+  const bare = await spawnBareExpress(GC_ON_SIGNAL_ENV)
+  const memoryServer = await spawnCli('start', memoryDir, ['--memory'], GC_ON_SIGNAL_ENV)
+  const defaultServer = await spawnCli('start', defaultDir, [], GC_ON_SIGNAL_ENV)
   const rss: RssReadings = {
-    bareIdle: rssMb(bare.pid),
-    memoryIdle: rssMb(memoryServer.pid),
-    defaultIdle: rssMb(defaultServer.pid),
+    bareIdle: await idleRss(bare),
+    memoryIdle: await idleRss(memoryServer),
+    defaultIdle: await idleRss(defaultServer),
     bareAfterLoad: Number.NaN,
   }
 
@@ -152,6 +152,9 @@ async function main(): Promise<void> {
   rss.defaultAfterFanout = await storeScenarios('default', defaultServer)
   await defaultServer.stop()
   rows.push(...memoryRows(rss))
+  await scenario('memory: idle RSS of pre-built projects', () =>
+    runBuiltIdleRss({ memory: workspace.project('bench-memory-built', benchProject()), sqlite: workspace.project('bench-default-built', benchProject()) }),
+  )
 
   const traced = settings.tracing
   await scenario(`tracing (--memory): api and fanout, OTLP export on and off, ${traced.runs} runs`, () =>

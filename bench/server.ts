@@ -44,9 +44,9 @@ export function spawnNodeSource(source: string): Promise<ServerProcess> {
   return spawnServer(['-e', source], repoRoot)
 }
 
-/** Starts the bare express app (`node -e`) from the repo, so it resolves the same express. */
-export function spawnBareExpress(): Promise<ServerProcess> {
-  return spawnServer(['-e', bareExpressSource], repoRoot)
+/** Starts the bare express app (`node -e`) from the repo, so it resolves the same express; `env` adds to this process's. */
+export function spawnBareExpress(env: Record<string, string> = {}): Promise<ServerProcess> {
+  return spawnServer(['-e', bareExpressSource], repoRoot, env)
 }
 
 async function spawnServer(args: string[], cwd: string, env: Record<string, string> = {}): Promise<ServerProcess> {

@@ -7,13 +7,17 @@ import { createLogger, type RootLogger } from '../logger/create-logger.ts'
 import { createRepeatFilter } from '../logger/repeat-filter.ts'
 import { createRuntime, type Runtime } from '../runtime/create-runtime.ts'
 import type { ProjectConfig } from '../runtime/define-config.ts'
-import { loadMotiaConfig } from '../runtime/motia-config.ts'
-import { loadProjectConfig, toRedisSettings } from '../runtime/project-config.ts'
+import { loadMotiaConfig, MOTIA_CONFIG_FILES } from '../runtime/motia-config.ts'
+import { CONFIG_FILES, loadProjectConfig, toRedisSettings } from '../runtime/project-config.ts'
 import { toStreamAuth } from '../runtime/stream-auth-config.ts'
-import { attachStreamSocket, type StreamSocketLimits, type StreamSocketServer } from '../streams/stream-socket-server.ts'
+import type { StreamSocketLimits, StreamSocketServer } from '../streams/stream-socket-server.ts'
+import { attachStreamSocketLazily } from './lazy-stream-socket.ts'
 import { createAppMetrics } from '../telemetry/create-app-metrics.ts'
 import { startTelemetry, type Telemetry } from '../telemetry/start-telemetry.ts'
+import { DEFAULT_BUILD_DIR } from '../steps/build-manifest.ts'
+import type { ModuleImporter } from '../steps/import-module.ts'
 import { DEFAULT_LOAD_TIMEOUT_MS } from '../steps/load-step.ts'
+import { describeBuildDir, openProjectBuild, toBuildDir } from '../steps/open-build.ts'
 
 export interface AppOptions {
   projectDir: string
@@ -41,7 +45,12 @@ export interface AppOptions {
   streamLimits?: Partial<StreamSocketLimits>
   /** How long a step file may take to import before it is a load error; default MOTIA_LOAD_TIMEOUT_MS, else 10 s. */
   loadTimeoutMs?: number
+  /** start: the folder `motia-like build` wrote, relative to the project; default `.motia-like/build`. */
+  buildDir?: string
 }
+
+/** The config files a build compiles with the steps, so `start` of a built project needs no TypeScript loader. */
+export const BUILD_CONFIG_FILES = [...CONFIG_FILES, ...MOTIA_CONFIG_FILES] as const
 
 /** A running project: runtime plus HTTP server. */
 export interface App {
@@ -102,13 +111,30 @@ function toRequireAdminToken(options: AppOptions, config: ProjectConfig): boolea
   return required
 }
 
+/**
+ * `start` imports the project from its build when the build matches the sources; otherwise from
+ * source through tsx (undefined here), saying so when a build is there but older than the sources.
+ */
+async function builtImporter(options: AppOptions, logger: RootLogger): Promise<ModuleImporter | undefined> {
+  if (options.mode !== 'start') return undefined
+  const buildDir = toBuildDir(options.projectDir, options.buildDir ?? DEFAULT_BUILD_DIR)
+  const build = await openProjectBuild(options.projectDir, buildDir, BUILD_CONFIG_FILES)
+  if (build.kind === 'stale') {
+    logger.warn(
+      `The build in ${describeBuildDir(options.projectDir, buildDir)} does not match the sources (${build.reason}): loading the sources instead. Run motia-like build again.`,
+    )
+  }
+  return build.kind === 'current' ? build.importer : undefined
+}
+
 /** Loads the project, mounts its steps and starts serving HTTP. */
 export async function startApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger()
   const loadTimeoutMs = setting(options.loadTimeoutMs, 'MOTIA_LOAD_TIMEOUT_MS', DEFAULT_LOAD_TIMEOUT_MS, true)
-  const config = await loadProjectConfig(options.projectDir)
+  const moduleImporter = await builtImporter(options, logger)
+  const config = await loadProjectConfig(options.projectDir, moduleImporter)
   const requireAdminToken = toRequireAdminToken(options, config)
-  const motia = await loadMotiaConfig(options.projectDir)
+  const motia = await loadMotiaConfig(options.projectDir, moduleImporter)
   const plugins = motia?.config.plugins?.length ?? 0
   if (motia && plugins > 0) {
     logger.info(`${relative(options.projectDir, motia.file)}: ignoring ${plugins} Workbench plugin(s); motia-like serves its own Workbench.`)
@@ -123,6 +149,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
     cronLock: backends.cronLock,
     loadTimeoutMs,
+    moduleImporter,
   })
   let server: HttpServer | undefined
   let app: HttpApp | undefined
@@ -148,7 +175,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     if (options.mode === 'start' && !streamAuth && runtime.streams.registry.list().length > 0) {
       logger.info('Streams are open to every client that reaches this port, as in Motia. Set streamAuth in motia-like.config.ts to restrict them.')
     }
-    sockets = attachStreamSocket(server.server, {
+    sockets = attachStreamSocketLazily(server.server, {
       registry: runtime.streams.registry,
       store: runtime.streams.store,
       logger,

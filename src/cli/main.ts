@@ -35,9 +35,20 @@ for (const mode of ['dev', 'start'] as const) {
     .option('-H, --host <host>', 'host to bind (default: HOST or 127.0.0.1)')
     .option('--memory', 'keep state and jobs in memory instead of .motia-like/data.db')
     .option('--require-token', 'ask every caller of the admin endpoints for MOTIA_ADMIN_TOKEN, loopback included (also MOTIA_REQUIRE_ADMIN_TOKEN=1)')
-  if (mode === 'start') command.option('--workbench', 'serve the Workbench at /__motia/workbench (also MOTIA_WORKBENCH=1)')
+  if (mode === 'start') {
+    command
+      .option('--workbench', 'serve the Workbench at /__motia/workbench (also MOTIA_WORKBENCH=1)')
+      .option('--build <dir>', 'where `motia-like build` wrote, relative to the project', '.motia-like/build')
+  }
   command.action(action(async (flags) => (await import('./commands/serve.ts')).serve(mode, flags)))
 }
+
+program
+  .command('build')
+  .description('compile the step, stream and config files, so `start` loads them without a TypeScript loader')
+  .option('-d, --dir <dir>', 'project folder', process.cwd())
+  .option('-o, --out <dir>', 'where to write, relative to the project', '.motia-like/build')
+  .action(action(async (flags) => (await import('./commands/build.ts')).buildCommand(flags)))
 
 program
   .command('graph')

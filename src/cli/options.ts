@@ -10,6 +10,8 @@ export interface ServerFlags {
   requireToken?: boolean
   /** start: serve the Workbench (dev always does). */
   workbench?: boolean
+  /** start: the folder `motia-like build` wrote. */
+  build?: string
 }
 
 /** Project folder from --dir (default: the current folder). */

@@ -39,6 +39,8 @@ export interface RuntimeOptions {
   cronLock?: CronLock
   /** How long a step file may take to import before it is a load error; default 10 s. */
   loadTimeoutMs?: number
+  /** Imports the JavaScript and TypeScript files; default: from source through tsx (`start` passes the project's build). */
+  moduleImporter?: ModuleImporter
 }
 
 /** A runtime's streams: the stream files loaded, and the store their items live in. */
@@ -88,7 +90,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS
   const registry = createStepRegistry()
   // Python steps load and run in a pool of worker processes, started by the first Python step file.
-  const importer = createStepImporter(projectDir, logger)
+  const importer = createStepImporter(projectDir, logger, options.moduleImporter)
   // A throwing listener is logged; the handler that reported never sees it.
   const listenerFailed = (kind: string) => (error: unknown) => {
     logger.error(`An ${kind} listener threw: ${toErrorMessage(error)}`, { error })

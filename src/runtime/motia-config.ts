@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Express } from 'express'
 import { MotiaError, toErrorMessage } from '../errors.ts'
-import { createModuleImporter } from '../steps/import-module.ts'
+import { createModuleImporter, type ModuleImporter } from '../steps/import-module.ts'
 import { toExportedConfig } from './exported-config.ts'
 
 /** Where a Motia project keeps its app settings, looked for in the project root in this order. */
@@ -37,12 +37,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * to a stand-in when not installed; a file that fails to load or has a malformed field is an error
  * naming the file.
  */
-export async function loadMotiaConfig(projectDir: string): Promise<LoadedMotiaConfig | undefined> {
+export async function loadMotiaConfig(projectDir: string, importer?: ModuleImporter): Promise<LoadedMotiaConfig | undefined> {
   const file = MOTIA_CONFIG_FILES.map((name) => join(projectDir, name)).find((path) => existsSync(path))
   if (!file) return undefined
   let exported: unknown
   try {
-    const module = await createModuleImporter(projectDir).import(file)
+    const module = await (importer ?? createModuleImporter(projectDir)).import(file)
     exported = toExportedConfig(module)
   } catch (error) {
     throw new MotiaError('CONFIG_INVALID', `Cannot load ${file}: ${toErrorMessage(error)}. Fix the file, or remove it.`, {

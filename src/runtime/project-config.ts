@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { MotiaError, toErrorMessage } from '../errors.ts'
-import { createModuleImporter } from '../steps/import-module.ts'
+import { createModuleImporter, type ModuleImporter } from '../steps/import-module.ts'
 import { corsSettingsSchema } from './cors-settings.ts'
 import { toExportedConfig } from './exported-config.ts'
 import type { ProjectConfig } from './define-config.ts'
@@ -25,12 +25,12 @@ const configSchema = z.strictObject({
 export const CONFIG_FILES = ['motia-like.config.ts', 'motia-like.config.js'] as const
 
 /** Reads the project's config file, if any; a bad one is an error naming the file and the field. */
-export async function loadProjectConfig(projectDir: string): Promise<ProjectConfig> {
+export async function loadProjectConfig(projectDir: string, importer?: ModuleImporter): Promise<ProjectConfig> {
   const file = CONFIG_FILES.map((name) => join(projectDir, name)).find((path) => existsSync(path))
   if (!file) return {}
   let exported: unknown
   try {
-    const module = await createModuleImporter(projectDir).import(file)
+    const module = await (importer ?? createModuleImporter(projectDir)).import(file)
     exported = toExportedConfig(module)
   } catch (error) {
     throw new MotiaError('CONFIG_INVALID', `Cannot load ${file}: ${toErrorMessage(error)}`, { cause: error })

@@ -9,14 +9,14 @@ function inputFields(schema: unknown): string[] | null {
   return Object.keys(properties)
 }
 
-function configError(step: Step, source: string, lineField: string, message: string): StepConfigError {
-  const line = findFieldLine(source, lineField)
+function configError(step: Step, source: () => string, lineField: string, message: string): StepConfigError {
+  const line = findFieldLine(source(), lineField)
   const where = line ? `${step.relativeFile}:${line}` : step.relativeFile
   return new StepConfigError(step.file, `Invalid step config in ${where}: ${message}`, { line })
 }
 
 /** Throws when `key` is a field name that the step's `input` does not declare. */
-function checkKeyField(step: Step, source: string, key: unknown, path: string, lineField: string, fix: string): void {
+function checkKeyField(step: Step, source: () => string, key: unknown, path: string, lineField: string, fix: string): void {
   if (typeof key !== 'string') return
   const fields = inputFields(step.jsonSchemas.input)
   const field = key.split('.')[0] ?? key
@@ -48,7 +48,7 @@ function checkBatchCombination(step: Step, source: string, queue: NonNullable<No
  * per key) must name one the step's `input` declares, and concurrencyPerKey needs a concurrencyKey.
  * Throws StepConfigError naming the file, the field and the fix.
  */
-export function checkFlowControl(step: Step, source: string): void {
+export function checkFlowControl(step: Step, source: () => string): void {
   if (step.config.type !== 'event') return
   const queue = step.config.infrastructure?.queue
   if (!queue) return

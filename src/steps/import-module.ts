@@ -2,14 +2,15 @@ import { readFile } from 'node:fs/promises'
 import { createRequire, register as registerHooks } from 'node:module'
 import { sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { register as registerCommonJs, require as requireWithTsx } from 'tsx/cjs/api'
-import { type NamespacedUnregister, register } from 'tsx/esm/api'
+import type { NamespacedUnregister } from 'tsx/esm/api'
 import { withExitGuard } from './exit-guard.ts'
 import { installMotiaFallback, MOTIA_PACKAGES, MOTIA_SHIM_URL } from './motia-packages.ts'
 
 /** Imports step files in-process through tsx: TypeScript or JavaScript, ESM or CommonJS. */
 export interface ModuleImporter {
   import(file: string): Promise<Record<string, unknown>>
+  /** Sets up what importing `file` needs (tsx, a build): awaited before its load timeout starts, so it never counts as the file's. */
+  ready?(file: string): Promise<void>
   /** Starts a fresh module generation: later imports re-evaluate files and what they import. */
   renew(): void
 }
@@ -25,7 +26,20 @@ function isCommonJs(file: string, source: string): boolean {
 }
 
 const requireCache = createRequire(import.meta.url).cache
+
+type TsxApis = [typeof import('tsx/esm/api'), typeof import('tsx/cjs/api')]
+// tsx is imported on the first import of a file: a built project (`motia-like build`) never loads it,
+// and so never starts its loader thread (about 39 MB and a cross-thread hop per module).
+let tsx: Promise<TsxApis> | undefined
 let commonJsHooks: (() => void) | undefined
+
+function loadTsx(): Promise<TsxApis> {
+  tsx ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then((apis) => {
+    commonJsHooks ??= apis[1].register()
+    return apis
+  })
+  return tsx
+}
 // Each importer has its own namespaces, so two importers (a config file's, the runtime's) never share modules.
 let importers = 0
 // motia-like's own files, which never join a project's namespace (the demo project is the repo root).
@@ -35,9 +49,9 @@ const frameworkUrls = ['../../src/', '../../bin/'].map((path) => new URL(path, i
  * Opens a tsx namespace for one generation of a project's modules, and after it the hook that makes
  * dynamic imports in CommonJS modules resolve from their file, in that namespace (resolve-hook.mjs).
  */
-function openNamespace(projectDir: string, importer: number, generation: number): NamespacedUnregister {
+function openNamespace(esm: TsxApis[0], projectDir: string, importer: number, generation: number): NamespacedUnregister {
   const namespace = `motia-like-${importer}-${generation}`
-  const api = register({ namespace })
+  const api = esm.register({ namespace })
   registerHooks('./resolve-hook.mjs', import.meta.url, {
     data: {
       namespace,
@@ -57,32 +71,44 @@ function openNamespace(projectDir: string, importer: number, generation: number)
  * entries from the require cache.
  */
 export function createModuleImporter(projectDir: string): ModuleImporter {
-  commonJsHooks ??= registerCommonJs()
   installMotiaFallback()
   const projectPrefix = `${projectDir}${sep}`
   const importer = importers++
   let generation = 0
-  let api = openNamespace(projectDir, importer, generation)
+  // The namespace of the current generation.
+  let api: Promise<NamespacedUnregister> | undefined
   const parentUrl = import.meta.url
+  const namespaceOf = (): Promise<NamespacedUnregister> => {
+    const current = generation
+    return (api ??= loadTsx().then(([esm]) => openNamespace(esm, projectDir, importer, current)))
+  }
+  // An importer is made only for a project that imports from source: load tsx and open the first
+  // namespace now, while the project is discovered, as a static import of tsx did.
+  void namespaceOf().catch(() => undefined)
 
   return {
+    async ready() {
+      await namespaceOf()
+    },
     async import(file) {
       const source = await readFile(file, 'utf8')
+      const [, cjs] = await loadTsx()
+      const namespace = await namespaceOf()
       return withExitGuard(async () => {
         if (isCommonJs(file, source)) {
           const url = `${pathToFileURL(file).href}?generation=${generation}`
-          return requireWithTsx(url, parentUrl) as Record<string, unknown>
+          return cjs.require(url, parentUrl) as Record<string, unknown>
         }
-        return (await api.import(pathToFileURL(file).href, parentUrl)) as Record<string, unknown>
+        return (await namespace.import(pathToFileURL(file).href, parentUrl)) as Record<string, unknown>
       })
     },
     renew() {
       for (const key of Object.keys(requireCache)) {
         if (key.startsWith(projectPrefix) && !key.includes(`${sep}node_modules${sep}`)) delete requireCache[key]
       }
-      void api.unregister()
+      void api?.then((namespace) => namespace.unregister())
+      api = undefined
       generation += 1
-      api = openNamespace(projectDir, importer, generation)
     },
   }
 }

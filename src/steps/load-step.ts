@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import type { z } from 'zod'
 import { StepConfigError, toErrorMessage } from '../errors.ts'
@@ -76,6 +76,7 @@ export const DEFAULT_LOAD_TIMEOUT_MS = 10_000
 
 /** The import of a step or stream file, or a load error once it has taken `timeoutMs`: a top-level await that never settles. */
 async function importWithin(importer: ModuleImporter, file: string, relativeFile: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  await importer.ready?.(file)
   let timer: NodeJS.Timeout | undefined
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -131,7 +132,8 @@ export async function loadStep(
   timeoutMs = DEFAULT_LOAD_TIMEOUT_MS,
 ): Promise<Step> {
   const relativeFile = relative(projectDir, file)
-  const source = await readFile(file, 'utf8')
+  // Read only to place a config error on its line: a valid step never needs it.
+  const source = (): string => readFileSync(file, 'utf8')
   const exports = await importProjectFile(importer, file, relativeFile, timeoutMs)
   // CommonJS files that assign module.exports = { config, handler } arrive as `default` too.
   const mod = (exports['config'] ? exports : (exports['default'] as Record<string, unknown> | undefined)) ?? exports
@@ -139,7 +141,7 @@ export async function loadStep(
     throw new StepConfigError(file, `${relativeFile} exports no config. Export \`config\` (and \`handler\`) from the step file.`)
   }
   const parsed = stepConfigSchema.safeParse(mod['config'])
-  if (!parsed.success) throw configError(file, relativeFile, source, parsed.error.issues)
+  if (!parsed.success) throw configError(file, relativeFile, source(), parsed.error.issues)
   // zod parses into a copy; keep the user's own object so schema instances stay untouched.
   const config = mod['config'] as StepConfig
   const handler = mod['handler']

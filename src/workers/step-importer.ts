@@ -20,15 +20,18 @@ export interface StepImporter extends ModuleImporter {
 }
 
 /**
- * Creates a project's importer: TypeScript and JavaScript in-process through tsx, Python and Ruby
+ * Creates a project's importer: TypeScript and JavaScript in-process (through tsx, or `moduleImporter`), Python and Ruby
  * step files through a pool of workers per language that starts with the first step file of it.
  */
-export function createStepImporter(projectDir: string, logger: RootLogger): StepImporter {
-  const importer = createModuleImporter(projectDir)
+export function createStepImporter(projectDir: string, logger: RootLogger, moduleImporter?: ModuleImporter): StepImporter {
+  const importer = moduleImporter ?? createModuleImporter(projectDir)
   const pools = new Map<WorkerLanguage, WorkerPool>(
     WORKER_LANGUAGES.map((language) => [language, createWorkerPool(language, { projectDir, logger })]),
   )
   return {
+    async ready(file) {
+      if (!workerLanguageOf(file)) await importer.ready?.(file)
+    },
     import(file) {
       const language = workerLanguageOf(file)
       const pool = language && pools.get(language)

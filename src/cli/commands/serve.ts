@@ -42,7 +42,7 @@ export async function serve(mode: 'dev' | 'start', flags: ServerFlags): Promise<
             printBanner(restarted, mode, 0, options.workbench)
           },
         })
-      : await startApp({ ...options, mode })
+      : await startApp({ ...options, mode, ...(flags.build ? { buildDir: flags.build } : {}) })
   app = server
   printBanner(server, mode, performance.now() - started, options.workbench)
   let stopping = false

@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises'
+import { dirname, extname, relative, sep } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Loader, Plugin } from 'esbuild'
+import { MOTIA_PACKAGES, MOTIA_SHIM_URL } from './motia-packages.ts'
+
+const LOADERS: Record<string, Loader> = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+}
+
+/** True for a file of the project's own, not of a package it installs. */
+function isProjectFile(projectDir: string, file: string): boolean {
+  const path = relative(projectDir, file)
+  return !path.startsWith('..') && !path.split(sep).includes('node_modules')
+}
+
+/**
+ * Keeps every package the project installs outside the build, imported at run time from the project's
+ * node_modules as the sources import it (one copy of motia-like, zod…), except a path alias of the
+ * project's tsconfig that leads to its own files, which is compiled with them. `motia` and Motia's
+ * packages, when not installed, compile to the stand-in as they resolve to it at run time from source.
+ */
+export function packagesPlugin(projectDir: string): Plugin {
+  const resolving = { fromPlugin: true }
+  return {
+    name: 'motia-like-packages',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === resolving || args.path.startsWith('node:')) return undefined
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: resolving,
+        })
+        if (resolved.errors.length > 0 && MOTIA_PACKAGES.test(args.path)) return { path: fileURLToPath(MOTIA_SHIM_URL) }
+        if (resolved.errors.length === 0 && !resolved.external && isProjectFile(projectDir, resolved.path)) return { path: resolved.path }
+        return { path: args.path, external: true }
+      })
+    },
+  }
+}
+
+const declares = (name: string) => new RegExp(`\\b(?:const|let|var|function)\\s+${name}\\b`)
+
+/**
+ * Makes a compiled file see its source's location: `import.meta.url` (`dirname`, `filename`) and
+ * `__dirname` / `__filename` name the source file, not the build output, so files it reads beside
+ * itself are still found.
+ */
+export function sourceLocationPlugin(projectDir: string): Plugin {
+  return {
+    name: 'motia-like-source-location',
+    setup(build) {
+      build.onLoad({ filter: /\.(?:[cm]?[jt]s|[jt]sx)$/ }, async (args) => {
+        const loader = LOADERS[extname(args.path)]
+        if (!loader || !isProjectFile(projectDir, args.path)) return undefined
+        let contents = await readFile(args.path, 'utf8')
+        const where = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path }
+        contents = contents
+          .replaceAll('import.meta.url', JSON.stringify(where.url))
+          .replaceAll('import.meta.dirname', JSON.stringify(where.dirname))
+          .replaceAll('import.meta.filename', JSON.stringify(where.filename))
+        const preamble: string[] = []
+        if (/\b__dirname\b/.test(contents) && !declares('__dirname').test(contents)) preamble.push(`var __dirname = ${JSON.stringify(where.dirname)};`)
+        if (/\b__filename\b/.test(contents) && !declares('__filename').test(contents)) preamble.push(`var __filename = ${JSON.stringify(where.filename)};`)
+        // On the first line, so every line of the source keeps its number in the source map.
+        if (preamble.length > 0) contents = `${preamble.join(' ')} ${contents}`
+        return { contents, loader }
+      })
+    },
+  }
+}
