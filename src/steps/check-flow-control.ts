@@ -33,7 +33,7 @@ const notWithBatch: ReadonlyArray<[string, string]> = [
 ]
 
 /** Throws when a batch is combined with a fifo queue or with flow control that acts on single jobs. */
-function checkBatchCombination(step: Step, source: string, queue: NonNullable<NonNullable<Step['config']['infrastructure']>['queue']>): void {
+function checkBatchCombination(step: Step, source: () => string, queue: NonNullable<NonNullable<Step['config']['infrastructure']>['queue']>): void {
   if (queue.type === 'fifo') {
     throw configError(step, source, 'batch', 'config.infrastructure.queue.batch cannot run on a fifo queue (a batch runs many jobs of a group at once). Remove batch, or set type to standard.')
   }
