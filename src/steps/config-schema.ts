@@ -20,28 +20,27 @@ const handlerInfra = z.strictObject({
   machineType: z.enum(['cpu', 'memory', 'gpu']).optional(),
 })
 
+/** `key` of a flow-control setting: an input field's name or a function of the input. */
+const inputKey = (withoutIt: string) =>
+  z
+    .union([
+      z.string().min(1, `key names an input field; ${withoutIt}`),
+      z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
+    ])
+    .optional()
+
 /** `{ limit, periodMs, key? }` of a rate limit (attempts that start) or a throttle (jobs accepted). */
 const windowLimit = (counted: string) =>
   z.strictObject({
     limit: z.number().int(`limit is a whole number of ${counted}`).min(1, `limit must be at least 1: the ${counted} per period`),
     periodMs: z.number().positive('periodMs is the window in milliseconds and must be above 0'),
-    key: z
-      .union([
-        z.string().min(1, 'key names an input field; remove it to share one limit'),
-        z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
-      ])
-      .optional(),
+    key: inputKey('remove it to share one limit'),
   })
 
 const debounce = z.strictObject({
   periodMs: z.number().positive('periodMs is the quiet time in milliseconds and must be above 0'),
   maxWaitMs: z.number().positive('maxWaitMs is in milliseconds and must be above 0').optional(),
-  key: z
-    .union([
-      z.string().min(1, 'key names an input field; remove it to debounce all emits together'),
-      z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
-    ])
-    .optional(),
+  key: inputKey('remove it to debounce all emits together'),
 })
 
 const batch = z.strictObject({
@@ -51,12 +50,7 @@ const batch = z.strictObject({
     .min(1, 'maxSize must be at least 1')
     .max(10_000, 'maxSize must be at most 10000: a batch is one handler call'),
   timeoutMs: z.number().positive('timeoutMs is how long a batch waits to fill, in milliseconds, and must be above 0'),
-  key: z
-    .union([
-      z.string().min(1, 'key names an input field; remove it to batch all inputs together'),
-      z.custom<(input: unknown) => unknown>((value) => typeof value === 'function', 'must be a function'),
-    ])
-    .optional(),
+  key: inputKey('remove it to batch all inputs together'),
 })
 
 const queueInfra = z.strictObject({
