@@ -138,14 +138,14 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
 
   /** What BullMQ is told of a job: its id (none: BullMQ's counter), attempts, when it may run, priority, our backoff and what to keep. */
   const bullOptions = (id: string | undefined, record: JobRecord, maxAttempts: number, delay: number, idempotencyKey?: string): JobsOptions => {
+    // BullMQ stores every option given with the job; its defaults (no delay, failed jobs kept) go unsaid.
     const jobOptions: JobsOptions = {
       attempts: maxAttempts,
-      delay,
       priority: toBullPriority(record.priority ?? 0),
       backoff: CUSTOM_BACKOFF,
       removeOnComplete: keep,
-      removeOnFail: false,
     }
+    if (delay > 0) jobOptions.delay = delay
     if (id !== undefined) jobOptions.jobId = id
     if (idempotencyKey) jobOptions.deduplication = { id: idempotencyKey, ttl: idempotencyWindowMs }
     return jobOptions
