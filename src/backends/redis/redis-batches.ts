@@ -95,6 +95,8 @@ export function createRedisBatches(attempts: Attempts, now: () => number, random
   /** One attempt of every member: the handler runs once, and each member's attempt waits for it. */
   const run = async (batch: Filling): Promise<void> => {
     const { members, options, handler, step } = batch
+    // A retry's jobs come back from BullMQ's delayed set in no set order: the handler sees them in emit order, as the first time.
+    if (batch.batchId !== null) members.sort((a, b) => a.bullJob.data.seq - b.bullJob.data.seq)
     const batchId = batch.batchId ?? randomUUID()
     const startedAt = now()
     const batchPart = { startedAt, jitter: random() }
