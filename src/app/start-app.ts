@@ -18,6 +18,7 @@ import { DEFAULT_BUILD_DIR } from '../steps/build-manifest.ts'
 import type { ModuleImporter } from '../steps/import-module.ts'
 import { DEFAULT_LOAD_TIMEOUT_MS } from '../steps/load-step.ts'
 import { describeBuildDir, openProjectBuild, toBuildDir } from '../steps/open-build.ts'
+import { openStartCache, START_CACHE_DIR } from '../steps/start-cache.ts'
 
 export interface AppOptions {
   projectDir: string
@@ -112,19 +113,33 @@ function toRequireAdminToken(options: AppOptions, config: ProjectConfig): boolea
 }
 
 /**
- * `start` imports the project from its build when the build matches the sources; otherwise from
- * source through tsx (undefined here), saying so when a build is there but older than the sources.
+ * `start` imports the project from its build when the build matches the sources, saying so when a
+ * build is there but older than them; otherwise from its start cache (compiled on a miss, one line
+ * says so), and from source through tsx (undefined here) when the cache cannot be written.
  */
 async function builtImporter(options: AppOptions, logger: RootLogger): Promise<ModuleImporter | undefined> {
   if (options.mode !== 'start') return undefined
   const buildDir = toBuildDir(options.projectDir, options.buildDir ?? DEFAULT_BUILD_DIR)
   const build = await openProjectBuild(options.projectDir, buildDir, BUILD_CONFIG_FILES)
+  if (build.kind === 'current') return build.importer
   if (build.kind === 'stale') {
     logger.warn(
       `The build in ${describeBuildDir(options.projectDir, buildDir)} does not match the sources (${build.reason}): loading the sources instead. Run motia-like build again.`,
     )
   }
-  return build.kind === 'current' ? build.importer : undefined
+  const cache = await openStartCache(options.projectDir, BUILD_CONFIG_FILES)
+  switch (cache.kind) {
+    case 'reused':
+      return cache.importer
+    case 'compiled':
+      logger.info(`Compiled ${cache.files} file(s) into ${START_CACHE_DIR} in ${cache.ms} ms. Later starts reuse it while the sources match.`)
+      return cache.importer
+    case 'unavailable':
+      logger.debug(`The start cache in ${START_CACHE_DIR} cannot be used (${cache.reason}): loading the sources through tsx.`)
+      return undefined
+    case 'none':
+      return undefined
+  }
 }
 
 /** Loads the project, mounts its steps and starts serving HTTP. */

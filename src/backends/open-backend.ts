@@ -1,7 +1,6 @@
 import type { Backend, BackendQueueOptions } from './backend.ts'
 import { openMemoryBackend } from './memory/open-memory-backend.ts'
 import type { RedisSettings } from './redis/open-redis-backend.ts'
-import { openSqliteBackend } from './sqlite/open-sqlite-backend.ts'
 
 /** Which backend to open: the one place that chooses, and the only importer of a backend's entry file. */
 export type BackendChoice =
@@ -9,13 +8,15 @@ export type BackendChoice =
   | { kind: 'sqlite'; file: string }
   | ({ kind: 'redis' } & RedisSettings)
 
-/** Opens the chosen backend; Redis (ioredis, BullMQ) is loaded only when chosen, as it costs start-up time and memory. */
+/** Opens the chosen backend; SQLite (better-sqlite3) and Redis (ioredis, BullMQ) are loaded only when chosen, as they cost start-up time and memory. */
 export async function openBackend(choice: BackendChoice, options: BackendQueueOptions): Promise<Backend> {
   switch (choice.kind) {
     case 'memory':
       return openMemoryBackend(options)
-    case 'sqlite':
+    case 'sqlite': {
+      const { openSqliteBackend } = await import('./sqlite/open-sqlite-backend.ts')
       return openSqliteBackend(choice.file, options)
+    }
     case 'redis': {
       const { openRedisBackend } = await import('./redis/open-redis-backend.ts')
       const { kind: _, ...settings } = choice

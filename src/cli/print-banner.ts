@@ -1,6 +1,7 @@
 import { styleText } from 'node:util'
 import type { ReloadReport } from '../dev/reloader.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
+import { compareCodePoints } from '../state/compare-code-points.ts'
 
 const color = process.stdout.isTTY && !process.env['NO_COLOR']
 /** Colors text when printing to a terminal. */
@@ -20,16 +21,17 @@ export function printBanner(
     paint('dim', `jobs and state: ${app.store}`),
   ]
   if (workbench) lines.push(`Workbench: ${paint('cyan', `${app.url}/__motia/workbench`)}`)
-  const routes = runtime.apiSteps.routes().sort((a, b) => a.path.localeCompare(b.path))
+  // Code-point order, not localeCompare: the first collation loads ICU's data, a cost paid at every start.
+  const routes = runtime.apiSteps.routes().sort((a, b) => compareCodePoints(a.path, b.path))
   if (routes.length) lines.push('', paint('bold', 'routes'))
   for (const route of routes) lines.push(`  ${route.method.padEnd(7)} ${route.path.padEnd(32)} ${paint('dim', route.step)}`)
-  const events = steps.filter((step) => step.type === 'event').sort((a, b) => a.name.localeCompare(b.name))
+  const events = steps.filter((step) => step.type === 'event').sort((a, b) => compareCodePoints(a.name, b.name))
   if (events.length) lines.push('', paint('bold', 'subscriptions'))
   for (const step of events) lines.push(`  ${step.subscribes.join(', ').padEnd(40)} ${paint('dim', step.name)}`)
   const crons = runtime.cron.scheduled()
   if (crons.length) lines.push('', paint('bold', 'cron'))
   for (const cron of crons) lines.push(`  ${cron.cron.padEnd(40)} ${paint('dim', cron.step)}`)
-  const streams = runtime.streams.registry.list().sort((a, b) => a.name.localeCompare(b.name))
+  const streams = runtime.streams.registry.list().sort((a, b) => compareCodePoints(a.name, b.name))
   if (streams.length) lines.push('', `${paint('bold', 'streams')} ${paint('dim', `on ${app.url.replace(/^http/, 'ws')}`)}`)
   for (const stream of streams) lines.push(`  ${stream.name.padEnd(40)} ${paint('dim', stream.relativeFile)}`)
   const { warnings } = runtime.graph()

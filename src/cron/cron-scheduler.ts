@@ -1,8 +1,9 @@
-import { CronJob } from 'cron'
+import type { CronJob } from 'cron'
 import { toErrorMessage } from '../errors.ts'
 import type { Step } from '../steps/step.ts'
 import type { Logger } from '../types.ts'
 import { type CronLock, createLocalCronLock } from './cron-lock.ts'
+import { loadCron } from './load-cron.ts'
 
 /** Runs cron steps on their schedules. */
 export interface CronScheduler {
@@ -63,7 +64,7 @@ export function createCronScheduler(options: CronSchedulerOptions): CronSchedule
       // The lock key is the time the tick was scheduled for, which every process agrees on; when it fires
       // differs between processes (and by seconds on a busy one).
       let scheduledAt = 0
-      const job: CronJob = CronJob.from({
+      const job: CronJob = loadCron().CronJob.from({
         cronTime: cron,
         onTick: () => {
           const tickAt = scheduledAt

@@ -26,6 +26,8 @@ export interface BuildManifest {
   entries: string[]
   /** Every project file the build read (entries, helpers, JSON), with its stamp at build time. */
   inputs: Record<string, FileStamp>
+  /** Step, stream and config files left out of the bundle, imported from source (the start cache's). */
+  fromSource?: string[]
 }
 
 const compiledExtension = /\.(ts|mts|cts|js|mjs|cjs)$/
@@ -59,14 +61,16 @@ export function readManifest(buildDir: string): BuildManifest | undefined {
   return manifest as BuildManifest
 }
 
-/** A manifest of the given entries and inputs (absolute paths), stamped now. */
-export function toManifest(projectDir: string, entries: readonly string[], inputs: readonly string[]): BuildManifest {
+/** A manifest of the given entries and inputs (absolute paths), stamped now; `fromSource` entries are known but not built. */
+export function toManifest(projectDir: string, entries: readonly string[], inputs: readonly string[], fromSource: readonly string[] = []): BuildManifest {
   const stamps: Record<string, FileStamp> = {}
   for (const file of inputs) {
     const stamp = stampOf(file)
     if (stamp) stamps[relative(projectDir, file)] = stamp
   }
-  return { version: MANIFEST_VERSION, entries: entries.map((file) => relative(projectDir, file)), inputs: stamps }
+  const manifest: BuildManifest = { version: MANIFEST_VERSION, entries: entries.map((file) => relative(projectDir, file)), inputs: stamps }
+  if (fromSource.length > 0) manifest.fromSource = fromSource.map((file) => relative(projectDir, file))
+  return manifest
 }
 
 /**
@@ -79,7 +83,7 @@ export function staleReason(projectDir: string, manifest: BuildManifest, entries
     if (!now) return `${file} is gone`
     if (now.size !== stamp.size || now.mtimeMs !== stamp.mtimeMs) return `${file} changed`
   }
-  const built = new Set(manifest.entries)
+  const built = new Set([...manifest.entries, ...(manifest.fromSource ?? [])])
   const current = entries.map((file) => relative(projectDir, file))
   const added = current.find((file) => !built.has(file))
   if (added) return `${added} is new`

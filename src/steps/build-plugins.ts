@@ -15,6 +15,26 @@ const LOADERS: Record<string, Loader> = {
   '.jsx': 'jsx',
 }
 
+/** What the plugins saw while compiling, so `start` can load the files the build cannot hold from source. */
+export interface CompileReport {
+  /** The project files each project file imports (absolute paths), as resolved. */
+  imports: Map<string, Set<string>>
+  /** Project files importing a package that is not installed: the build would fail to link as a whole. */
+  missingPackages: Set<string>
+  /** Project files with an `import()` or `require()` of a computed path, which resolves differently from the build's folder. */
+  variableImports: Set<string>
+}
+
+function addImport(report: CompileReport | undefined, importer: string, imported: string): void {
+  if (!report || !importer) return
+  const edges = report.imports.get(importer) ?? new Set<string>()
+  edges.add(imported)
+  report.imports.set(importer, edges)
+}
+
+// `import(` or `require(` of anything but a string literal (a template literal with a placeholder included).
+const variableImport = /\b(?:import|require)\s*\(\s*(?:[^'"`\s)]|`[^`]*\$\{)/
+
 /** True for a file of the project's own, not of a package it installs. */
 function isProjectFile(projectDir: string, file: string): boolean {
   const path = relative(projectDir, file)
@@ -27,7 +47,7 @@ function isProjectFile(projectDir: string, file: string): boolean {
  * project's tsconfig that leads to its own files, which is compiled with them. `motia` and Motia's
  * packages, when not installed, compile to the stand-in as they resolve to it at run time from source.
  */
-export function packagesPlugin(projectDir: string): Plugin {
+export function packagesPlugin(projectDir: string, report?: CompileReport): Plugin {
   const resolving = { fromPlugin: true }
   return {
     name: 'motia-like-packages',
@@ -41,8 +61,19 @@ export function packagesPlugin(projectDir: string): Plugin {
           pluginData: resolving,
         })
         if (resolved.errors.length > 0 && MOTIA_PACKAGES.test(args.path)) return { path: fileURLToPath(MOTIA_SHIM_URL) }
-        if (resolved.errors.length === 0 && !resolved.external && isProjectFile(projectDir, resolved.path)) return { path: resolved.path }
+        if (resolved.errors.length === 0 && !resolved.external && isProjectFile(projectDir, resolved.path)) {
+          addImport(report, args.importer, resolved.path)
+          return { path: resolved.path }
+        }
+        if (resolved.errors.length > 0) report?.missingPackages.add(args.importer)
         return { path: args.path, external: true }
+      })
+      if (!report) return
+      build.onResolve({ filter: /^\.\.?(\/|$)/ }, async (args) => {
+        if (args.pluginData === resolving) return undefined
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: resolving })
+        if (resolved.errors.length === 0 && !resolved.external) addImport(report, args.importer, resolved.path)
+        return undefined
       })
     },
   }
@@ -55,7 +86,7 @@ const declares = (name: string) => new RegExp(`\\b(?:const|let|var|function)\\s+
  * `__dirname` / `__filename` name the source file, not the build output, so files it reads beside
  * itself are still found.
  */
-export function sourceLocationPlugin(projectDir: string): Plugin {
+export function sourceLocationPlugin(projectDir: string, report?: CompileReport): Plugin {
   return {
     name: 'motia-like-source-location',
     setup(build) {
@@ -63,6 +94,7 @@ export function sourceLocationPlugin(projectDir: string): Plugin {
         const loader = LOADERS[extname(args.path)]
         if (!loader || !isProjectFile(projectDir, args.path)) return undefined
         let contents = await readFile(args.path, 'utf8')
+        if (variableImport.test(contents)) report?.variableImports.add(args.path)
         const where = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path }
         contents = contents
           .replaceAll('import.meta.url', JSON.stringify(where.url))

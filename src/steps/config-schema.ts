@@ -1,5 +1,5 @@
-import { CronTime, validateCronExpression } from 'cron'
 import { z } from 'zod'
+import { loadCron } from '../cron/load-cron.ts'
 
 const topic = z.string().min(1, 'a topic is a non-empty string')
 
@@ -130,7 +130,7 @@ function isTimeZone(name: string): boolean {
 /** True when the expression names a time that comes: "0 0 31 2 *" (February 31st) never does. */
 function fires(expr: string): boolean {
   try {
-    new CronTime(expr, 'UTC').sendAt()
+    new (loadCron().CronTime)(expr, 'UTC').sendAt()
     return true
   } catch {
     return false
@@ -145,7 +145,7 @@ const cronConfig = z
   .strictObject({
     ...base,
     type: z.literal('cron'),
-    cron: z.string().refine((expr) => validateCronExpression(expr).valid, {
+    cron: z.string().refine((expr) => loadCron().validateCronExpression(expr).valid, {
       message: 'is not a valid cron expression; use 5 fields ("*/5 * * * *") or 6 with seconds',
     }),
     timezone: z.string().refine(isTimeZone, { message: 'is not a time zone; use an IANA name such as "Europe/Paris" or "UTC"' }).optional(),
@@ -153,7 +153,7 @@ const cronConfig = z
     infrastructure: infrastructure.extend({ cron: cronInfra.optional() }).optional(),
   })
   .superRefine((config, ctx) => {
-    if (validateCronExpression(config.cron).valid && !fires(config.cron)) {
+    if (loadCron().validateCronExpression(config.cron).valid && !fires(config.cron)) {
       ctx.addIssue({
         code: 'custom',
         path: ['cron'],

@@ -17,4 +17,13 @@ describe('discovering step files', () => {
     symlinkSync(join(dir, 'shared', 'audit.step.ts'), join(dir, 'steps', 'audit.step.ts'))
     expect(await discoverStepFiles(dir)).toEqual([join(dir, 'steps', 'audit.step.ts'), join(dir, 'steps', 'orders', 'create.step.ts')])
   })
+
+  it('skips node_modules, dist and dot-folders under the roots, and dot-files', async () => {
+    const project = join(dir, 'skips')
+    for (const folder of ['src/node_modules/pkg', 'src/dist', 'src/.motia-like/cache', 'src/flows']) mkdirSync(join(project, folder), { recursive: true })
+    for (const file of ['src/node_modules/pkg/a.step.ts', 'src/dist/b.step.js', 'src/.motia-like/cache/c.step.mjs', 'src/.hidden.step.ts', 'src/flows/d_step.py', 'src/flows/e.stream.ts']) {
+      writeFileSync(join(project, file), '')
+    }
+    expect(await discoverStepFiles(project)).toEqual([join(project, 'src', 'flows', 'd_step.py')])
+  })
 })

@@ -27,27 +27,43 @@ function routeKey(step: Step): string | null {
   return step.config.type === 'api' ? `${step.config.method} ${step.config.path}` : null
 }
 
-function findClash(step: Step, others: Iterable<Step>): string | null {
-  const route = routeKey(step)
-  for (const other of others) {
-    if (other.file === step.file) continue
-    if (other.name === step.name) {
-      return `Step name "${step.name}" in ${step.relativeFile} is already used by ${other.relativeFile}. Step names must be unique: rename one of them.`
-    }
-    if (route && routeKey(other) === route) {
-      return `Route ${route} in ${step.relativeFile} (step "${step.name}") is already served by ${other.relativeFile} (step "${other.name}"). Change the path or method of one of them.`
-    }
-  }
-  return null
-}
-
 /** Creates an empty registry. */
 export function createStepRegistry(): StepRegistry {
   const byFile = new Map<string, Step>()
   const errorsByFile = new Map<string, StepLoadError>()
   const listeners = new Set<(change: StepChange) => void>()
   const errorListeners = new Set<() => void>()
+  // The file holding each step name and route: a clash is one lookup, not a scan of every step.
+  const fileByName = new Map<string, string>()
+  const fileByRoute = new Map<string, string>()
   let topicIndex: Map<string, Step[]> | null = null
+
+  function findClash(step: Step): string | null {
+    const named = fileByName.get(step.name)
+    const other = named !== undefined && named !== step.file ? byFile.get(named) : undefined
+    if (other) {
+      return `Step name "${step.name}" in ${step.relativeFile} is already used by ${other.relativeFile}. Step names must be unique: rename one of them.`
+    }
+    const route = routeKey(step)
+    const routed = route ? fileByRoute.get(route) : undefined
+    const server = routed !== undefined && routed !== step.file ? byFile.get(routed) : undefined
+    if (route && server) {
+      return `Route ${route} in ${step.relativeFile} (step "${step.name}") is already served by ${server.relativeFile} (step "${server.name}"). Change the path or method of one of them.`
+    }
+    return null
+  }
+
+  function index(step: Step): void {
+    fileByName.set(step.name, step.file)
+    const route = routeKey(step)
+    if (route) fileByRoute.set(route, step.file)
+  }
+
+  function unindex(step: Step): void {
+    if (fileByName.get(step.name) === step.file) fileByName.delete(step.name)
+    const route = routeKey(step)
+    if (route && fileByRoute.get(route) === step.file) fileByRoute.delete(route)
+  }
 
   function changed(change: StepChange): StepChange {
     topicIndex = null
@@ -76,14 +92,16 @@ export function createStepRegistry(): StepRegistry {
       return topicIndex.get(topic) ?? []
     },
     set(step) {
-      const clash = findClash(step, byFile.values())
+      const clash = findClash(step)
       if (clash) {
         this.setError(step.file, new StepConfigError(step.file, clash))
         return null
       }
       if (errorsByFile.delete(step.file)) errorsChanged()
       const previous = byFile.get(step.file)
+      if (previous) unindex(previous)
       byFile.set(step.file, step)
+      index(step)
       return changed(previous ? { type: 'updated', step, previous } : { type: 'added', step })
     },
     setError(file, error) {
@@ -96,6 +114,7 @@ export function createStepRegistry(): StepRegistry {
       const step = byFile.get(file)
       if (!step) return null
       byFile.delete(file)
+      unindex(step)
       return changed({ type: 'removed', step })
     },
     onChange(listener) {

@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import { createLogger, type LogEntry } from '../../src/logger/create-logger.ts'
 import { type App, type AppOptions, startApp } from '../../src/app/start-app.ts'
@@ -61,7 +61,8 @@ export function copyTemplate(name: string): { dir: string; remove: () => void } 
 
 function copyProject(source: string, name: string, into = ''): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `motia-like-${name}-`))
-  cpSync(source, join(dir, into), { recursive: true })
+  // `.motia-like` holds what earlier runs left in the source folder (the start cache, data): never part of a fresh copy.
+  cpSync(source, join(dir, into), { recursive: true, filter: (path) => basename(path) !== '.motia-like' })
   mkdirSync(join(dir, 'node_modules'))
   symlinkSync(repoRoot, join(dir, 'node_modules', 'motia-like'), 'dir')
   symlinkSync(join(repoRoot, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir')
