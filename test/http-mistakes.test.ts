@@ -45,6 +45,13 @@ describe("a handler's response that cannot be sent is a 500 naming the step", ()
     expect(failedStep('Return a whole number from 100 to 599')).toBe(true)
   })
 
+  it('refuses a handler that returned no response', async () => {
+    const response = await rawRequest(app.url, '/respond/nothing', { method: 'POST' })
+    expect(response.status).toBe(500)
+    expect(JSON.parse(response.body)).toEqual({ error: 'Internal server error', traceId: response.headers['x-trace-id'] })
+    expect(failedStep('returned no response. Return { status, body } from the handler.')).toBe(true)
+  })
+
   it('sends strings and Buffers as they are, and streams a Readable', async () => {
     expect((await rawRequest(app.url, '/respond/text', { method: 'POST' })).body).toBe('plain text')
     expect((await rawRequest(app.url, '/respond/buffer', { method: 'POST' })).body).toBe('bytes')

@@ -13,7 +13,7 @@ describe('step files written for Motia', () => {
   it('load unchanged: CommonJS guide examples and a Motia 0.17 TypeScript step', async () => {
     const { body } = await app.json<{ steps: { name: string }[]; errors: unknown[] }>('/__motia/steps')
     expect(body.errors).toEqual([])
-    expect(body.steps.map((step) => step.name)).toEqual(['Cleanup', 'Dormant', 'OnProcessed', 'ProcessFile', 'StripeWebhook', 'Upload'])
+    expect(body.steps.map((step) => step.name)).toEqual(['Cleanup', 'Dormant', 'OnProcessed', 'ProcessFile', 'StripeWebhook', 'Upload', 'Wrapped'])
   })
 
   it('run the guide flow: API, background job, follow-up step', async () => {
@@ -55,6 +55,33 @@ describe('Motia behaviour the example apps rely on', () => {
       expect(response.body).toEqual({ received: payload, parsed: { type: 'invoice.paid', livemode: false } })
     } finally {
       await tester.close()
+    }
+  })
+
+  it('gives a handler that spreads its context every field: logger, state, streams, emit, traceId', async () => {
+    // dev records traces, so its contexts report stream writes; start records nothing and shares one streams object.
+    const started = await startFixture(fixture('motia-compat'), { mode: 'start' })
+    try {
+      for (const [mode, server] of [['dev', app], ['start', started]] as const) {
+        const noteId = `note-${mode}`
+        const { status, body, headers } = await server.json<{ keys: string[] }>('/wrapped', { method: 'POST', body: JSON.stringify({ id: noteId, text: mode }) })
+        expect(status).toBe(200)
+        expect(body.keys).toEqual(['emit', 'logger', 'noteId', 'state', 'streams', 'traceId'])
+        const traceId = headers.get('x-trace-id') as string
+        expect(await server.runtime.state.get('notes', noteId)).toEqual({ traceId })
+        expect(await server.runtime.streams.store.get('notes', 'wrapped', noteId)).toEqual({ id: noteId, text: mode })
+        expect(server.logs.filter((entry) => entry.traceId === traceId && entry.step === 'Wrapped').map((entry) => entry.msg)).toEqual([
+          'Taking a note through the wrapped context',
+        ])
+        // Nothing subscribes to the topic: the emitter says so, which shows the emit reached it.
+        expect(server.logs.some((entry) => entry.meta['traceId'] === traceId && entry.msg === 'No step subscribes to "note.taken"; the event was not queued.')).toBe(true)
+        if (mode === 'dev') {
+          const trace = await app.json<{ counts: { streamWrites: number } }>(`/__motia/traces/${traceId}`)
+          expect(trace.body.counts.streamWrites).toBe(1)
+        }
+      }
+    } finally {
+      await started.close()
     }
   })
 

@@ -4,7 +4,7 @@ import { type ActivityFeed, toObservedState } from '../runtime/activity.ts'
 import type { Step } from '../steps/step.ts'
 import type { StreamsContext } from '../streams/streams-context.ts'
 import type { FlowContextStateStreams } from '../streams/stream-types.ts'
-import type { EmitEvent, FlowContext, Logger, StateManager } from '../types.ts'
+import type { EmitEvent, FlowContext, StateManager } from '../types.ts'
 import type { Emitter } from './emitter.ts'
 import { type CallOrigin, type ContextAttempt, markFault } from './fault-origin.ts'
 
@@ -18,10 +18,11 @@ export interface ContextDeps {
 }
 
 /**
- * Builds the context of one handler invocation. The logger is bound lazily: most handlers of a
- * busy fan-out never log, and binding costs more than the rest of the context; the state and the
- * origin its calls are marked with are made on first use too. Errors of its emit and state calls
- * are marked with the step, trace and job (see fault-origin.ts).
+ * Builds the context of one handler invocation: a plain object of fields, so it is cheap to make
+ * (an object literal with getters costs twenty times as much) and a handler that spreads it
+ * (`{ ...ctx }`) sees every field. The logger's pino child is made on its first line (see
+ * create-logger.ts). Errors of its emit and state calls are marked with the step, trace and job (see
+ * fault-origin.ts).
  */
 export function createContext(
   deps: ContextDeps,
@@ -30,35 +31,32 @@ export function createContext(
   attempt?: ContextAttempt,
   jobId?: string,
 ): FlowContext {
-  let logger: Logger | undefined
-  let state: StateManager | undefined
-  let origin: CallOrigin | undefined
-  const originOf = (): CallOrigin => (origin ??= jobId ? { traceId, step, jobId, attempt } : { traceId, step })
-  // Whether someone listened when the context was made decides whether its state writes are reported.
+  const origin: CallOrigin = jobId ? { traceId, step, jobId, attempt } : { traceId, step }
+  // Whether someone listened when the context was made decides whether its state and stream writes are reported.
   const observed = deps.feed.active
+  const emit = (event: EmitEvent): Promise<void> => {
+    if (attempt?.aborted) {
+      const error = new MotiaError(
+        'ATTEMPT_ABANDONED',
+        `Step "${step.name}" emitted "${event.topic}" after its attempt timed out; the emit was dropped. Make the handler finish within its timeout.`,
+      )
+      return Promise.reject(markFault(error, origin))
+    }
+    return deps.emitter(event, origin)
+  }
+  const state = toObservedState(deps.state, deps.feed, origin, observed)
+  const logger = deps.logger.child({ traceId, step: step.name, flows: step.flows })
+  // The streams the project declares; types.d.ts names them for the type checker.
+  if (!observed) return { traceId, state, logger, emit, streams: deps.streams.forInvocation(step, traceId, jobId) as unknown as FlowContextStateStreams }
+  // Observed, each context gets a copy of the streams that reports its writes: made on first use, as most handlers touch none.
+  let streams: FlowContextStateStreams | undefined
   return {
     traceId,
-    get state() {
-      state ??= toObservedState(deps.state, deps.feed, originOf(), observed)
-      return state
-    },
+    state,
+    logger,
+    emit,
     get streams() {
-      // The streams the project declares; types.d.ts names them for the type checker.
-      return deps.streams.forInvocation(step, traceId, jobId) as unknown as FlowContextStateStreams
-    },
-    get logger() {
-      logger ??= deps.logger.child({ traceId, step: step.name, flows: step.flows })
-      return logger
-    },
-    emit(event: EmitEvent) {
-      if (attempt?.aborted) {
-        const error = new MotiaError(
-          'ATTEMPT_ABANDONED',
-          `Step "${step.name}" emitted "${event.topic}" after its attempt timed out; the emit was dropped. Make the handler finish within its timeout.`,
-        )
-        return Promise.reject(markFault(error, originOf()))
-      }
-      return deps.emitter(event, originOf())
+      return (streams ??= deps.streams.forInvocation(step, traceId, jobId) as unknown as FlowContextStateStreams)
     },
   }
 }

@@ -3,10 +3,10 @@ import type { NextFunction, Request, Response } from 'express'
 import { toErrorMessage } from '../errors.ts'
 import { HandlerFailedError, toStepFailure } from './http-errors.ts'
 import { sendResponse } from './send-response.ts'
-import { invokeApiStep } from '../runtime/invoke-api-step.ts'
+import { checkResponse, startApiStep } from '../runtime/invoke-api-step.ts'
 import { type InvocationFeed, startInvocation } from '../runtime/invocations.ts'
 import type { Step } from '../steps/step.ts'
-import type { ApiRequest, ApiResponse, FlowContext } from '../types.ts'
+import type { ApiRequest, FlowContext } from '../types.ts'
 
 /** Builds a handler context for a step and trace (the runtime's createContext, bound). */
 export type ContextFactory = (step: Step, traceId: string) => FlowContext
@@ -44,11 +44,12 @@ export function toApiHandler(step: Step, createContext: ContextFactory, invocati
     // A handler's own failure is a 500 (the caller did nothing wrong) unless it threw an HttpError.
     next(toStepFailure(step, error, traceId))
   }
-  const send = (res: Response, result: ApiResponse, ctx: FlowContext, traceId: string, next: NextFunction): void => {
+  const send = (res: Response, result: unknown, ctx: FlowContext, traceId: string, next: NextFunction): void => {
     let sending: Promise<void> | undefined
     try {
-      sending = sendResponse(res, result)
+      sending = sendResponse(res, checkResponse(step, result))
     } catch (error) {
+      // The handler returned no response, or one that cannot be sent.
       next(new HandlerFailedError(step, error, traceId))
       return
     }
@@ -62,21 +63,22 @@ export function toApiHandler(step: Step, createContext: ContextFactory, invocati
       res.destroy()
     })
   }
-  // Not an async function, and no await: a small request's own work is about as much as the promises and turns would be.
+  // Not an async function, and no await: a small request's own work is about as much as the promises and
+  // turns would be. The handler's result is checked and sent in one `then`.
   return (req, res, next) => {
     const traceId = randomUUID()
     let ctx: FlowContext
-    let running: Promise<ApiResponse>
+    let running: unknown
     try {
       res.setHeader('x-trace-id', traceId)
       if (invocations?.active) reportRequest(invocations, step, traceId, req, res)
       ctx = createContext(step, traceId)
-      running = invokeApiStep(step, toApiRequest(req), ctx)
+      running = startApiStep(step, toApiRequest(req), ctx)
     } catch (error) {
       fail(error, traceId, next)
       return
     }
-    running.then(
+    Promise.resolve(running).then(
       (result) => send(res, result, ctx, traceId, next),
       (error: unknown) => fail(error, traceId, next),
     )

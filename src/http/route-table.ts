@@ -14,8 +14,8 @@ const DIRECT_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 
 interface RouteTable {
   router: Router
-  /** The handler of each plain path the router would pick first, by `METHOD path` with the path's trailing slashes removed. */
-  plain: Map<string, RequestHandler>
+  /** The handler of each plain path the router would pick first, by method, then path with its trailing slashes removed. */
+  plain: Map<string, Map<string, RequestHandler>>
 }
 
 /** The path the router matches a route path against: without trailing slashes (one is optional in a request), except `/`. */
@@ -27,10 +27,12 @@ function toLoosePath(path: string): string {
  * The handler a plain path hit goes to, or undefined: exact text (the router ignores case, so other
  * spellings go to it), with one optional trailing slash, as the router reads `path`.
  */
-function findPlain(plain: Map<string, RequestHandler>, method: string, path: string): RequestHandler | undefined {
-  const found = plain.get(`${method} ${path}`)
+function findPlain(plain: Map<string, Map<string, RequestHandler>>, method: string, path: string): RequestHandler | undefined {
+  const paths = plain.get(method)
+  if (!paths) return undefined
+  const found = paths.get(path)
   if (found || path.length < 3 || path.charCodeAt(path.length - 1) !== 47 || path.charCodeAt(path.length - 2) === 47) return found
-  return plain.get(`${method} ${path.slice(0, -1)}`)
+  return paths.get(path.slice(0, -1))
 }
 
 /**
@@ -44,7 +46,7 @@ export function createRouteHandler(runtime: Runtime): RequestHandler {
 
   function build(): RouteTable {
     const router = Router()
-    const plain = new Map<string, RequestHandler>()
+    const plain = new Map<string, Map<string, RequestHandler>>()
     // A plain path is served directly only while every route tried before it is plain too, so the
     // router would reach it first; the router ignores case, so spellings differing only in case count as taken.
     const taken = new Set<string>()
@@ -61,7 +63,9 @@ export function createRouteHandler(runtime: Runtime): RequestHandler {
       const key = `${method} ${loose.toLowerCase()}`
       if (taken.has(key)) continue
       taken.add(key)
-      plain.set(`${method} ${loose}`, handler)
+      let paths = plain.get(method)
+      if (!paths) plain.set(method, (paths = new Map()))
+      paths.set(loose, handler)
     }
     return { router, plain }
   }

@@ -47,9 +47,13 @@ export function sendResponse(res: Response, result: ApiResponse): Promise<void> 
   if (result.headers) res.set(result.headers)
   res.statusCode = status
   if (json !== undefined) {
-    // What res.type('application/json') sets, without its lookup.
-    if (!res.getHeader('content-type')) res.setHeader('Content-Type', 'application/json; charset=utf-8')
-    res.send(json)
+    if (res.getHeader('content-type')) res.send(json)
+    else {
+      // What res.json() would set. Given bytes, res.send leaves the type as it is instead of parsing
+      // it again to add the charset; the headers, ETag, HEAD and 304 answers are the same.
+      res.setHeader('Content-Type', 'application/json; charset=utf-8')
+      res.send(Buffer.from(json))
+    }
   } else if (body === undefined || body === null) res.end()
   else if (Buffer.isBuffer(body)) res.send(body)
   else if (typeof body === 'string') {

@@ -24,7 +24,8 @@ function run(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResp
   }
 }
 
-function checkResponse(step: Step, result: unknown): ApiResponse {
+/** The handler's result as a response, or an INVALID_RESPONSE error naming the step when it returned none. */
+export function checkResponse(step: Step, result: unknown): ApiResponse {
   if (!isResponse(result)) {
     throw new MotiaError(
       'INVALID_RESPONSE',
@@ -46,20 +47,30 @@ function refuseBody(step: Step, request: ApiRequest): ApiResponse | null {
 }
 
 /**
- * Runs an API step on a request with no transport: body validation (a failing body is a 400 response),
- * middleware, handler. Rejects with what the handler throws; HTTP and the tester share it. Not an
- * async function: on the path of every request, each async frame is one more promise and turn.
+ * Starts an API step on a request with no transport: body validation (a failing body is the 400
+ * response, returned as it is), middleware, handler. Returns what the handler returned, a promise or
+ * not, unchecked: give the settled value to checkResponse. Throws what body validation throws; a
+ * handler's throw is a rejected promise. The HTTP layer settles it with one `then` that checks and sends.
  */
-export function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
-  let refused: ApiResponse | null
-  try {
-    refused = refuseBody(step, request)
-  } catch (error) {
-    return Promise.reject(error)
-  }
-  if (refused) return Promise.resolve(refused)
+export function startApiStep(step: Step, request: ApiRequest, ctx: FlowContext): unknown {
+  const refused = refuseBody(step, request)
+  if (refused) return refused
   const startedAt = performance.now()
   const running = run(step, request, ctx)
   reportBlocking(step, ctx, startedAt)
+  return running
+}
+
+/**
+ * Runs an API step on a request with no transport (see startApiStep) to its checked response.
+ * Rejects with what the handler throws; the tester uses it.
+ */
+export function invokeApiStep(step: Step, request: ApiRequest, ctx: FlowContext): Promise<ApiResponse> {
+  let running: unknown
+  try {
+    running = startApiStep(step, request, ctx)
+  } catch (error) {
+    return Promise.reject(error)
+  }
   return Promise.resolve(running).then((result) => checkResponse(step, result))
 }
