@@ -5,6 +5,7 @@ import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type SpanEx
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { attachTracing } from './attach-tracing.ts'
 import type { AppMetrics } from './create-app-metrics.ts'
+import { createExplicitHistograms } from './explicit-histograms.ts'
 import { createOtelMetricSink } from './otel-metric-sink.ts'
 import type { OtelSettings, OtlpProtocol } from './otel-settings.ts'
 import type { Telemetry } from './start-telemetry.ts'
@@ -78,12 +79,15 @@ export async function startOtel(
   }
   if (settings.metrics) {
     const interval = Number(env['OTEL_METRIC_EXPORT_INTERVAL'])
+    const histograms = createExplicitHistograms(INSTRUMENTATION, resource)
     const reader = new PeriodicExportingMetricReader({
       exporter: await toMetricExporter(settings.metrics),
       exportIntervalMillis: Number.isFinite(interval) && interval > 0 ? interval : 60_000,
+      metricProducers: [histograms],
     })
     const provider = new MeterProvider({ resource, readers: [reader] })
-    const stop = metrics.addSink(createOtelMetricSink(provider.getMeter(INSTRUMENTATION), runtime.queue, metrics.lag, metrics.streamCounts))
+    const meter = provider.getMeter(INSTRUMENTATION)
+    const stop = metrics.addSink(createOtelMetricSink(meter, histograms, runtime.queue, metrics.lag, metrics.streamCounts))
     closers.push(async () => {
       stop()
       await provider.shutdown()
