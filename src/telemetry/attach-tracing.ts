@@ -20,14 +20,15 @@ function toCallerParent(traceparent: string | undefined): ParentRef | null {
   return context ? { traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags, isRemote: true } : null
 }
 
-const OWN_TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/
-
 /**
- * The emit span a job's traceparent names. Written by `RecordedSpan.traceparent`, so it is checked by one
- * pattern and split by position rather than parsed again by the propagator: a fan-out reads one per attempt.
+ * The emit span a job's traceparent names. Written by `RecordedSpan.traceparent` (version 00, dashes at
+ * fixed places), so it is split by position rather than parsed again by the propagator, which a fan-out
+ * would pay once per attempt; anything else goes through the propagator.
  */
 function toJobParent(traceparent: string | undefined): ParentRef | null {
-  if (traceparent === undefined || !OWN_TRACEPARENT.test(traceparent)) return toCallerParent(traceparent)
+  if (traceparent?.length !== 55 || !traceparent.startsWith('00-') || traceparent[35] !== '-' || traceparent[52] !== '-') {
+    return toCallerParent(traceparent)
+  }
   return { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52), traceFlags: Number.parseInt(traceparent.slice(53), 16), isRemote: true }
 }
 
@@ -53,6 +54,8 @@ export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => v
   const runs = new Map<string, RecordedSpan>()
   /** Job attempts by job id. */
   const attempts = new Map<string, RecordedSpan>()
+  /** Emit span names by topic, made once per topic rather than per emit. */
+  const emitNames = new Map<string, string>()
 
   const runOf = (activity: Activity): RecordedSpan | undefined =>
     activity.jobId ? attempts.get(activity.jobId) : activity.step ? runs.get(runKey(activity.traceId, activity.step)) : undefined
@@ -100,8 +103,13 @@ export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => v
       parent?.addEvent(`stream.${event.op}`, ['motia.stream.name', event.stream, 'motia.stream.group', event.group, 'motia.stream.id', event.id])
       return
     }
+    let name = emitNames.get(event.topic)
+    if (name === undefined) {
+      name = `send ${event.topic}`
+      emitNames.set(event.topic, name)
+    }
     const span = recorder.start(
-      `send ${event.topic}`,
+      name,
       SpanKind.PRODUCER,
       SpanTemplate.emit,
       [event.topic, event.traceId, event.step],

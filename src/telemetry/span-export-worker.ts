@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { DiagLogLevel, diag, type HrTime, type SpanContext } from '@opentelemetry/api'
 import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core'
@@ -78,6 +79,21 @@ class ExportedSpan implements ReadableSpan {
 }
 
 /**
+ * Makes this thread the last to get a busy CPU (nice 19). On Linux a thread's nice value is its own, so
+ * the main thread keeps its priority: while requests and jobs take every core, spans wait in the queue
+ * (64k of them, then dropped with a warning) instead of slowing the work they describe. Elsewhere, or
+ * where it is not allowed, the thread keeps the process's priority.
+ */
+function lowerPriority(): void {
+  if (process.platform !== 'linux') return
+  try {
+    setPriority(19)
+  } catch {
+    // Not allowed here: exporting at the process's priority is still correct.
+  }
+}
+
+/**
  * The export thread: rebuilds the spans of each batch the main thread packed and hands them to the SDK's
  * BatchSpanProcessor and OTLP exporter, so what goes on the wire is the SDK's encoding. Its warnings (an
  * export that failed, spans dropped from a full queue) go to the main thread for the runtime's logger.
@@ -87,6 +103,7 @@ async function run(): Promise<void> {
   if (!port) return
   const { protocol, env } = workerData as ExportWorkerData
   const warn = (message: string) => port.postMessage({ type: 'warn', message } satisfies FromExportWorker)
+  lowerPriority()
   diag.setLogger({ error: warn, warn, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN)
   const resource = toResource()
   const processor = new BatchSpanProcessor(await toSpanExporter(protocol), toBatchSizes(env))

@@ -126,8 +126,8 @@ export class SpanWriter {
   /** The spans written since the last take, or null when there are none; the writer starts afresh. */
   take(): SpanBatch | null {
     if (this.count === 0) return null
-    const batch = { count: this.count, numbers: this.numbers.subarray(0, this.used), text: this.text.join('') }
-    this.numbers = new Float64Array(Math.max(8_192, this.numbers.length))
+    // A copy of the used part: a fresh array per batch would be zeroed whole, and weighs on the GC as external memory.
+    const batch = { count: this.count, numbers: this.numbers.slice(0, this.used), text: this.text.join('') }
     this.used = 0
     this.text = []
     this.count = 0
