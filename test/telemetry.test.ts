@@ -132,6 +132,26 @@ describe('OpenTelemetry export to an OTLP/HTTP receiver', () => {
   })
 })
 
+describe('OpenTelemetry export on stop', () => {
+  it('sends the spans ended just before the server stops, with no export due before then', async () => {
+    const receiver = await startOtlpReceiver()
+    const project = copyFixture('telemetry')
+    // An export a minute away: only the flush on stop can deliver these spans.
+    const server = await spawnServer('start', project.dir, ['--memory'], otelEnv(receiver, { OTEL_BSP_SCHEDULE_DELAY: '60000' }))
+    try {
+      const traceId = await placeOrder(server, { id: 'o-stop' })
+      expect(await server.stop()).toBe(0)
+      const spans = receiver.spans.filter((span) => span.attributes['motia.trace_id'] === traceId)
+      expect(spans.map((span) => span.name)).toContain('POST /orders/:shop')
+      expect(spans.map((span) => span.name)).toContain('send order.placed')
+    } finally {
+      await server.stop()
+      await receiver.close()
+      project.remove()
+    }
+  })
+})
+
 describe('OpenTelemetry export through Python and Ruby steps', () => {
   let receiver: OtlpReceiver
   let project: ReturnType<typeof copyFixture>

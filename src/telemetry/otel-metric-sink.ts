@@ -1,6 +1,7 @@
 import type { Attributes, Meter } from '@opentelemetry/api'
 import type { Queue } from '../queue/queue.ts'
 import type { EventLoopLag } from './event-loop-lag.ts'
+import type { ExplicitHistograms, HistogramSeries } from './explicit-histograms.ts'
 import type { AttemptOutcome, MetricSink, StreamCounts } from './watch-measurements.ts'
 
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -19,27 +20,37 @@ const descriptions: Record<Count, string> = {
 /**
  * Records measurements on OpenTelemetry instruments, named as `GET /metrics` names them (`motia.jobs.started`
  * is `motia_jobs_started_total` there). Job counts are kept per step here and observed at each export,
- * so an attempt costs two histogram records; stream frames are tallied the same way; queue depth, event-loop
- * delay and the open stream connections and subscriptions are read at each export.
+ * so an attempt costs two histogram records, into series of `histograms` (exported through the reader's
+ * `metricProducers`) kept per step and outcome; stream frames are tallied the same way; queue depth,
+ * event-loop delay and the open stream connections and subscriptions are read at each export.
  */
-export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopLag, streams: () => StreamCounts): MetricSink {
-  /** Per step: the counts, and the attribute sets of its records, made once rather than per attempt. */
+export function createOtelMetricSink(
+  meter: Meter,
+  histograms: ExplicitHistograms,
+  queue: Queue,
+  lag: EventLoopLag,
+  streams: () => StreamCounts,
+): MetricSink {
+  /** Per step: the counts, and the histogram series of its records, made once rather than per attempt. */
   interface StepTally extends Record<Count, number> {
     attributes: Attributes
-    byOutcome: Record<AttemptOutcome, Attributes>
+    queueWait: HistogramSeries
+    byOutcome: Record<AttemptOutcome, HistogramSeries>
   }
   const tallies = new Map<string, StepTally>()
   const tallyOf = (step: string): StepTally => {
     let tally = tallies.get(step)
     if (!tally) {
-      const outcome = (name: AttemptOutcome): Attributes => ({ 'motia.step': step, 'motia.job.outcome': name })
+      const outcome = (name: AttemptOutcome) => attemptDuration.series({ 'motia.step': step, 'motia.job.outcome': name })
+      const attributes = { 'motia.step': step }
       tally = {
         started: 0,
         completed: 0,
         failed: 0,
         dead: 0,
         cancelled: 0,
-        attributes: { 'motia.step': step },
+        attributes,
+        queueWait: queueWait.series(attributes),
         byOutcome: { completed: outcome('completed'), failed: outcome('failed'), dead: outcome('dead') },
       }
       tallies.set(step, tally)
@@ -58,11 +69,12 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
     },
     counters.map(({ counter }) => counter),
   )
-  const seconds = (name: string, description: string) =>
-    meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: durationBuckets } })
+  const seconds = (name: string, description: string) => histograms.histogram(name, description, 's', durationBuckets)
   const attemptDuration = seconds('motia.job.attempt.duration', 'Duration of job attempts.')
   const queueWait = seconds('motia.job.queue_wait', 'Time an attempt waited between when it could run and when it started.')
   const requestDuration = seconds('http.server.request.duration', 'Duration of HTTP requests to API steps.')
+  /** Request duration series by method, status and route. */
+  const requests = new Map<string, HistogramSeries>()
 
   meter.createObservableGauge('motia.queue.depth', { description: 'Jobs in the queue per step and status.', unit: '{job}' }).addCallback(
     async (result) => {
@@ -102,11 +114,11 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
     attemptStarted(step, waitMs) {
       const tally = tallyOf(step)
       tally.started += 1
-      queueWait.record(waitMs / 1000, tally.attributes)
+      tally.queueWait.record(waitMs / 1000)
     },
     attemptEnded(step, outcome, durationMs) {
       const tally = tallyOf(step)
-      attemptDuration.record(durationMs / 1000, tally.byOutcome[outcome])
+      tally.byOutcome[outcome].record(durationMs / 1000)
       if (outcome === 'completed') tally.completed += 1
       else tally.failed += 1
       if (outcome === 'dead') tally.dead += 1
@@ -115,11 +127,13 @@ export function createOtelMetricSink(meter: Meter, queue: Queue, lag: EventLoopL
       tallyOf(step).cancelled += 1
     },
     requestEnded({ method, route, status, durationMs }) {
-      requestDuration.record(durationMs / 1000, {
-        'http.request.method': method,
-        'http.route': route,
-        'http.response.status_code': status,
-      })
+      const key = `${method} ${status} ${route}`
+      let series = requests.get(key)
+      if (!series) {
+        series = requestDuration.series({ 'http.request.method': method, 'http.route': route, 'http.response.status_code': status })
+        requests.set(key, series)
+      }
+      series.record(durationMs / 1000)
     },
     framesSent(stream, count) {
       let tally = sentByStream.get(stream)

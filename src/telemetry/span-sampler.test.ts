@@ -1,0 +1,46 @@
+import { SpanKind } from '@opentelemetry/api'
+import { describe, expect, it } from 'vitest'
+import { createSpanSampler, type ParentRef } from './span-sampler.ts'
+import { createTraceIds } from './trace-ids.ts'
+
+const ids = createTraceIds()
+const parent = (sampled: boolean): ParentRef => ({ traceId: ids.traceId(), spanId: ids.spanId(), traceFlags: sampled ? 1 : 0, isRemote: true })
+
+/** How many of `count` root spans, with new random trace ids, the sampler keeps. */
+function rootsSampled(env: Record<string, string>, count = 2_000): number {
+  const sampler = createSpanSampler(env, () => {})
+  let sampled = 0
+  for (let index = 0; index < count; index++) if (sampler.sample(ids.traceId(), null, 'GET /hello', SpanKind.SERVER, undefined)) sampled += 1
+  return sampled
+}
+
+describe('the span sampler', () => {
+  it('follows the parent and samples every root by default (parentbased_always_on)', () => {
+    const sampler = createSpanSampler({}, () => {})
+    expect(rootsSampled({})).toBe(2_000)
+    expect(sampler.sample(ids.traceId(), parent(true), 'x', SpanKind.CONSUMER, undefined)).toBe(true)
+    expect(sampler.sample(ids.traceId(), parent(false), 'x', SpanKind.CONSUMER, undefined)).toBe(false)
+  })
+
+  it('reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG as the SDK does', () => {
+    expect(rootsSampled({ OTEL_TRACES_SAMPLER: 'always_off' })).toBe(0)
+    expect(rootsSampled({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' })).toBe(0)
+    const always = createSpanSampler({ OTEL_TRACES_SAMPLER: 'always_on' }, () => {})
+    expect(always.sample(ids.traceId(), parent(false), 'x', SpanKind.CONSUMER, undefined)).toBe(true)
+    const ratio = rootsSampled({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })
+    expect(ratio).toBeGreaterThan(350)
+    expect(ratio).toBeLessThan(650)
+    const parentBasedRatio = createSpanSampler({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }, () => {})
+    expect(parentBasedRatio.sample(ids.traceId(), null, 'x', SpanKind.SERVER, undefined)).toBe(false)
+    expect(parentBasedRatio.sample(ids.traceId(), parent(true), 'x', SpanKind.CONSUMER, undefined)).toBe(true)
+  })
+
+  it('warns about an unknown sampler or ratio and samples as the default', () => {
+    const warnings: string[] = []
+    const sampler = createSpanSampler({ OTEL_TRACES_SAMPLER: 'jaeger_remote' }, (message) => warnings.push(message))
+    expect(sampler.sample(ids.traceId(), null, 'x', SpanKind.SERVER, undefined)).toBe(true)
+    expect(sampler.sample(ids.traceId(), parent(false), 'x', SpanKind.CONSUMER, undefined)).toBe(false)
+    createSpanSampler({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'half' }, (message) => warnings.push(message))
+    expect(warnings).toEqual([expect.stringContaining('"jaeger_remote"'), expect.stringContaining('"half"')])
+  })
+})

@@ -1,0 +1,74 @@
+import { type Attributes, ROOT_CONTEXT, type SpanKind, TraceFlags, trace } from '@opentelemetry/api'
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  type Sampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base'
+
+/** The span a new span is a child of: enough of its context to sample by. */
+export interface ParentRef {
+  traceId: string
+  spanId: string
+  traceFlags: number
+  isRemote: boolean
+}
+
+/** Decides whether a span is recorded and exported (the SAMPLED trace flag its children inherit). */
+export interface SpanSampler {
+  sample(traceId: string, parent: ParentRef | null, name: string, kind: SpanKind, attributes: Attributes | undefined): boolean
+}
+
+const DEFAULT = 'parentbased_always_on'
+
+/** The ratio of `OTEL_TRACES_SAMPLER_ARG`: 1 when unset, and 1 with a warning when not a number in [0, 1]. */
+function toRatio(env: Record<string, string | undefined>, warn: (message: string) => void): number {
+  const arg = env['OTEL_TRACES_SAMPLER_ARG']?.trim()
+  if (!arg) return 1
+  const ratio = Number(arg)
+  if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) return ratio
+  warn(`OTEL_TRACES_SAMPLER_ARG is "${arg}", which is not a ratio between 0 and 1; sampling every trace. Set it to a number such as 0.1.`)
+  return 1
+}
+
+/** The SDK sampler `OTEL_TRACES_SAMPLER` names (and `OTEL_TRACES_SAMPLER_ARG` for the ratio ones), as the SDK builds it. */
+function toSdkSampler(name: string, env: Record<string, string | undefined>, warn: (message: string) => void): Sampler {
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler()
+    case 'always_off':
+      return new AlwaysOffSampler()
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() })
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() })
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(toRatio(env, warn))
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(toRatio(env, warn)) })
+    default:
+      warn(`OTEL_TRACES_SAMPLER is "${name}", which motia-like does not know; sampling as ${DEFAULT}. Set it to always_on, always_off, traceidratio or a parentbased_ one.`)
+      return toSdkSampler(DEFAULT, env, warn)
+  }
+}
+
+/**
+ * The sampler `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` ask for (default parentbased_always_on), made of the
+ * SDK's sampler classes. The default and always_on are decided here without building a context per span (the
+ * same decisions: a child follows its parent's flag, a root is sampled); a span is exported when the sampler
+ * says RECORD_AND_SAMPLED.
+ */
+export function createSpanSampler(env: Record<string, string | undefined>, warn: (message: string) => void): SpanSampler {
+  const name = env['OTEL_TRACES_SAMPLER']?.trim().toLowerCase() || DEFAULT
+  if (name === 'always_on') return { sample: () => true }
+  if (name === 'parentbased_always_on') return { sample: (_traceId, parent) => parent === null || (parent.traceFlags & TraceFlags.SAMPLED) !== 0 }
+  const sampler = toSdkSampler(name, env, warn)
+  return {
+    sample(traceId, parent, spanName, kind, attributes) {
+      const context = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT
+      return sampler.shouldSample(context, traceId, spanName, kind, attributes ?? {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED
+    },
+  }
+}
