@@ -52,10 +52,13 @@ const workspace = createWorkspace()
 // `npm run bench -- --only fanout` runs only the scenarios whose name contains "fanout" (in any case).
 const onlyIndex = process.argv.indexOf('--only')
 const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined
+/** How many scenarios have run, so readings taken after a group of them are left out when `--only` skipped it. */
+let ran = 0
 
 /** Runs one scenario with a progress line; a failure becomes a row, so the other scenarios still run. */
 async function scenario(name: string, run: () => Promise<Row[]>): Promise<void> {
   if (only !== undefined && !name.toLowerCase().includes(only.toLowerCase())) return
+  ran += 1
   const start = performance.now()
   process.stdout.write(`${name.padEnd(48)} `)
   try {
@@ -68,8 +71,12 @@ async function scenario(name: string, run: () => Promise<Row[]>): Promise<void> 
   }
 }
 
-/** Chain latency and throughput and both fanouts on one server, each against a baseline on the same kind of store. */
-async function storeScenarios(kind: StoreKind, server: ServerProcess): Promise<number> {
+/**
+ * Chain latency and throughput and both fanouts on one server, each against a baseline on the same kind of store;
+ * the server's RSS after them, or undefined when `--only` ran none of them.
+ */
+async function storeScenarios(kind: StoreKind, server: ServerProcess): Promise<number | undefined> {
+  const before = ran
   const baseline = openBaseline(kind, join(workspace.root, `baseline-${kind}`))
   const label = kind === 'memory' ? '--memory' : 'default store'
   try {
@@ -88,7 +95,7 @@ async function storeScenarios(kind: StoreKind, server: ServerProcess): Promise<n
   } finally {
     await baseline.close()
   }
-  return rssMb(server.pid)
+  return ran > before ? rssMb(server.pid) : undefined
 }
 
 /** Stream fan-out against a bare ws broadcast, set-to-frame latency on each store, and idle connections. */
@@ -151,7 +158,7 @@ async function main(): Promise<void> {
   await memoryServer.stop()
   rss.defaultAfterFanout = await storeScenarios('default', defaultServer)
   await defaultServer.stop()
-  rows.push(...memoryRows(rss))
+  await scenario('memory: idle RSS after start, and after the fan-outs', async () => memoryRows(rss))
   await scenario('memory: idle RSS of pre-built projects', () =>
     runBuiltIdleRss({ memory: workspace.project('bench-memory-built', benchProject()), sqlite: workspace.project('bench-default-built', benchProject()) }),
   )
