@@ -1,5 +1,6 @@
 import { styleText } from 'node:util'
 import type { ReloadReport } from '../dev/reloader.ts'
+import { buildFlowWarnings } from '../graph/build-flow-graph.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { compareCodePoints } from '../state/compare-code-points.ts'
 
@@ -34,7 +35,7 @@ export function printBanner(
   const streams = runtime.streams.registry.list().sort((a, b) => compareCodePoints(a.name, b.name))
   if (streams.length) lines.push('', `${paint('bold', 'streams')} ${paint('dim', `on ${app.url.replace(/^http/, 'ws')}`)}`)
   for (const stream of streams) lines.push(`  ${stream.name.padEnd(40)} ${paint('dim', stream.relativeFile)}`)
-  const { warnings } = runtime.graph()
+  const warnings = buildFlowWarnings(steps)
   if (warnings.length) lines.push('')
   for (const warning of warnings) lines.push(paint('yellow', `warning: ${warning.message}`))
   const errors = runtime.registry.errors()

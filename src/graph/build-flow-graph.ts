@@ -1,6 +1,6 @@
 import type { Step } from '../steps/step.ts'
 import { compareStrings } from './compare-strings.ts'
-import type { FlowGraph, GraphEdge, GraphNode } from './flow-graph.ts'
+import type { FlowGraph, GraphEdge, GraphNode, GraphWarning } from './flow-graph.ts'
 import { toGraphWarnings } from './graph-warnings.ts'
 import { toEmitLinks, toSubscribeLinks, type TopicLink } from './topic-links.ts'
 
@@ -22,15 +22,8 @@ interface Subscriber {
  * for (const warning of graph.warnings) logger.warn(warning.message)
  */
 export function buildFlowGraph(steps: readonly Step[], options: BuildFlowGraphOptions = {}): FlowGraph {
-  const sorted = [...steps].sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.file, b.file))
-  const subscribers = new Map<string, Subscriber[]>()
-  for (const step of sorted) {
-    for (const link of toSubscribeLinks(step)) {
-      const list = subscribers.get(link.topic) ?? []
-      list.push({ step, link })
-      subscribers.set(link.topic, list)
-    }
-  }
+  const sorted = sortSteps(steps)
+  const subscribers = toSubscribers(sorted)
   const edges: GraphEdge[] = []
   const emitted = new Set<string>()
   for (const step of sorted) {
@@ -47,6 +40,30 @@ export function buildFlowGraph(steps: readonly Step[], options: BuildFlowGraphOp
     warnings: toGraphWarnings(sorted, { emitted, subscribed: new Set(subscribers.keys()) }),
   }
   return options.flow === undefined ? graph : toFlowSubgraph(graph, options.flow)
+}
+
+/** The warnings of `buildFlowGraph(steps)` alone, without the nodes (whose JSON Schemas are converted when read). */
+export function buildFlowWarnings(steps: readonly Step[]): GraphWarning[] {
+  const sorted = sortSteps(steps)
+  const emitted = new Set(sorted.flatMap((step) => toEmitLinks(step).map((link) => link.topic)))
+  return toGraphWarnings(sorted, { emitted, subscribed: new Set(toSubscribers(sorted).keys()) })
+}
+
+function sortSteps(steps: readonly Step[]): Step[] {
+  return [...steps].sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.file, b.file))
+}
+
+/** The subscribers of each topic, in step order. */
+function toSubscribers(sorted: readonly Step[]): Map<string, Subscriber[]> {
+  const subscribers = new Map<string, Subscriber[]>()
+  for (const step of sorted) {
+    for (const link of toSubscribeLinks(step)) {
+      const list = subscribers.get(link.topic) ?? []
+      list.push({ step, link })
+      subscribers.set(link.topic, list)
+    }
+  }
+  return subscribers
 }
 
 function toEdge(source: Step, emit: TopicLink, target: Subscriber): GraphEdge {

@@ -32,6 +32,20 @@ describe('loading a step file', () => {
     expect(step.validators.input?.({}).ok).toBe(false)
   })
 
+  it('gives the JSON Schema of each schema an API step has, and no key for one it lacks', async () => {
+    const step = await load(
+      write(
+        'api.step.mjs',
+        `export const config = { type: 'api', name: 'Api', method: 'POST', path: '/api', emits: [],
+           bodySchema: { type: 'object', properties: { name: { type: 'string' } } } }
+         export const handler = async () => ({ status: 200 })`,
+      ),
+    )
+    expect(Object.keys(step.jsonSchemas)).toEqual(['body'])
+    expect(JSON.parse(JSON.stringify(step.jsonSchemas))).toEqual({ body: { type: 'object', properties: { name: { type: 'string' } } } })
+    expect(step.jsonSchemas.body).toBe(step.jsonSchemas.body)
+  })
+
   it('refuses a cron expression that never fires and an unknown time zone, naming the file and the field', async () => {
     const never = write('never.step.mjs', `export const config = { type: 'cron', name: 'Never', cron: '0 0 31 2 *' }\nexport const handler = async () => {}`)
     await expect(load(never)).rejects.toThrow(/^Invalid step config in never\.step\.mjs:1: config\.cron "0 0 31 2 \*" never fires .*month fields\.$/)

@@ -8,7 +8,7 @@ import { checkFlowControl } from './check-flow-control.ts'
 import { stepConfigSchema, toFieldPath } from './config-schema.ts'
 import { findErrorLine, findFieldLine } from './error-location.ts'
 import type { ModuleImporter } from './import-module.ts'
-import type { EmitSpec, Step } from './step.ts'
+import type { EmitSpec, Step, StepJsonSchemas } from './step.ts'
 
 function toEmitSpecs(emits: readonly Emit[] | undefined): EmitSpec[] {
   return (emits ?? []).map((emit) => (typeof emit === 'string' ? { topic: emit } : { ...emit }))
@@ -52,23 +52,45 @@ function toStep(file: string, relativeFile: string, config: StepConfig, handler:
     virtualSubscribes: [...(config.virtualSubscribes ?? [])],
     handler,
     middleware: config.type === 'api' ? ((config.middleware ?? []) as ApiMiddleware[]) : [],
-    jsonSchemas: {},
+    jsonSchemas: toJsonSchemas(config),
     validators: {},
   }
+  if (config.type === 'event' && config.input) step.validators.input = createValidator(config.input)
+  if (config.type === 'api' && config.bodySchema) step.validators.body = createValidator(config.bodySchema)
+  return step
+}
+
+/**
+ * A step's schemas as JSON Schema, each converted when first read (by the graph, the Workbench, OpenAPI or
+ * generated types) and kept: a `start` that serves requests never converts them. A key is present exactly
+ * when the config has that schema.
+ */
+function toJsonSchemas(config: StepConfig): StepJsonSchemas {
+  const schemas: StepJsonSchemas = {}
+  const convertOnRead = <K extends keyof StepJsonSchemas>(key: K, convert: () => NonNullable<StepJsonSchemas[K]>): void => {
+    Object.defineProperty(schemas, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = convert()
+        Object.defineProperty(schemas, key, { value, enumerable: true, writable: true })
+        return value
+      },
+    })
+  }
   if (config.type === 'event' && config.input) {
-    step.jsonSchemas.input = toJsonSchema(config.input)
-    step.validators.input = createValidator(config.input)
+    const { input } = config
+    convertOnRead('input', () => toJsonSchema(input))
   }
   if (config.type === 'api' && config.bodySchema) {
-    step.jsonSchemas.body = toJsonSchema(config.bodySchema)
-    step.validators.body = createValidator(config.bodySchema)
+    const { bodySchema } = config
+    convertOnRead('body', () => toJsonSchema(bodySchema))
   }
   if (config.type === 'api' && config.responseSchema) {
-    step.jsonSchemas.responses = Object.fromEntries(
-      Object.entries(config.responseSchema).map(([status, schema]) => [status, toJsonSchema(schema)]),
-    )
+    const { responseSchema } = config
+    convertOnRead('responses', () => Object.fromEntries(Object.entries(responseSchema).map(([status, schema]) => [status, toJsonSchema(schema)])))
   }
-  return step
+  return schemas
 }
 
 /** How long a step file may take to import (its top-level code and awaits) before it is a load error. */
