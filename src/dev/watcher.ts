@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { watch } from 'chokidar'
 import fg from 'fast-glob'
-import { IGNORED_DIRS, STEP_ROOTS } from '../steps/patterns.ts'
+import { IGNORED_DIRS, isIgnoredDir, STEP_ROOTS } from '../steps/patterns.ts'
 import type { Logger } from '../types.ts'
 import type { FileChange } from './reloader.ts'
 
@@ -12,7 +12,6 @@ export const RESTART_FILES = ['.env', 'motia-like.config.ts', 'motia-like.config
 const moduleFile = /\.(ts|mts|cts|js|mjs|cjs|py|rb)$/
 /** chokidar drops a second `change` of a path within 50 ms; a later look at the mtime catches it. */
 const RECHECK_MS = 80
-const skippedDir = new Set(['node_modules', 'dist', '.motia-like', '__pycache__'])
 
 /** A file watcher; `start` mode uses the no-op one. */
 export interface Watcher {
@@ -36,7 +35,7 @@ function isWatched(projectDir: string, path: string, isFile: boolean | undefined
   const parts = rel.split(sep)
   if (parts.length === 1 && (RESTART_FILES as readonly string[]).includes(rel)) return true
   if (!(STEP_ROOTS as readonly string[]).includes(parts[0] ?? '')) return false
-  if (parts.some((part) => part.startsWith('.') || skippedDir.has(part))) return false
+  if (parts.some((part) => isIgnoredDir(part) || part === '__pycache__')) return false
   return isFile === false || isFile === undefined || moduleFile.test(rel)
 }
 

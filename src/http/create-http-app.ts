@@ -86,11 +86,16 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   // With no app hook and no CORS, nothing sits between the built-in endpoints and the API steps, so
   // one layer serves both: each express layer a request walks through costs about a tenth of a small request.
   const direct = !options.appHook && !options.cors
-  const steps: RequestHandler = (req, res, next) => parseBody(req, res, (error?: unknown) => (error === undefined ? routes(req, res, next) : next(error)))
+  const afterBody =
+    (handler: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      parseBody(req, res, (error?: unknown) => (error === undefined ? handler(req, res, next) : next(error)))
+  const builtInWithBody = afterBody(builtIn)
+  const stepsWithBody = afterBody(routes)
   app.use((req, res, next) => {
     if (req.path === '/__motia/health' && req.method === 'GET') health(req, res, next)
-    else if (isBuiltIn(req.path)) parseBody(req, res, (error?: unknown) => (error === undefined ? builtIn(req, res, next) : next(error)))
-    else if (direct) steps(req, res, next)
+    else if (isBuiltIn(req.path)) builtInWithBody(req, res, next)
+    else if (direct) stepsWithBody(req, res, next)
     else next()
   })
   if (!direct) {

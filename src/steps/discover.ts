@@ -1,12 +1,11 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { type EntryInfo, readdirpPromise } from 'readdirp'
-import { isStepFile, isStreamFile, STEP_ROOTS } from './patterns.ts'
+import { isIgnoredDir, isStepFile, isStreamFile, STEP_ROOTS } from './patterns.ts'
 
 /** Folders never entered: dependencies, build output, dot-folders, and symlinked folders (a link back to a parent would loop). */
 function isScannedFolder(entry: EntryInfo): boolean {
-  const name = entry.basename
-  return name !== 'node_modules' && name !== 'dist' && !name.startsWith('.') && entry.dirent?.isSymbolicLink() !== true
+  return !isIgnoredDir(entry.basename) && entry.dirent?.isSymbolicLink() !== true
 }
 
 /**

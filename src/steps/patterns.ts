@@ -1,25 +1,24 @@
 /** Folders of a project that hold step files. */
 export const STEP_ROOTS = ['steps', 'src'] as const
 
-/** Step file patterns, relative to each root: one list for the initial scan and the watcher. */
-export const STEP_PATTERNS = ['**/*.step.{ts,mts,js,mjs,cjs,rb}', '**/*_step.{ts,js,py,rb}'] as const
-
-/** Never scanned: dependencies, build output and dot-folders. */
+/** Never scanned: dependencies, build output and dot-folders, as glob patterns (see isIgnoredDir). */
 export const IGNORED_DIRS = ['**/node_modules/**', '**/dist/**', '**/.*/**'] as const
 
-/** Stream file patterns, relative to each root: discovered and watched with the step files, but not steps. */
-export const STREAM_PATTERNS = ['**/*.stream.{ts,js,mjs}', '**/*_stream.{ts,js,py}'] as const
+/** True for the name of a folder never scanned (the same rule as IGNORED_DIRS). */
+export function isIgnoredDir(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules' || name === 'dist'
+}
 
 const stepFileRegex = /(\.step\.(ts|mts|js|mjs|cjs|rb)|_step\.(ts|js|py|rb))$/
 
-/** True when a path names a step file (the same rule as STEP_PATTERNS). */
+/** True when a path names a step file: `*.step.{ts,mts,js,mjs,cjs,rb}` or `*_step.{ts,js,py,rb}`. */
 export function isStepFile(path: string): boolean {
   return stepFileRegex.test(path)
 }
 
 const streamFileRegex = /(\.stream\.(ts|js|mjs)|_stream\.(ts|js|py))$/
 
-/** True when a path names a stream file (the same rule as STREAM_PATTERNS). */
+/** True when a path names a stream file (discovered and watched with the step files, but not a step): `*.stream.{ts,js,mjs}` or `*_stream.{ts,js,py}`. */
 export function isStreamFile(path: string): boolean {
   return streamFileRegex.test(path)
 }
