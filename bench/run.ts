@@ -28,7 +28,7 @@ const settings = {
   chainThroughput: { chains: 2_000, runs: 3 },
   pythonChain: { samples: 200, warmup: 20 },
   rubyChain: { samples: 200, warmup: 20 },
-  fanout: { events: 10_000, runs: 3 },
+  fanout: { events: 10_000, runs: 5 },
   redisFanout: { events: 10_000, runs: 5 },
   rateLimit: { events: 10_000, runs: 3, queued: 10_000, windowMs: 10_000 },
   coldStart: { runs: 5, sizes: [10, 200], targetSteps: 200 },
