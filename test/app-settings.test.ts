@@ -33,6 +33,11 @@ describe("motia.config.ts of a Motia project (no motia package installed)", () =
     expect(await echo.json()).toEqual({ raw: '{"token":"abc"}' })
   })
 
+  it('keeps the express settings the hook makes for API step answers: strong ETags', async () => {
+    const hello = await post('/hello', { name: 'ada' })
+    expect(hello.headers.get('etag')).toMatch(/^"[0-9a-f]+-/)
+  })
+
   it('says once that the Workbench plugins are ignored', () => {
     const lines = app.logs.filter((entry) => /Workbench plugin/.test(entry.msg))
     expect(lines.map((entry) => [entry.level, entry.msg])).toEqual([

@@ -19,6 +19,9 @@ beforeAll(async () => {
     if (typeof req.query['type'] === 'string') res.set('content-type', req.query['type'])
     res.json(BODY)
   })
+  reference.post('/respond/buffer', (_req, res) => {
+    res.set('content-type', 'application/octet-stream').send(Buffer.from('bytes'))
+  })
   bare = await new Promise<Server>((resolve) => {
     const server = reference.listen(0, '127.0.0.1', () => resolve(server))
   })
@@ -63,5 +66,14 @@ describe('a JSON body answers as express res.json() does', () => {
     expect(cached).toEqual(await answer(bareUrl, '/json', { headers: { 'if-none-match': etag } }))
     expect(cached.status).toBe(304)
     expect(cached.body).toBe('')
+  })
+})
+
+describe('a Buffer body answers as express res.send() does', () => {
+  it('with the same type, length and ETag', async () => {
+    const ours = await answer(app.url, '/respond/buffer', { method: 'POST' })
+    expect(ours).toEqual(await answer(bareUrl, '/respond/buffer', { method: 'POST' }))
+    expect(ours.body).toBe('bytes')
+    expect(ours.headers['etag']).toMatch(/^W\/"5-/)
   })
 })

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http'
 import express, { type Express, type Request, type RequestHandler, Router } from 'express'
 import { MotiaError, toErrorMessage } from '../errors.ts'
 import type { CorsSettings } from '../runtime/cors-settings.ts'
@@ -10,7 +11,8 @@ import { createQueueRoutes } from './queue-routes.ts'
 import { createHealthRoute, type HealthCheck } from './health-route.ts'
 import { createErrorMiddleware } from './http-errors.ts'
 import { createMetricsRoute, isMetricsPathTaken, METRICS_PATH } from './metrics-route.ts'
-import { createRouteHandler } from './route-table.ts'
+import { createRequestListener } from './request-listener.ts'
+import { createRouteTable } from './route-table.ts'
 import { createStreamRoutes } from './stream-routes.ts'
 import type { AppMetrics } from '../telemetry/create-app-metrics.ts'
 
@@ -36,9 +38,10 @@ export interface HttpOptions {
   health?: () => Promise<HealthCheck[]>
 }
 
-/** The express app and what must stop with the server. */
+/** The server's request listener and what must stop with the server. */
 export interface HttpApp {
-  handler: Express
+  /** The express app, with the plain-path API steps served in front of it when nothing else may see their requests first. */
+  listener: RequestListener
   /** Stops the Workbench's recording and live streams. Idempotent. */
   close(): void
 }
@@ -82,7 +85,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   const isBuiltIn = (path: string): boolean => isBuiltInPath(path) || (path === METRICS_PATH && !isMetricsPathTaken(runtime))
   // Health answers without the token too (a load balancer has none), with less for callers the guard would refuse.
   const health = createHealthRoute(runtime, { admits: access.admits, check: options.health ?? noChecks, lag: metrics.lag })
-  const routes = createRouteHandler(runtime)
+  const routes = createRouteTable(runtime)
   // With no app hook and no CORS, nothing sits between the built-in endpoints and the API steps, so
   // one layer serves both: each express layer a request walks through costs about a tenth of a small request.
   const direct = !options.appHook && !options.cors
@@ -91,7 +94,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
     (req, res, next) =>
       parseBody(req, res, (error?: unknown) => (error === undefined ? handler(req, res, next) : next(error)))
   const builtInWithBody = afterBody(builtIn)
-  const stepsWithBody = afterBody(routes)
+  const stepsWithBody = afterBody(routes.handle)
   app.use((req, res, next) => {
     if (req.path === '/__motia/health' && req.method === 'GET') health(req, res, next)
     else if (isBuiltIn(req.path)) builtInWithBody(req, res, next)
@@ -104,14 +107,16 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
     app.use(parseBody)
     // Loaded only when configured: with CORS off there is no layer and no module.
     if (options.cors) app.use((await import('./cors-layer.ts')).createCorsLayer(options.cors))
-    app.use(routes)
+    app.use(routes.handle)
   }
   app.use((req, res) => {
     res.status(404).json({ error: `No route for ${req.method} ${req.path}.` })
   })
-  app.use(createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' }))
+  const errors = createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' })
+  app.use(errors)
+  const find = (method: string, path: string) => (isBuiltIn(path) ? undefined : routes.find(method, path))
   return {
-    handler: app,
+    listener: createRequestListener(app, direct ? { find, parseBody, errors } : undefined),
     close() {
       workbench?.close()
     },

@@ -1,7 +1,6 @@
 import { once } from 'node:events'
-import type { Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import type { Express } from 'express'
 
 /** A listening HTTP server that can be closed with its open connections. */
 export interface HttpServer {
@@ -13,8 +12,8 @@ export interface HttpServer {
 }
 
 /** Starts listening; `close()` stops accepting, destroys idle and open sockets, and resolves when done. */
-export async function listen(app: Express, port: number, host: string): Promise<HttpServer> {
-  const server: Server = app.listen(port, host)
+export async function listen(listener: RequestListener, port: number, host: string): Promise<HttpServer> {
+  const server = createServer(listener).listen(port, host)
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
     sockets.add(socket)

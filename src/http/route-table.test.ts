@@ -6,7 +6,7 @@ import { createApiSteps } from '../runtime/api-steps.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import { createFeed } from '../feed.ts'
 import type { ApiRouteMethod, FlowContext } from '../types.ts'
-import { createRouteHandler } from './route-table.ts'
+import { createRouteTable } from './route-table.ts'
 
 /** An API step answering with its own name and the path params it got. */
 function route(name: string, method: ApiRouteMethod, path: string) {
@@ -38,7 +38,7 @@ let base = ''
 let server: ReturnType<ReturnType<typeof express>['listen']>
 beforeAll(async () => {
   const app = express()
-  app.use(createRouteHandler(runtime))
+  app.use(createRouteTable(runtime).handle)
   app.use((_req, res) => {
     res.status(404).json({ step: null })
   })

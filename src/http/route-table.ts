@@ -12,10 +12,21 @@ const PATTERN = /[:*?+!(){}[\]\\]/
 /** Methods a plain-path hit may serve; HEAD and OPTIONS get the router's own answers (GET's route, the Allow list). */
 const DIRECT_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 
-interface RouteTable {
+interface Routes {
   router: Router
   /** The handler of each plain path the router would pick first, by method, then path with its trailing slashes removed. */
   plain: Map<string, Map<string, RequestHandler>>
+}
+
+/** The runtime's API steps as express serves them, rebuilt when hot reload changed them. */
+export interface RouteTable {
+  /** express middleware serving every API step: a plain path straight to its step, the rest through the Router. */
+  handle: RequestHandler
+  /**
+   * The handler of the plain-path step a request goes straight to (set `req.params` to `{}` before
+   * calling it), or undefined when the Router decides: a pattern, HEAD, OPTIONS, or an APM listening.
+   */
+  find(method: string, path: string): RequestHandler | undefined
 }
 
 /** The path the router matches a route path against: without trailing slashes (one is optional in a request), except `/`. */
@@ -36,15 +47,15 @@ function findPlain(plain: Map<string, Map<string, RequestHandler>>, method: stri
 }
 
 /**
- * The express middleware that serves the runtime's API steps, rebuilt when hot reload changed them.
- * A request for a plain path (no parameters) goes straight to its step's handler; the router serves
- * the rest: a nested express Router costs about as much as the rest of a small request.
+ * The route table of the runtime's API steps. A request for a plain path (no parameters) goes straight
+ * to its step's handler; the router serves the rest: a nested express Router costs about as much as the
+ * rest of a small request.
  */
-export function createRouteHandler(runtime: Runtime): RequestHandler {
-  let table: RouteTable | null = null
+export function createRouteTable(runtime: Runtime): RouteTable {
+  let routes: Routes | null = null
   let builtAt = -1
 
-  function build(): RouteTable {
+  function build(): Routes {
     const router = Router()
     const plain = new Map<string, Map<string, RequestHandler>>()
     // A plain path is served directly only while every route tried before it is plain too, so the
@@ -70,18 +81,29 @@ export function createRouteHandler(runtime: Runtime): RequestHandler {
     return { router, plain }
   }
 
-  return (req, res, next) => {
+  function current(): Routes {
     if (builtAt !== runtime.apiSteps.version) {
-      table = build()
+      routes = build()
       builtAt = runtime.apiSteps.version
     }
-    const { router, plain } = table as RouteTable
-    const handler = plain.size > 0 && !routerSpans.hasSubscribers ? findPlain(plain, req.method, req.path) : undefined
-    if (!handler) {
-      router(req, res, next)
-      return
-    }
-    req.params = {}
-    void handler(req, res, next)
+    return routes as Routes
+  }
+
+  function find(method: string, path: string): RequestHandler | undefined {
+    const { plain } = current()
+    return plain.size > 0 && !routerSpans.hasSubscribers ? findPlain(plain, method, path) : undefined
+  }
+
+  return {
+    find,
+    handle(req, res, next) {
+      const handler = find(req.method, req.path)
+      if (!handler) {
+        current().router(req, res, next)
+        return
+      }
+      req.params = {}
+      void handler(req, res, next)
+    },
   }
 }

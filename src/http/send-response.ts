@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Response } from 'express'
@@ -32,6 +33,20 @@ function toJsonText(body: unknown): string {
 }
 
 /**
+ * Sends bytes with res.send, and first, when the app makes express's default weak ETags (`etag` setting
+ * `'weak'` or true) and the handler set none, the ETag res.send would make: the same text
+ * (`W/"<length in hex>-<SHA-1 in base64, 27 characters>"`), hashed in one call. express makes a Hash
+ * object per response, whose native half costs more than hashing a small body.
+ */
+function sendBytes(res: Response, bytes: Buffer): void {
+  const setting: unknown = res.app.get('etag')
+  if ((setting === 'weak' || setting === true) && res.getHeader('etag') === undefined) {
+    res.setHeader('ETag', `W/"${bytes.length.toString(16)}-${hash('sha1', bytes, 'base64').slice(0, 27)}"`)
+  }
+  res.send(bytes)
+}
+
+/**
  * Sends a handler's `{ status, body, headers }`: nothing for null, a Buffer or string as it is, a Readable
  * (or web ReadableStream) streamed, anything else as JSON. Throws InvalidResponseError before sending
  * anything when the status is not a whole number from 100 to 599 or the body cannot be sent. Returns a
@@ -52,10 +67,10 @@ export function sendResponse(res: Response, result: ApiResponse): Promise<void> 
       // What res.json() would set. Given bytes, res.send leaves the type as it is instead of parsing
       // it again to add the charset; the headers, ETag, HEAD and 304 answers are the same.
       res.setHeader('Content-Type', 'application/json; charset=utf-8')
-      res.send(Buffer.from(json))
+      sendBytes(res, Buffer.from(json))
     }
   } else if (body === undefined || body === null) res.end()
-  else if (Buffer.isBuffer(body)) res.send(body)
+  else if (Buffer.isBuffer(body)) sendBytes(res, body)
   else if (typeof body === 'string') {
     if (!res.getHeader('content-type')) res.type('text/plain')
     res.send(body)
