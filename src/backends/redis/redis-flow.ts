@@ -43,6 +43,11 @@ export function createRedisFlow(
     async run(step, options, bullJob, token, attempt) {
       const { keyConcurrency, rateLimit } = options
       const data = bullJob.data.data
+      if (!keyConcurrency && rateLimit) {
+        // The common case, a rate limit alone: the start decides, with nothing to free after the attempt.
+        const wait = await starts.take(step, rateLimit, data)
+        return wait > 0 ? sendBack(bullJob, token, wait) : attempt()
+      }
       const id = String(bullJob.id)
       if (keyConcurrency) {
         const wait = await slots.acquire(step, keyConcurrency, data, id, options.timeoutMs + lockDurationMs)
