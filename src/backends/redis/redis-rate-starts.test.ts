@@ -34,4 +34,15 @@ describe.skipIf(!redisUrl)('redis rate-limit starts', () => {
     const waits = await Promise.all(['a', 'b', 'a'].map((tenant) => starts.take('step', limit, { tenant })))
     expect(waits.map((wait) => wait > 0)).toEqual([false, false, true])
   })
+
+  it('takes starts ahead only while the log stays at most half full, and logs them like any other', async () => {
+    const starts = createRedisRateStarts(redis.client, `${prefix}:ahead`)
+    expect(await starts.take('roomy', { limit: 1_000, periodMs: 60_000, keyOf: null }, {})).toBe(0)
+    // The one start asked for, and the ones taken ahead, each holding its place in the log.
+    const roomy = await starts.startsOf('roomy', '', 1_000)
+    expect(roomy.length).toBeGreaterThan(1)
+    expect(roomy.length * 2).toBeLessThanOrEqual(1_000)
+    expect(await starts.take('tight', { limit: 10, periodMs: 60_000, keyOf: null }, {})).toBe(0)
+    expect(await starts.startsOf('tight', '', 10)).toHaveLength(1)
+  })
 })
