@@ -143,7 +143,11 @@ export function createRedisRateStarts(client: Redis, prefix: string): RedisRateS
         if (!asks) return
         asking.delete(batch.id)
         const taken = Number(list[waiters.length] ?? 0)
-        if (taken > 0) ahead.set(batch.id, { remaining: taken, usableUntil: sentAt + lead, log: batch.keys[0], stamp: Number(list[waiters.length + 1]) })
+        if (taken === 0) return
+        const starts: Ahead = { remaining: taken, usableUntil: sentAt + lead, log: batch.keys[0], stamp: Number(list[waiters.length + 1]) }
+        ahead.set(batch.id, starts)
+        // Gives unused ones back as soon as they expire, and keeps no entry for a key never asked for again.
+        setTimeout(() => release(batch.id, starts), Math.max(0, starts.usableUntil - performance.now()) + 1).unref()
       },
       (error: unknown) => {
         if (asks) asking.delete(batch.id)
@@ -152,7 +156,16 @@ export function createRedisRateStarts(client: Redis, prefix: string): RedisRateS
     )
   }
 
-  /** Hands out a start taken ahead, if one is still usable; gives the log back the ones that no longer are. */
+  /** Drops the starts taken ahead for `id` if they are still `starts`, and gives the log back the unused ones. */
+  const release = (id: string, starts: Ahead): void => {
+    if (ahead.get(id) !== starts) return
+    ahead.delete(id)
+    // Starts never used never happened: their entries go, so a limit near its end is not held back by them.
+    // One not given back (Redis away) only holds its place until its period ends.
+    if (starts.remaining > 0) client.lrem(starts.log, starts.remaining, starts.stamp).catch(() => {})
+  }
+
+  /** Hands out a start taken ahead, if one is still usable. */
   const takeAhead = (id: string): boolean => {
     const starts = ahead.get(id)
     if (!starts) return false
@@ -160,10 +173,7 @@ export function createRedisRateStarts(client: Redis, prefix: string): RedisRateS
       starts.remaining -= 1
       return true
     }
-    ahead.delete(id)
-    // Starts never used never happened: their entries go, so a limit near its end is not held back by them.
-    // One not given back (Redis away) only holds its place until its period ends.
-    if (starts.remaining > 0) client.lrem(starts.log, starts.remaining, starts.stamp).catch(() => {})
+    release(id, starts)
     return false
   }
 
