@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { CronLock } from '../../cron/cron-lock.ts'
+import { createRedisScript } from './redis-script.ts'
 
 /** The connection and key prefix of the Redis cron lock. */
 export interface RedisCronLockOptions {
@@ -14,8 +15,8 @@ export interface RedisCronLockOptions {
 }
 
 // Renews or removes the running claim only while it is still ours.
-const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`
-const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`
+const RENEW_SCRIPT = createRedisScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`)
+const RELEASE_SCRIPT = createRedisScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`)
 
 /**
  * A cron lock shared by every process on one Redis: the first process to claim a step's tick (SET NX)
@@ -37,12 +38,12 @@ export function createRedisCronLock(options: RedisCronLockOptions): CronLock {
       if ((await client.set(key, token, 'PX', leaseMs, 'NX')) !== 'OK') return null
       const renew = setInterval(() => {
         // A renewal lost to a blip is retried at the next interval; the lease outlives two misses.
-        client.eval(RENEW_SCRIPT, 1, key, token, leaseMs).catch(() => {})
+        RENEW_SCRIPT.run(client, [key], [token, leaseMs]).catch(() => {})
       }, leaseMs / 3)
       renew.unref()
       return async () => {
         clearInterval(renew)
-        await client.eval(RELEASE_SCRIPT, 1, key, token)
+        await RELEASE_SCRIPT.run(client, [key], [token])
       }
     },
   }

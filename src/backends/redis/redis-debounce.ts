@@ -6,14 +6,15 @@
  */
 import type { Redis } from 'ioredis'
 import type { Debounce, Job, JobWait, NewJob } from '../../queue/queue.ts'
+import { createRedisScript } from './redis-script.ts'
 
 // KEYS: the key's hash. ARGV: new job id, firstAt, ttl ms. Returns the id it replaces, or false.
-const SWAP_SCRIPT = `
+const SWAP_SCRIPT = createRedisScript(`
 local previous = redis.call('HGET', KEYS[1], 'id')
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'firstAt', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return previous
-`
+`)
 
 /** What debounce needs of the queue. */
 export interface DebounceHost {
@@ -47,7 +48,7 @@ export function createRedisDebounce(client: Redis, prefix: string, host: Debounc
       const due = debounce.maxWaitMs === null ? time + debounce.periodMs : Math.min(time + debounce.periodMs, firstAt + debounce.maxWaitMs)
       const job = await host.add({ ...newJob, delayMs: Math.max(newJob.delayMs ?? 0, due - time) }, time)
       const ttl = Math.max(debounce.periodMs, debounce.maxWaitMs ?? 0) * 2 + 60_000
-      const replaced = await client.eval(SWAP_SCRIPT, 1, hash, job.id, firstAt, ttl)
+      const replaced = await SWAP_SCRIPT.run(client, [hash], [job.id, firstAt, ttl])
       if (typeof replaced === 'string' && replaced !== job.id) {
         await host.cancel(replaced, `Debounced: job ${job.id} took its place within ${debounce.periodMs} ms and runs with the newer data.`)
       }

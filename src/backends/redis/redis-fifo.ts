@@ -10,19 +10,20 @@
 import type { Job as BullJob, Queue as BullQueue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { fieldsOf, type JobRecord } from './redis-job-record.ts'
+import { createRedisScript } from './redis-script.ts'
 
 /** How far off a parked job is delayed; BullMQ's delayed scores hold timestamps up to 2039. */
 export const PARK_MS = 365 * 24 * 60 * 60 * 1000
 
-const JOIN_SCRIPT = `
+const JOIN_SCRIPT = createRedisScript(`
   redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
   redis.call('SADD', KEYS[2], ARGV[3])
   local head = redis.call('ZRANGE', KEYS[1], 0, 0)
   if head[1] == ARGV[2] then return 1 end
   return 0
-`
+`)
 
-const LEAVE_SCRIPT = `
+const LEAVE_SCRIPT = createRedisScript(`
   redis.call('ZREM', KEYS[1], ARGV[1])
   local head = redis.call('ZRANGE', KEYS[1], 0, 0)
   if not head[1] then
@@ -30,7 +31,7 @@ const LEAVE_SCRIPT = `
     return false
   end
   return head[1]
-`
+`)
 
 /** The group bookkeeping of one Redis queue. */
 export interface FifoGroups {
@@ -60,13 +61,13 @@ export function createFifoGroups(client: Redis, prefix: string, now: () => numbe
   }
 
   const leave = async (step: string, group: string, id: string, queue: BullQueue<JobRecord>): Promise<void> => {
-    const head = await client.eval(LEAVE_SCRIPT, 2, groupKey(step, group), groupsKey(step), id, group)
+    const head = await LEAVE_SCRIPT.run(client, [groupKey(step, group), groupsKey(step)], [id, group])
     if (typeof head === 'string') await unpark(queue, head)
   }
 
   return {
     async join(step, group, id, seq) {
-      return (await client.eval(JOIN_SCRIPT, 2, groupKey(step, group), groupsKey(step), seq, id, group)) === 1
+      return (await JOIN_SCRIPT.run(client, [groupKey(step, group), groupsKey(step)], [seq, id, group])) === 1
     },
 
     leave,

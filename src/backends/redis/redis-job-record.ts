@@ -71,9 +71,17 @@ export function toBullPriority(priority: number): number {
   return Math.min(PRIORITY_MAX, Math.max(1, PRIORITY_MIDDLE - Math.round(priority)))
 }
 
+// Every job id outside names its step's queue: encoded once per step instead of once per job.
+const queueNames = new Map<string, string>()
+
 /** BullMQ forbids ":" in queue names; step names may hold anything. */
 export function toQueueName(step: string): string {
-  return encodeURIComponent(step)
+  let name = queueNames.get(step)
+  if (name === undefined) {
+    name = encodeURIComponent(step)
+    queueNames.set(step, name)
+  }
+  return name
 }
 
 const COUNTER_ID = /^[0-9]+$/

@@ -9,9 +9,10 @@ import type { Queue as BullQueue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { KeyConcurrency } from '../../queue/queue.ts'
 import type { JobRecord } from './redis-job-record.ts'
+import { createRedisScript } from './redis-script.ts'
 
 // KEYS: running set, waiters list. ARGV: limit, leaseMs, job id. Returns 0 with the slot taken, else ms until the earliest lease ends.
-const ACQUIRE_SCRIPT = `
+const ACQUIRE_SCRIPT = createRedisScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[2])
@@ -27,13 +28,13 @@ redis.call('RPUSH', KEYS[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], lease)
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(first[2]) - now)
-`
+`)
 
 // KEYS: running set, waiters list. ARGV: job id. Frees the slot and returns the oldest waiter, if any.
-const RELEASE_SCRIPT = `
+const RELEASE_SCRIPT = createRedisScript(`
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return false end
 return redis.call('LPOP', KEYS[2])
-`
+`)
 
 export interface RedisKeySlots {
   /** Takes a slot of the job's key and returns 0, or returns how many ms until one may free. */
@@ -64,12 +65,12 @@ export function createRedisKeySlots(client: Redis, prefix: string, queueOf: (ste
   return {
     async acquire(step, options, data, jobId, leaseMs) {
       const key = options.keyOf(data)
-      return Number(await client.eval(ACQUIRE_SCRIPT, 2, runningKey(step, key), waitersKey(step, key), options.limit, leaseMs, jobId))
+      return Number(await ACQUIRE_SCRIPT.run(client, [runningKey(step, key), waitersKey(step, key)], [options.limit, leaseMs, jobId]))
     },
 
     async release(step, options, data, jobId) {
       const key = options.keyOf(data)
-      let next = await client.eval(RELEASE_SCRIPT, 2, runningKey(step, key), waitersKey(step, key), jobId)
+      let next = await RELEASE_SCRIPT.run(client, [runningKey(step, key), waitersKey(step, key)], [jobId])
       while (typeof next === 'string' && !(await wake(step, next))) next = await client.lpop(waitersKey(step, key))
     },
 

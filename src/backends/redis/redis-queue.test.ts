@@ -44,6 +44,26 @@ describe.skipIf(!redisUrl)('redis queue', () => {
     await queue.close()
   })
 
+  it('keeps the newest keepCompleted completed jobs of the process that ran them, whoever added them, and every dead one', async () => {
+    const prefix = uniquePrefix('queue-keep')
+    redis.removeAfter(prefix)
+    const open = (keepCompleted: number) => createRedisQueue({ url, client: redis.client, workerClient: redis.workerClient, prefix, keepCompleted })
+    const producer = open(1_000)
+    const worker = open(3)
+    worker.consume('s', toConsumerOptions({ concurrency: 1 }), async (job) => {
+      if (nameOf(job.data) === 'doomed') throw new Error('dead on purpose')
+    })
+    const [dead] = await producer.enqueue([toNewJob({ step: 's', data: { name: 'doomed' } })])
+    const completed = await producer.enqueue(Array.from({ length: 5 }, (_, index) => toNewJob({ step: 's', data: { name: `job-${index}` } })))
+    await worker.drain()
+    const { jobs, total } = await worker.list({ step: 's', status: 'completed' })
+    expect(total).toBe(3)
+    expect(jobs.map((job) => nameOf(job.data)).sort()).toEqual(['job-2', 'job-3', 'job-4'])
+    expect(await worker.get(completed[0]?.id ?? '')).toBeNull()
+    expect((await worker.get(dead?.id ?? ''))?.status).toBe('dead')
+    await Promise.all([producer.close(), worker.close()])
+  })
+
   it('numbers the jobs of a registered step by BullMQ, unique across steps, and keeps each id through dead-lettering, cancel and replay', async () => {
     const prefix = uniquePrefix('queue-ids')
     redis.removeAfter(prefix)

@@ -136,14 +136,14 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
     return recorded
   }
 
-  /** What BullMQ is told of a job: its id (none: BullMQ's counter), attempts, when it may run, priority, our backoff and what to keep. */
+  /** What BullMQ is told of a job: its id (none: BullMQ's counter), attempts, when it may run, priority and our backoff. */
   const bullOptions = (id: string | undefined, record: JobRecord, maxAttempts: number, delay: number, idempotencyKey?: string): JobsOptions => {
-    // BullMQ stores every option given with the job; its defaults (no delay, failed jobs kept) go unsaid.
+    // BullMQ stores every option given with the job; its defaults (no delay, failed jobs kept) go unsaid,
+    // and what to keep of completed jobs is the worker's (see startWorker), the same for every job.
     const jobOptions: JobsOptions = {
       attempts: maxAttempts,
       priority: toBullPriority(record.priority ?? 0),
       backoff: CUSTOM_BACKOFF,
-      removeOnComplete: keep,
     }
     if (delay > 0) jobOptions.delay = delay
     if (id !== undefined) jobOptions.jobId = id
@@ -275,6 +275,7 @@ export function createRedisQueue(options: RedisQueueOptions): Queue {
         concurrency: batches.workerConcurrency(consumers.get(step)?.options ?? { concurrency: 1 }),
         lockDuration: lockDurationMs,
         stalledInterval: lockDurationMs,
+        removeOnComplete: keep,
         settings: { backoffStrategy: attempts.backoffDelay },
       },
     )

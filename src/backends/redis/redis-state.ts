@@ -5,6 +5,7 @@ import type { StateStore } from '../../state/state-store.ts'
 import { toNextCursor, toPage } from '../../state/to-page.ts'
 import { toStateJson } from '../../state/to-state-json.ts'
 import { whileReachable } from './redis-client.ts'
+import { createRedisScript } from './redis-script.ts'
 
 /** The connection and key prefix of the Redis state store; the connection stays open when the store closes. */
 export interface RedisStateOptions {
@@ -16,7 +17,7 @@ export interface RedisStateOptions {
 }
 
 // Removes a key and, when its group is left empty, the group's name: one atomic step.
-const DELETE_SCRIPT = `
+const DELETE_SCRIPT = createRedisScript(`
   local value = redis.call('HGET', KEYS[1], ARGV[1])
   if value then
     redis.call('HDEL', KEYS[1], ARGV[1])
@@ -24,11 +25,11 @@ const DELETE_SCRIPT = `
     if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
   end
   return value
-`
+`)
 
 // A page of a group: the keys after the cursor from the sorted set of its keys (all at score 0, so in
 // byte order), then their values. A group written before the index existed gets it on its first page.
-const PAGE_SCRIPT = `
+const PAGE_SCRIPT = createRedisScript(`
   if redis.call('EXISTS', KEYS[2]) == 0 then
     local keys = redis.call('HKEYS', KEYS[1])
     for i = 1, #keys, 1000 do
@@ -43,7 +44,7 @@ const PAGE_SCRIPT = `
   local keys = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], '+', 'LIMIT', 0, tonumber(ARGV[2]))
   if #keys == 0 then return {{}, {}} end
   return {keys, redis.call('HMGET', KEYS[1], unpack(keys))}
-`
+`)
 
 /**
  * A state store on Redis, shared by every process of a cluster: each group is a hash of JSON values,
@@ -81,7 +82,7 @@ export function createRedisStateStore(options: RedisStateOptions): StateStore {
     },
     async delete<T>(group: string, key: string): Promise<T | null> {
       const removed = await call(`"${key}" in group "${group}" was not deleted`, () =>
-        client.eval(DELETE_SCRIPT, 3, groupKey(group), groupsKey, indexKey(group), key, group),
+        DELETE_SCRIPT.run(client, [groupKey(group), groupsKey, indexKey(group)], [key, group]),
       )
       return parse<T>(typeof removed === 'string' ? removed : null)
     },
@@ -94,7 +95,7 @@ export function createRedisStateStore(options: RedisStateOptions): StateStore {
     async entriesPage<T>(group: string, query: { limit: number; cursor?: string }) {
       const start = query.cursor === undefined ? '-' : `(${query.cursor}`
       const [keys, values] = (await call(`group "${group}" was not read`, () =>
-        client.eval(PAGE_SCRIPT, 2, groupKey(group), indexKey(group), start, query.limit + 1),
+        PAGE_SCRIPT.run(client, [groupKey(group), indexKey(group)], [start, query.limit + 1]),
       )) as [string[], (string | null)[]]
       const { names, nextCursor } = toNextCursor(keys, query.limit)
       const items: { key: string; value: T }[] = []

@@ -5,6 +5,7 @@ import { compareCodePoints } from '../../state/compare-code-points.ts'
 import type { StreamChange, StreamItem, StreamStore } from '../../streams/stream-store.ts'
 import { toStreamJson } from '../../streams/to-stream-json.ts'
 import { whileReachable } from './redis-client.ts'
+import { createRedisScript } from './redis-script.ts'
 
 /** The connections and key prefix of the Redis stream store; the connections stay open when it closes. */
 export interface RedisStreamOptions {
@@ -19,7 +20,7 @@ export interface RedisStreamOptions {
 
 // Stores the item and publishes create or update, as decided by HSET itself (1 = a new field), in one atomic step.
 // A new item gets the next creation number in the group's order set, and its group joins the stream's group set.
-const SET_SCRIPT = `
+const SET_SCRIPT = createRedisScript(`
   local created = redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
   if created == 1 then
     redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), ARGV[1])
@@ -27,10 +28,10 @@ const SET_SCRIPT = `
   end
   redis.call('PUBLISH', ARGV[4], (created == 1 and 'create' or 'update') .. ARGV[5] .. ARGV[2])
   return created
-`
+`)
 
 // Removes the item and publishes delete only when there was one.
-const DELETE_SCRIPT = `
+const DELETE_SCRIPT = createRedisScript(`
   local value = redis.call('HGET', KEYS[1], ARGV[1])
   if not value then return false end
   redis.call('HDEL', KEYS[1], ARGV[1])
@@ -38,7 +39,7 @@ const DELETE_SCRIPT = `
   if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[3], ARGV[2]) end
   redis.call('PUBLISH', ARGV[3], 'delete' .. ARGV[4] .. value)
   return value
-`
+`)
 
 /** The pub/sub message of a change: `type`, a line with `[stream, group, id?]`, then the JSON. */
 function toMessageHeader(stream: string, group: string, id?: string): string {
@@ -100,14 +101,14 @@ export async function createRedisStreamStore(options: RedisStreamOptions): Promi
       const json = toStreamJson(stream, group, item.id, item)
       const { hash, order, groups } = keys(stream, group)
       const created = await call(`item "${item.id}" of stream "${stream}" was not written`, () =>
-        client.eval(SET_SCRIPT, 4, hash, order, groups, sequenceKey, item.id, json, group, channel, toMessageHeader(stream, group, item.id)),
+        SET_SCRIPT.run(client, [hash, order, groups, sequenceKey], [item.id, json, group, channel, toMessageHeader(stream, group, item.id)]),
       )
       return { created: created === 1 }
     },
     async delete(stream, group, id) {
       const { hash, order, groups } = keys(stream, group)
       const removed = await call(`item "${id}" of stream "${stream}" was not deleted`, () =>
-        client.eval(DELETE_SCRIPT, 3, hash, order, groups, id, group, channel, toMessageHeader(stream, group, id)),
+        DELETE_SCRIPT.run(client, [hash, order, groups], [id, group, channel, toMessageHeader(stream, group, id)]),
       )
       return typeof removed === 'string' ? parse(removed) : null
     },
