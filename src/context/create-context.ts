@@ -32,8 +32,8 @@ export function createContext(
   jobId?: string,
 ): FlowContext {
   const origin: CallOrigin = jobId ? { traceId, step, jobId, attempt } : { traceId, step }
-  // Whether someone listened when the context was made decides whether its state and stream writes are reported.
-  const observed = deps.feed.active
+  // Whether activity was heard when the context was made decides whether its state and stream writes are reported.
+  const observed = deps.feed.observed
   const emit = (event: EmitEvent): Promise<void> => {
     if (attempt?.aborted) {
       const error = new MotiaError(
@@ -46,8 +46,10 @@ export function createContext(
   }
   const state = toObservedState(deps.state, deps.feed, origin, observed)
   const logger = deps.logger.child({ traceId, step: step.name, flows: step.flows })
-  // The streams the project declares; types.d.ts names them for the type checker.
-  if (!observed) return { traceId, state, logger, emit, streams: deps.streams.forInvocation(step, traceId, jobId) as unknown as FlowContextStateStreams }
+  // The streams the project declares; types.d.ts names them for the type checker. With none, there is nothing to report.
+  if (!observed || deps.streams.isEmpty()) {
+    return { traceId, state, logger, emit, streams: deps.streams.forInvocation(step, traceId, jobId) as unknown as FlowContextStateStreams }
+  }
   // Observed, each context gets a copy of the streams that reports its writes: made on first use, as most handlers touch none.
   let streams: FlowContextStateStreams | undefined
   return {

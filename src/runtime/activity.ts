@@ -1,7 +1,7 @@
 import { type CallOrigin, markFault } from '../context/fault-origin.ts'
 import type { Step } from '../steps/step.ts'
 import type { EmitEvent, StateManager } from '../types.ts'
-import type { Feed } from '../feed.ts'
+import { createFeed, type Feed } from '../feed.ts'
 
 /** What a handler did through its context (emits, state and stream writes), reported as it happens: the raw material of traces and test assertions. */
 export type Activity =
@@ -14,8 +14,6 @@ export type Activity =
       jobId?: string
       topic: string
       data: unknown
-      /** Set by a listener that traces the emit: the W3C traceparent its jobs carry. */
-      traceContext?: string
     }
   | {
       type: 'state'
@@ -48,8 +46,53 @@ export interface Origin {
 
 export type ActivityListener = (activity: Activity) => void
 
-/** Listeners of a runtime's activity; reporting costs nothing while there are none. */
-export type ActivityFeed = Feed<Activity>
+/**
+ * Hears a run's emits and writes at the call, with no Activity built: how tracing listens, since a
+ * fan-out reports three of them per event (see attachTracing).
+ */
+export interface ActivityTracer {
+  /** A validated emit; returns the W3C traceparent its jobs carry. */
+  emitted(origin: Origin, topic: string): string | undefined
+  stateWritten(origin: Origin, op: 'set' | 'delete' | 'clear', group: string, key: string | null): void
+  streamWritten(origin: Origin, op: 'set' | 'delete' | 'send', stream: string, group: string, id: string | null): void
+}
+
+/** Listeners of a runtime's activity and the tracer that hears it; reporting costs nothing while there are neither. */
+export interface ActivityFeed extends Feed<Activity> {
+  /** True while listeners or a tracer hear activity. */
+  readonly observed: boolean
+  readonly tracer: ActivityTracer | null
+  /** Sets the tracer (one at a time); returns the function that removes it. */
+  trace(tracer: ActivityTracer): () => void
+  /** Takes what a tracer threw, as a throwing listener's error is taken: the reporter never sees it. */
+  fail(error: unknown): void
+}
+
+/** Creates the activity feed of a runtime; `onError` receives what a listener or the tracer threw. */
+export function createActivityFeed(onError: (error: unknown) => void): ActivityFeed {
+  const listeners = createFeed<Activity>(onError)
+  let tracer: ActivityTracer | null = null
+  return {
+    get active() {
+      return listeners.active
+    },
+    get observed() {
+      return tracer !== null || listeners.active
+    },
+    get tracer() {
+      return tracer
+    },
+    report: (activity) => listeners.report(activity),
+    listen: (listener) => listeners.listen(listener),
+    trace(added) {
+      tracer = added
+      return () => {
+        if (tracer === added) tracer = null
+      }
+    },
+    fail: onError,
+  }
+}
 
 /**
  * The state a handler sees: each call's failure marked with where it came from (a handler may leave
@@ -109,22 +152,63 @@ class ContextState implements StateManager {
 
   private wrote(op: 'set' | 'delete' | 'clear', group: string, key: string | null): void {
     if (!this.observed) return
-    const { traceId, step, jobId } = this.origin
-    this.feed.report({ type: 'state', at: Date.now(), traceId, step: step?.name ?? '', ...(jobId ? { jobId } : {}), op, group, key })
+    const { feed, origin } = this
+    const tracer = feed.tracer
+    if (tracer !== null) {
+      try {
+        tracer.stateWritten(origin, op, group, key)
+      } catch (error) {
+        feed.fail(error)
+      }
+    }
+    if (!feed.active) return
+    const { traceId, step, jobId } = origin
+    feed.report({ type: 'state', at: Date.now(), traceId, step: step?.name ?? '', ...(jobId ? { jobId } : {}), op, group, key })
   }
 }
 
-/** The state a handler sees (see ContextState); `observed` (default: whether someone listens now) says whether its writes are reported. */
-export function toObservedState(state: StateManager, feed: ActivityFeed, origin: CallOrigin, observed: boolean = feed.active): StateManager {
+/** The state a handler sees (see ContextState); `observed` (default: whether activity is heard now) says whether its writes are reported. */
+export function toObservedState(state: StateManager, feed: ActivityFeed, origin: CallOrigin, observed: boolean = feed.observed): StateManager {
   return new ContextState(state, feed, origin, observed)
 }
 
-/** Reports a validated emit; returns the trace context a listener gave it for its jobs, if any. */
+/** Reports a validated emit; returns the traceparent the tracer gave it for its jobs, if any. */
 export function reportEmit(feed: ActivityFeed, event: EmitEvent, origin: Origin): string | undefined {
-  if (!feed.active) return undefined
+  const tracer = feed.tracer
+  let traceContext: string | undefined
+  if (tracer !== null) {
+    try {
+      traceContext = tracer.emitted(origin, event.topic)
+    } catch (error) {
+      feed.fail(error)
+    }
+  }
+  if (!feed.active) return traceContext
   const { traceId, step, jobId } = origin
   const activity: Activity = { type: 'emit', at: Date.now(), traceId, step: step?.name ?? null, topic: event.topic, data: event.data }
   if (jobId) activity.jobId = jobId
   feed.report(activity)
-  return activity.traceContext
+  return traceContext
+}
+
+/** Reports a stream write made through a handler's context. */
+export function reportStreamWrite(
+  feed: ActivityFeed,
+  origin: Origin,
+  op: 'set' | 'delete' | 'send',
+  stream: string,
+  group: string,
+  id: string | null,
+): void {
+  const tracer = feed.tracer
+  if (tracer !== null) {
+    try {
+      tracer.streamWritten(origin, op, stream, group, id)
+    } catch (error) {
+      feed.fail(error)
+    }
+  }
+  if (!feed.active) return
+  const { traceId, step, jobId } = origin
+  feed.report({ type: 'stream', at: Date.now(), traceId, step: step?.name ?? '', ...(jobId ? { jobId } : {}), op, stream, group, id })
 }

@@ -21,7 +21,7 @@ import { createStreamRegistry, type LoadErrorSink, type StreamRegistry } from '.
 import type { StreamStore } from '../streams/stream-store.ts'
 import { createStreamsContext } from '../streams/streams-context.ts'
 import type { EmitEvent, EventHandler, FlowContext, StepType } from '../types.ts'
-import type { Activity, ActivityListener } from './activity.ts'
+import { type ActivityListener, type ActivityTracer, createActivityFeed } from './activity.ts'
 import { type ApiSteps, createApiSteps } from './api-steps.ts'
 import { toConsumerOptions, withBatchLogger } from './consumer-options.ts'
 import { reportBlocking } from './report-blocking.ts'
@@ -70,6 +70,8 @@ export interface Runtime {
   graph(flow?: string): FlowGraph
   /** Reports every emit and every state write a handler makes; returns the function that stops it. */
   onActivity(listener: ActivityListener): () => void
+  /** Has `tracer` hear every emit and every state and stream write at the call (one tracer at a time); returns the function that stops it. */
+  traceActivity(tracer: ActivityTracer): () => void
   /** Reports the start and end of every HTTP request and cron tick that runs a step; returns the function that stops it. */
   onInvocation(listener: InvocationListener): () => void
   /** Where HTTP requests and cron ticks report their start and end. */
@@ -95,7 +97,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const listenerFailed = (kind: string) => (error: unknown) => {
     logger.error(`An ${kind} listener threw: ${toErrorMessage(error)}`, { error })
   }
-  const feed = createFeed<Activity>(listenerFailed('activity'))
+  const feed = createActivityFeed(listenerFailed('activity'))
   const invocations = createFeed<Invocation>(listenerFailed('invocation'))
   const emitter: Emitter = createEmitter(registry, queue, logger, feed)
   // Stream files' load errors are listed with the steps' (GET /__motia/steps, the tester, the banner).
@@ -166,6 +168,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     graph: (flow) => buildFlowGraph(registry.steps(), flow ? { flow } : undefined),
     onActivity: (listener) => feed.listen(listener),
+    traceActivity: (tracer) => feed.trace(tracer),
     onInvocation: (listener) => invocations.listen(listener),
     invocations,
     async load() {

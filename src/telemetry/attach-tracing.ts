@@ -1,14 +1,14 @@
-import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, type SpanStatus, SpanStatusCode, trace } from '@opentelemetry/api'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions'
 import { toErrorMessage } from '../errors.ts'
-import type { JobEvent } from '../queue/queue.ts'
-import type { Activity } from '../runtime/activity.ts'
+import type { Job, JobEvent } from '../queue/queue.ts'
+import type { ActivityTracer, Origin } from '../runtime/activity.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import type { Invocation } from '../runtime/invocations.ts'
-import type { RecordedSpan, SpanRecorder } from './span-recorder.ts'
+import { NO_SPAN, type SpanRecorder } from './span-recorder.ts'
 import type { ParentRef } from './span-sampler.ts'
-import { SpanTemplate } from './span-wire.ts'
+import { KnownKey, SpanTemplate, type WireValue } from './span-wire.ts'
 import { toOtelTraceId } from './trace-ids.ts'
 
 const propagator = new W3CTraceContextPropagator()
@@ -20,16 +20,26 @@ function toCallerParent(traceparent: string | undefined): ParentRef | null {
   return context ? { traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags, isRemote: true } : null
 }
 
+/** Whether the character at `at` is a lowercase hex digit. */
+function isHexAt(text: string, at: number): boolean {
+  const code = text.charCodeAt(at)
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102)
+}
+
 /**
- * The emit span a job's traceparent names. Written by `RecordedSpan.traceparent` (version 00, dashes at
- * fixed places), so it is split by position rather than parsed again by the propagator, which a fan-out
- * would pay once per attempt; anything else goes through the propagator.
+ * Whether a job's traceparent is one the recorder wrote (`SpanRecorder.instant`: version 00, lowercase hex,
+ * dashes at fixed places), so it can be read by position rather than parsed again by the propagator, which
+ * a fan-out would pay once per attempt.
  */
-function toJobParent(traceparent: string | undefined): ParentRef | null {
-  if (traceparent?.length !== 55 || !traceparent.startsWith('00-') || traceparent[35] !== '-' || traceparent[52] !== '-') {
-    return toCallerParent(traceparent)
-  }
-  return { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52), traceFlags: Number.parseInt(traceparent.slice(53), 16), isRemote: true }
+function isOwnTraceparent(traceparent: string): boolean {
+  return (
+    traceparent.length === 55 &&
+    traceparent.startsWith('00-') &&
+    traceparent[35] === '-' &&
+    traceparent[52] === '-' &&
+    isHexAt(traceparent, 53) &&
+    isHexAt(traceparent, 54)
+  )
 }
 
 /** The path without its query string. */
@@ -39,115 +49,201 @@ function toUrlPath(path: string | undefined): string {
   return query < 0 ? path : path.slice(0, query)
 }
 
-const runKey = (traceId: string, step: string): string => `${traceId}\u0000${step}`
+/** The attributes an attempt ends with when it completed: one list for all of them. */
+const completedOutcome: readonly WireValue[] = [KnownKey['motia.job.outcome'], 'completed']
+
+const stateEvents = { set: 'state.set', delete: 'state.delete', clear: 'state.clear' } as const
+const streamEvents = { set: 'stream.set', delete: 'stream.delete', send: 'stream.send' } as const
+
+/** An HTTP request or cron tick being traced: its span's slot, and what its span ends with. */
+interface OpenRun {
+  slot: number
+  step: string
+  name: string
+  kind: SpanKind
+  template: SpanTemplate
+  values: WireValue[]
+  /** Another open run of the same trace (a different step), if any. */
+  next: OpenRun | null
+}
+
+/** The template values of an attempt's span, written into `into` (the recorder reads them during the call only). */
+function attemptValues(job: Job, into: WireValue[]): WireValue[] {
+  into[0] = job.topic
+  into[1] = job.step
+  into[2] = job.traceId
+  into[3] = job.id
+  into[4] = job.attempts
+  into[5] = job.maxAttempts
+  return into
+}
+
+/** The attributes, exception event and status of an attempt that failed. */
+function failure(recorder: SpanRecorder, slot: number, job: Job, error: unknown, willRetry: boolean): { attributes: WireValue[]; status: SpanStatus } {
+  const attributes: WireValue[] = [KnownKey['motia.job.outcome'], willRetry ? 'retry' : 'dead', KnownKey[ATTR_ERROR_TYPE], error instanceof Error ? error.name : 'Error']
+  if (willRetry) attributes.push(KnownKey['motia.job.retry_at'], new Date(job.runAt).toISOString())
+  if (error instanceof Error) {
+    const { code } = error as Error & { code?: unknown }
+    const type = code ? String(code) : error.name || null
+    recorder.addEvent(
+      slot,
+      'exception',
+      KnownKey['exception.type'],
+      type,
+      KnownKey['exception.message'],
+      error.message || null,
+      KnownKey['exception.stacktrace'],
+      error.stack || null,
+    )
+  }
+  return { attributes, status: { code: SpanStatusCode.ERROR, message: toErrorMessage(error) } }
+}
 
 /**
  * Turns what a runtime reports into spans: one per HTTP request to an API step (continuing the
  * caller's `traceparent`), per cron tick, per emit, and per job attempt, a child of the emit that
  * queued the job through the trace context stored with it; state and stream writes are events of the
- * span of the run that made them. A root span takes the trace id of our `traceId`. Returns the function
+ * span of the run that made them. A root span takes the trace id of our `traceId`. Emits and writes
+ * come through the runtime's activity tracer, attempts through the queue's events. Returns the function
  * that detaches it and ends the spans still open.
  */
 export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => void {
-  /** Requests and cron ticks by invocation id, and by trace and step for their activity. */
-  const invocations = new Map<number, { span: RecordedSpan; key: string }>()
-  const runs = new Map<string, RecordedSpan>()
-  /** Job attempts by job id. */
-  const attempts = new Map<string, RecordedSpan>()
+  /** Requests and cron ticks by invocation id, and by trace for their activity. */
+  const invocations = new Map<number, OpenRun>()
+  const runs = new Map<string, OpenRun>()
+  /** The slots of running attempts by job id, and their jobs by slot. */
+  const attempts = new Map<string, number>()
+  const attemptJobs: Array<Job | undefined> = []
   /** Emit span names by topic, made once per topic rather than per emit. */
   const emitNames = new Map<string, string>()
+  /** The template values of the span being recorded: one array per template, filled for each span. */
+  const emitValues: WireValue[] = []
+  const attemptValuesOf: WireValue[] = []
 
-  const runOf = (activity: Activity): RecordedSpan | undefined =>
-    activity.jobId ? attempts.get(activity.jobId) : activity.step ? runs.get(runKey(activity.traceId, activity.step)) : undefined
+  const runSlot = (traceId: string, step: string): number => {
+    let run = runs.get(traceId) ?? null
+    while (run !== null && run.step !== step) run = run.next
+    return run ? run.slot : NO_SPAN
+  }
+
+  /** The slot of the span an activity belongs to: its attempt's, or its request's or tick's. */
+  const slotOf = (origin: Origin): number => {
+    if (origin.jobId) return attempts.get(origin.jobId) ?? NO_SPAN
+    return origin.step ? runSlot(origin.traceId, origin.step.name) : NO_SPAN
+  }
+
+  const forgetRun = (run: OpenRun, traceId: string): void => {
+    const first = runs.get(traceId)
+    if (first === run) {
+      if (run.next) runs.set(traceId, run.next)
+      else runs.delete(traceId)
+      return
+    }
+    for (let before = first ?? null; before; before = before.next) {
+      if (before.next === run) {
+        before.next = run.next
+        return
+      }
+    }
+  }
+
+  const openRun = (event: Extract<Invocation, { phase: 'start' }>): OpenRun => {
+    if (event.kind === 'api') {
+      const name = `${event.method ?? 'GET'} ${event.route ?? event.path ?? ''}`
+      const caller = toCallerParent(event.traceparent)
+      const slot = caller ? recorder.openRemote(caller, name, SpanKind.SERVER) : recorder.openRoot(toOtelTraceId(event.traceId), name, SpanKind.SERVER)
+      const values = [event.step, event.traceId, event.method ?? 'GET', event.route ?? '', toUrlPath(event.path)]
+      return { slot, step: event.step, name, kind: SpanKind.SERVER, template: SpanTemplate.request, values, next: null }
+    }
+    const slot = recorder.openRoot(toOtelTraceId(event.traceId), event.step, SpanKind.INTERNAL)
+    return { slot, step: event.step, name: event.step, kind: SpanKind.INTERNAL, template: SpanTemplate.cron, values: [event.step, event.traceId], next: null }
+  }
 
   function invocation(event: Invocation): void {
     if (event.phase === 'start') {
-      const root = toOtelTraceId(event.traceId)
-      const span =
-        event.kind === 'api'
-          ? recorder.start(
-              `${event.method ?? 'GET'} ${event.route ?? event.path ?? ''}`,
-              SpanKind.SERVER,
-              SpanTemplate.request,
-              [event.step, event.traceId, event.method ?? 'GET', event.route ?? '', toUrlPath(event.path)],
-              toCallerParent(event.traceparent),
-              root,
-            )
-          : recorder.start(event.step, SpanKind.INTERNAL, SpanTemplate.cron, [event.step, event.traceId], null, root)
-      const key = runKey(event.traceId, event.step)
-      invocations.set(event.id, { span, key })
-      runs.set(key, span)
+      const run = openRun(event)
+      run.next = runs.get(event.traceId) ?? null
+      runs.set(event.traceId, run)
+      invocations.set(event.id, run)
       return
     }
-    const open = invocations.get(event.id)
-    if (!open) return
+    const run = invocations.get(event.id)
+    if (!run) return
     invocations.delete(event.id)
-    runs.delete(open.key)
-    const { span } = open
+    forgetRun(run, event.traceId)
+    let attributes: WireValue[] | null = null
+    let status: SpanStatus | null = null
     if (event.status !== undefined) {
-      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, event.status)
-      if (event.status >= 500) span.setStatus(SpanStatusCode.ERROR)
-      if (event.status === 0) span.setStatus(SpanStatusCode.ERROR, 'The client went away before the response.')
+      attributes = [KnownKey[ATTR_HTTP_RESPONSE_STATUS_CODE], event.status]
+      if (event.status >= 500) status = { code: SpanStatusCode.ERROR }
+      if (event.status === 0) status = { code: SpanStatusCode.ERROR, message: 'The client went away before the response.' }
     }
-    if (event.error !== undefined) span.setStatus(SpanStatusCode.ERROR, event.error)
-    recorder.end(span)
+    if (event.error !== undefined) status = { code: SpanStatusCode.ERROR, message: event.error }
+    recorder.close(run.slot, run.name, run.kind, run.template, run.values, attributes, status)
   }
 
-  function activity(event: Activity): void {
-    const parent = runOf(event)
-    if (event.type === 'state') {
-      parent?.addEvent(`state.${event.op}`, ['motia.state.group', event.group, 'motia.state.key', event.key])
-      return
-    }
-    if (event.type === 'stream') {
-      parent?.addEvent(`stream.${event.op}`, ['motia.stream.name', event.stream, 'motia.stream.group', event.group, 'motia.stream.id', event.id])
-      return
-    }
-    let name = emitNames.get(event.topic)
-    if (name === undefined) {
-      name = `send ${event.topic}`
-      emitNames.set(event.topic, name)
-    }
-    const span = recorder.start(
-      name,
-      SpanKind.PRODUCER,
-      SpanTemplate.emit,
-      [event.topic, event.traceId, event.step],
-      parent ?? null,
-      parent ? null : toOtelTraceId(event.traceId),
-    )
-    event.traceContext = span.traceparent()
-    recorder.end(span)
+  const tracer: ActivityTracer = {
+    emitted(origin, topic) {
+      const parent = slotOf(origin)
+      let name = emitNames.get(topic)
+      if (name === undefined) {
+        name = `send ${topic}`
+        emitNames.set(topic, name)
+      }
+      emitValues[0] = topic
+      emitValues[1] = origin.traceId
+      emitValues[2] = origin.step?.name ?? null
+      const root = parent === NO_SPAN ? toOtelTraceId(origin.traceId) : null
+      return recorder.instant(parent, root, name, SpanKind.PRODUCER, SpanTemplate.emit, emitValues)
+    },
+    stateWritten(origin, op, group, key) {
+      const slot = slotOf(origin)
+      if (slot !== NO_SPAN) recorder.addEvent(slot, stateEvents[op], KnownKey['motia.state.group'], group, KnownKey['motia.state.key'], key)
+    },
+    streamWritten(origin, op, stream, group, id) {
+      const slot = slotOf(origin)
+      if (slot === NO_SPAN) return
+      recorder.addEvent(slot, streamEvents[op], KnownKey['motia.stream.name'], stream, KnownKey['motia.stream.group'], group, KnownKey['motia.stream.id'], id)
+    },
+  }
+
+  const openAttempt = (job: Job): number => {
+    const parent = job.traceContext
+    if (parent !== undefined && isOwnTraceparent(parent)) return recorder.openUnderTraceparent(parent, job.step, SpanKind.CONSUMER)
+    const caller = toCallerParent(parent)
+    return caller ? recorder.openRemote(caller, job.step, SpanKind.CONSUMER) : recorder.openRoot(toOtelTraceId(job.traceId), job.step, SpanKind.CONSUMER)
   }
 
   function job(event: JobEvent): void {
-    const { job } = event
     if (event.type === 'started') {
-      const parent = toJobParent(job.traceContext)
-      const values = [job.topic, job.step, job.traceId, job.id, job.attempts, job.maxAttempts]
-      attempts.set(job.id, recorder.start(job.step, SpanKind.CONSUMER, SpanTemplate.attempt, values, parent, parent ? null : toOtelTraceId(job.traceId)))
+      const slot = openAttempt(event.job)
+      attempts.set(event.job.id, slot)
+      attemptJobs[slot] = event.job
       return
     }
-    const span = attempts.get(job.id)
-    if (!span) return
-    attempts.delete(job.id)
-    if (event.type === 'completed' || event.type === 'cancelled') {
-      span.setAttribute('motia.job.outcome', event.type)
-    } else {
-      span.setAttribute('motia.job.outcome', event.willRetry ? 'retry' : 'dead')
-      span.setAttribute(ATTR_ERROR_TYPE, event.error instanceof Error ? event.error.name : 'Error')
-      if (event.willRetry) span.setAttribute('motia.job.retry_at', new Date(job.runAt).toISOString())
-      if (event.error instanceof Error) span.recordException(event.error)
-      span.setStatus(SpanStatusCode.ERROR, toErrorMessage(event.error))
+    const slot = attempts.get(event.job.id)
+    if (slot === undefined) return
+    attempts.delete(event.job.id)
+    const started = attemptJobs[slot] ?? event.job
+    attemptJobs[slot] = undefined
+    if (event.type !== 'failed') {
+      recorder.close(slot, started.step, SpanKind.CONSUMER, SpanTemplate.attempt, attemptValues(started, attemptValuesOf), completedOutcome, null)
+      return
     }
-    recorder.end(span)
+    const { attributes, status } = failure(recorder, slot, event.job, event.error, event.willRetry)
+    recorder.close(slot, started.step, SpanKind.CONSUMER, SpanTemplate.attempt, attemptValues(started, attemptValuesOf), attributes, status)
   }
 
-  const stops = [runtime.onInvocation(invocation), runtime.onActivity(activity), runtime.queue.onEvent(job, ['started', 'completed', 'failed'])]
+  const stops = [runtime.onInvocation(invocation), runtime.traceActivity(tracer), runtime.queue.onEvent(job, ['started', 'completed', 'failed'])]
   return () => {
     for (const stop of stops) stop()
-    for (const span of [...attempts.values(), ...runs.values()]) recorder.end(span)
+    for (const slot of attempts.values()) {
+      const started = attemptJobs[slot]
+      if (started) recorder.close(slot, started.step, SpanKind.CONSUMER, SpanTemplate.attempt, attemptValues(started, attemptValuesOf), null, null)
+    }
+    for (const run of invocations.values()) recorder.close(run.slot, run.name, run.kind, run.template, run.values, null, null)
     attempts.clear()
+    attemptJobs.length = 0
     runs.clear()
     invocations.clear()
     recorder.flush()

@@ -73,8 +73,26 @@ export function createOtelMetricSink(
   const attemptDuration = seconds('motia.job.attempt.duration', 'Duration of job attempts.')
   const queueWait = seconds('motia.job.queue_wait', 'Time an attempt waited between when it could run and when it started.')
   const requestDuration = seconds('http.server.request.duration', 'Duration of HTTP requests to API steps.')
-  /** Request duration series by method, status and route. */
-  const requests = new Map<string, HistogramSeries>()
+  /** Request duration series by route, method and status: maps of maps, so a request builds no key. */
+  const requests = new Map<string, Map<string, Map<number, HistogramSeries>>>()
+  const requestSeries = (method: string, route: string, status: number): HistogramSeries => {
+    let byMethod = requests.get(route)
+    if (!byMethod) {
+      byMethod = new Map()
+      requests.set(route, byMethod)
+    }
+    let byStatus = byMethod.get(method)
+    if (!byStatus) {
+      byStatus = new Map()
+      byMethod.set(method, byStatus)
+    }
+    let series = byStatus.get(status)
+    if (!series) {
+      series = requestDuration.series({ 'http.request.method': method, 'http.route': route, 'http.response.status_code': status })
+      byStatus.set(status, series)
+    }
+    return series
+  }
 
   meter.createObservableGauge('motia.queue.depth', { description: 'Jobs in the queue per step and status.', unit: '{job}' }).addCallback(
     async (result) => {
@@ -127,13 +145,7 @@ export function createOtelMetricSink(
       tallyOf(step).cancelled += 1
     },
     requestEnded({ method, route, status, durationMs }) {
-      const key = `${method} ${status} ${route}`
-      let series = requests.get(key)
-      if (!series) {
-        series = requestDuration.series({ 'http.request.method': method, 'http.route': route, 'http.response.status_code': status })
-        requests.set(key, series)
-      }
-      series.record(durationMs / 1000)
+      requestSeries(method, route, status).record(durationMs / 1000)
     },
     framesSent(stream, count) {
       let tally = sentByStream.get(stream)

@@ -27,6 +27,8 @@ describe('toOtelSettings', () => {
 describe('toOtelTraceId', () => {
   it('is the traceId without dashes when it is a UUID, else null', () => {
     expect(toOtelTraceId('0AF76519-16CD-43DD-8448-EB211C80319C')).toBe('0af7651916cd43dd8448eb211c80319c')
+    expect(toOtelTraceId('0af76519-16cd-43dd-8448-eb211c80319c')).toBe('0af7651916cd43dd8448eb211c80319c')
+    expect(toOtelTraceId('0af76519-16cd-43dd-8448-eb211c80319g')).toBeNull()
     expect(toOtelTraceId('trace-1')).toBeNull()
     expect(toOtelTraceId('00000000-0000-0000-0000-000000000000')).toBeNull()
   })

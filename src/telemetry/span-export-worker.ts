@@ -3,31 +3,20 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { DiagLogLevel, diag, type HrTime, type SpanContext } from '@opentelemetry/api'
 import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core'
 import type { Resource } from '@opentelemetry/resources'
-import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, type TimedEvent } from '@opentelemetry/sdk-trace-base'
+import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace-base'
 import type { OtlpProtocol } from './otel-settings.ts'
 import { INSTRUMENTATION, toResource } from './otel-resource.ts'
-import { readSpanBatch, type ReadSpan, type SpanBatch } from './span-wire.ts'
+import { createSpanExportQueue, toExportQueueOptions } from './span-export-queue.ts'
+import type { ReadSpan, SpanBatch } from './span-wire.ts'
 
 /** What the main thread sends: a batch of ended spans, or the request to flush and shut down. */
 export type ToExportWorker = { type: 'spans'; batch: SpanBatch } | { type: 'close' }
 /** What the worker sends back: an export warning for the runtime's logger, or that it has flushed and shut down. */
 export type FromExportWorker = { type: 'warn'; message: string } | { type: 'closed' }
 
-/** What the worker is started with. */
+/** What the worker is started with (its process.env is the runtime's environment, which the exporter and OTEL_BSP_* are read from). */
 export interface ExportWorkerData {
   protocol: OtlpProtocol
-  env: Record<string, string | undefined>
-}
-
-/**
- * Batch sizes for a server making thousands of spans a second (a fan-out makes two per event): with the
- * SDK's defaults (a queue of 2,048, batches of 512, one export in flight) most spans of a burst are
- * dropped. A batch of 4,096 serializes in a few milliseconds, and the queue holds 64k spans while one is
- * sent. Left undefined where an `OTEL_BSP_*` variable is set, so the SDK reads it.
- */
-function toBatchSizes(env: Record<string, string | undefined>): { maxQueueSize?: number; maxExportBatchSize?: number } {
-  const unless = (name: string, size: number) => (env[name]?.trim() ? undefined : size)
-  return { maxQueueSize: unless('OTEL_BSP_MAX_QUEUE_SIZE', 65_536), maxExportBatchSize: unless('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 4_096) }
 }
 
 async function toSpanExporter(protocol: OtlpProtocol): Promise<SpanExporter> {
@@ -94,25 +83,26 @@ function lowerPriority(): void {
 }
 
 /**
- * The export thread: rebuilds the spans of each batch the main thread packed and hands them to the SDK's
- * BatchSpanProcessor and OTLP exporter, so what goes on the wire is the SDK's encoding. Its warnings (an
- * export that failed, spans dropped from a full queue) go to the main thread for the runtime's logger.
+ * The export thread: queues the batches the main thread packed (see span-export-queue.ts) and, at each
+ * export, rebuilds their spans for the SDK's OTLP exporter, so what goes on the wire is the SDK's encoding.
+ * Its warnings (an export that failed, spans dropped from a full queue) go to the main thread for the
+ * runtime's logger.
  */
 async function run(): Promise<void> {
   const port = parentPort
   if (!port) return
-  const { protocol, env } = workerData as ExportWorkerData
+  const { protocol } = workerData as ExportWorkerData
   const warn = (message: string) => port.postMessage({ type: 'warn', message } satisfies FromExportWorker)
   lowerPriority()
   diag.setLogger({ error: warn, warn, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN)
   const resource = toResource()
-  const processor = new BatchSpanProcessor(await toSpanExporter(protocol), toBatchSizes(env))
+  const queue = createSpanExportQueue(await toSpanExporter(protocol), (span) => new ExportedSpan(span, resource), toExportQueueOptions())
   port.on('message', (message: ToExportWorker) => {
     if (message.type === 'spans') {
-      for (const span of readSpanBatch(message.batch)) processor.onEnd(new ExportedSpan(span, resource))
+      queue.add(message.batch)
       return
     }
-    processor
+    queue
       .shutdown()
       .catch((error: unknown) => warn(String(error)))
       .finally(() => port.postMessage({ type: 'closed' } satisfies FromExportWorker))

@@ -16,7 +16,7 @@ export interface SpanExport {
  * never keeps a process up by itself, and ref'd while close() waits for its flush.
  */
 export function startSpanExport(protocol: OtlpProtocol, env: Record<string, string | undefined>, warn: (message: string) => void): SpanExport {
-  const workerData: ExportWorkerData = { protocol, env: { ...env } }
+  const workerData: ExportWorkerData = { protocol }
   const worker = new Worker(new URL('./span-export-worker.js', import.meta.url), { workerData, env: { ...env } })
   worker.unref()
   let closed: Promise<void> | undefined

@@ -1,116 +1,277 @@
-import { type SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api'
+import { type SpanKind, type SpanStatus, SpanStatusCode, TraceFlags } from '@opentelemetry/api'
 import type { ParentRef, SpanSampler } from './span-sampler.ts'
-import { type SpanBatch, type SpanData, type SpanEventData, type SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
-import type { TraceIds } from './trace-ids.ts'
+import { type FlatEvents, ParentMode, type SpanBatch, SpanHead, type SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
+import { type TraceIds, toSpanIdHex, toTraceparent } from './trace-ids.ts'
 
 /** Spans sent at once at most; fewer go when the first of them has waited FLUSH_MS. */
 const BATCH_SPANS = 256
 /**
- * A fan-out ends a span or two per turn of the event loop, so a batch per turn would be a message per job;
- * spans wait seconds in the export queue anyway (OTEL_BSP_SCHEDULE_DELAY), so a few milliseconds here cost nothing.
+ * A fan-out ends a span or two per turn of the event loop, so a batch per turn would be a message per job,
+ * and a server answering thousands of requests a second would send a message every few requests (each costs
+ * tens of microseconds here); spans wait seconds in the export queue anyway (OTEL_BSP_SCHEDULE_DELAY), so
+ * these milliseconds cost nothing.
  */
-const FLUSH_MS = 10
+const FLUSH_MS = 50
+const TRACEPARENT_LENGTH = 55
+/** Where no span is: the parent of a root. */
+export const NO_SPAN = -1
 
-const noAttributes: WireValue[] = []
+/** Read once: `performance.timeOrigin` is a getter that costs as much as the clock. */
+const timeOrigin = performance.timeOrigin
+const now = (): number => timeOrigin + performance.now()
 
-const now = (): number => performance.timeOrigin + performance.now()
+/** The numbers of an open span, at `slot * FIELDS` in one array. */
+const Field = { start: 0, high: 1, low: 2, flags: 3, parent: 4, parentHigh: 5, parentLow: 6 } as const
+const FIELDS = 7
 
-/** A span being recorded: a plain record, packed for the export worker when it ends (when sampled). */
-export class RecordedSpan implements SpanData, ParentRef {
-  readonly isRemote = false
-  parentIsRemote = false
-  parentSpanId = ''
-  endTime = 0
-  /** Made by the first setAttribute: most spans end with one attribute or none. */
-  attributes: WireValue[] = noAttributes
-  events: SpanEventData[] | null = null
-  statusCode: number = SpanStatusCode.UNSET
-  statusMessage: string | undefined = undefined
-
-  constructor(
-    readonly name: string,
-    readonly kind: SpanKind,
-    readonly template: SpanTemplate,
-    readonly values: WireValue[],
-    readonly traceId: string,
-    readonly spanId: string,
-    readonly traceFlags: number,
-    readonly startTime: number,
-  ) {}
-
-  /** The W3C traceparent of this span (version 00). */
-  traceparent(): string {
-    return `00-${this.traceId}-${this.spanId}-${this.traceFlags === TraceFlags.SAMPLED ? '01' : '00'}`
-  }
-
-  setAttribute(key: string, value: WireValue): void {
-    if (this.traceFlags !== TraceFlags.SAMPLED) return
-    if (this.attributes === noAttributes) this.attributes = [key, value]
-    else this.attributes.push(key, value)
-  }
-
-  /** An event now, with attributes as key, value, key, value... */
-  addEvent(name: string, attributes: WireValue[]): void {
-    if (this.traceFlags !== TraceFlags.SAMPLED) return
-    const event = { name, time: now(), attributes }
-    if (this.events === null) this.events = [event]
-    else this.events.push(event)
-  }
-
-  setStatus(code: SpanStatusCode, message?: string): void {
-    this.statusCode = code
-    this.statusMessage = message
-  }
-
-  /** The `exception` event the SDK's recordException adds. */
-  recordException(error: Error & { code?: unknown }): void {
-    const type = error.code ? String(error.code) : error.name || null
-    this.addEvent('exception', ['exception.type', type, 'exception.message', error.message || null, 'exception.stacktrace', error.stack || null])
-  }
+/** The value of one hex digit's character code (lowercase or uppercase). */
+function hexValue(code: number): number {
+  return code <= 57 ? code - 48 : (code | 32) - 87
 }
 
-/** Starts spans and sends the ended ones on, packed, in batches. */
+/** The trace flags of a traceparent (its last two hex digits). */
+function flagsOf(traceparent: string): number {
+  return hexValue(traceparent.charCodeAt(53)) * 16 + hexValue(traceparent.charCodeAt(54))
+}
+
+/** Where the trace id starts in a span's trace text: at 0, or at 3 in a traceparent. */
+function traceIdAt(trace: string): number {
+  return trace.length === TRACEPARENT_LENGTH ? 3 : 0
+}
+
+/** The trace id of a span's trace text: the text itself, or the trace id inside a traceparent. */
+function traceIdOf(trace: string): string {
+  return trace.length === TRACEPARENT_LENGTH ? trace.slice(3, 35) : trace
+}
+
+/**
+ * Starts spans, keeps the open ones, and packs each ended, sampled one for the export worker. An open
+ * span is a slot number: its numbers live in one Float64Array and its text in arrays by slot, so no
+ * object is made per span. Events wait in the slot until the span ends. Template values and attributes
+ * are read during the call only, so a caller may pass the same array each time.
+ */
 export interface SpanRecorder {
-  /** Starts a span under `parent`, or a root span of `rootTraceId` (a random trace id when null). */
-  start(name: string, kind: SpanKind, template: SpanTemplate, values: WireValue[], parent: ParentRef | null, rootTraceId: string | null): RecordedSpan
-  end(span: RecordedSpan): void
+  /** Opens a root span of `traceId` (hex; a random one when null); returns its slot. */
+  openRoot(traceId: string | null, name: string, kind: SpanKind): number
+  /** Opens a child of the open span in slot `parent`. */
+  openChild(parent: number, name: string, kind: SpanKind): number
+  /** Opens a child of the span a version 00 traceparent of 55 characters names (as a job's, written by `instant`). */
+  openUnderTraceparent(traceparent: string, name: string, kind: SpanKind): number
+  /** Opens a child of a caller's span. */
+  openRemote(parent: ParentRef, name: string, kind: SpanKind): number
+  /** Adds an event now to an open, sampled span, with two or three attributes (keys as in FlatEvents). */
+  addEvent(slot: number, name: string, key1: WireValue, value1: WireValue, key2: WireValue, value2: WireValue, key3?: WireValue, value3?: WireValue): void
+  /**
+   * Ends the open span in `slot` now, and writes it when sampled: its template values in order, further
+   * attributes (key, value...; a later key wins) and status. The slot is free again.
+   */
+  close(
+    slot: number,
+    name: string,
+    kind: SpanKind,
+    template: SpanTemplate,
+    values: readonly WireValue[],
+    attributes: readonly WireValue[] | null,
+    status: SpanStatus | null,
+  ): void
+  /**
+   * Records a span that starts and ends now, a child of the open span in `parent` (NO_SPAN for a root of
+   * `rootTraceId`, random when null). Returns its traceparent, which its children carry.
+   */
+  instant(parent: number, rootTraceId: string | null, name: string, kind: SpanKind, template: SpanTemplate, values: readonly WireValue[]): string
   /** Sends what is written now rather than at the end of the turn. */
   flush(): void
 }
 
 /**
- * Records spans as plain records and packs each ended, sampled one (see span-wire.ts); `send` gets a batch
- * every 256 spans, or 10 ms after the first span of a smaller one. The cost per span on this thread is two ids,
- * two clock reads and the packing; the SDK's spans, their processor and the OTLP encoding live in the worker.
+ * Records spans into a SpanWriter (see span-wire.ts); `send` gets a batch every 256 spans, or 50 ms after
+ * the first span of a smaller one. The cost of a span on this thread is a span id read from the pool, two
+ * clock reads and the packing; the SDK's spans, their processor and the OTLP encoding live in the worker.
  */
 export function createSpanRecorder(ids: TraceIds, sampler: SpanSampler, send: (batch: SpanBatch) => void): SpanRecorder {
   const writer = new SpanWriter()
+  const head = new SpanHead()
+  const byParentFlags = sampler.byParentFlags
+  let numbers = new Float64Array(64 * FIELDS)
+  /** Per slot: the trace text (see SpanHead.trace), a caller's span id, the events and how many of their items are this span's. */
+  const traces: string[] = []
+  const callerIds: string[] = []
+  const events: FlatEvents[] = []
+  const eventsLengths: number[] = []
+  const free: number[] = []
+  let slots = 0
   let scheduled: NodeJS.Timeout | undefined
+
   const flush = (): void => {
     if (scheduled) clearTimeout(scheduled)
     scheduled = undefined
     const batch = writer.take()
     if (batch) send(batch)
   }
+
+  const wrote = (): void => {
+    if (writer.count >= BATCH_SPANS) flush()
+    else scheduled ??= setTimeout(flush, FLUSH_MS).unref()
+  }
+
+  const takeSlot = (): number => {
+    const reused = free.pop()
+    if (reused !== undefined) return reused
+    if ((slots + 1) * FIELDS > numbers.length) {
+      const grown = new Float64Array(numbers.length * 2)
+      grown.set(numbers)
+      numbers = grown
+    }
+    traces.push('')
+    callerIds.push('')
+    // Kept when the span ends and reused by the next span of the slot: no array per span.
+    events.push([])
+    eventsLengths.push(0)
+    return slots++
+  }
+
+  /** The SDK sampler's decision, for a sampler that needs the parent's whole context. */
+  const sampleWithContext = (trace: string, parent: ParentRef | null, name: string, kind: SpanKind): number =>
+    sampler.sample(traceIdOf(trace), parent, name, kind, undefined) ? TraceFlags.SAMPLED : TraceFlags.NONE
+
+  /** A new slot with a fresh span id, started now. */
+  const open = (trace: string, flags: number, parent: ParentMode): number => {
+    const slot = takeSlot()
+    const drawn = ids.drawSpanId()
+    const at = slot * FIELDS
+    numbers[at + Field.start] = now()
+    numbers[at + Field.high] = ids.words[drawn] as number
+    numbers[at + Field.low] = ids.words[drawn + 1] as number
+    numbers[at + Field.flags] = flags
+    numbers[at + Field.parent] = parent
+    traces[slot] = trace
+    return slot
+  }
+
+  const localParent = (parent: number): ParentRef => {
+    const at = parent * FIELDS
+    return {
+      traceId: traceIdOf(traces[parent] as string),
+      spanId: toSpanIdHex(numbers[at + Field.high] as number, numbers[at + Field.low] as number),
+      traceFlags: numbers[at + Field.flags] as number,
+      isRemote: false,
+    }
+  }
+
+  const openRoot = (traceId: string | null, name: string, kind: SpanKind): number => {
+    const trace = traceId ?? ids.traceId()
+    const flags = byParentFlags ? (byParentFlags(null) ? TraceFlags.SAMPLED : TraceFlags.NONE) : sampleWithContext(trace, null, name, kind)
+    return open(trace, flags, ParentMode.none)
+  }
+
+  const openChild = (parent: number, name: string, kind: SpanKind): number => {
+    const parentFlags = numbers[parent * FIELDS + Field.flags] as number
+    const trace = traces[parent] as string
+    const flags = byParentFlags
+      ? byParentFlags(parentFlags)
+        ? TraceFlags.SAMPLED
+        : TraceFlags.NONE
+      : sampleWithContext(trace, localParent(parent), name, kind)
+    const slot = open(trace, flags, ParentMode.local)
+    const at = slot * FIELDS
+    numbers[at + Field.parentHigh] = numbers[parent * FIELDS + Field.high] as number
+    numbers[at + Field.parentLow] = numbers[parent * FIELDS + Field.low] as number
+    return slot
+  }
+
+  /** Writes the span in `slot`, ended at `endTime`, and frees the slot. */
+  const write = (
+    slot: number,
+    endTime: number,
+    name: string,
+    kind: SpanKind,
+    template: SpanTemplate,
+    values: readonly WireValue[],
+    attributes: readonly WireValue[] | null,
+    status: SpanStatus | null,
+  ): void => {
+    const at = slot * FIELDS
+    const flags = numbers[at + Field.flags] as number
+    if (flags === TraceFlags.SAMPLED) {
+      head.name = name
+      head.kind = kind
+      head.traceFlags = flags
+      head.trace = traces[slot] as string
+      head.high = numbers[at + Field.high] as number
+      head.low = numbers[at + Field.low] as number
+      head.parent = numbers[at + Field.parent] as ParentMode
+      head.parentHigh = numbers[at + Field.parentHigh] as number
+      head.parentLow = numbers[at + Field.parentLow] as number
+      head.parentId = callerIds[slot] as string
+      head.startTime = numbers[at + Field.start] as number
+      head.endTime = endTime
+      head.template = template
+      head.statusCode = status ? status.code : SpanStatusCode.UNSET
+      head.statusMessage = status ? status.message : undefined
+      writer.begin(head)
+      for (const value of values) writer.value(value)
+      writer.end(attributes, events[slot] as FlatEvents, eventsLengths[slot] as number)
+      wrote()
+    }
+    traces[slot] = ''
+    callerIds[slot] = ''
+    eventsLengths[slot] = 0
+    free.push(slot)
+  }
+
   return {
-    start(name, kind, template, values, parent, rootTraceId) {
-      const traceId = parent ? parent.traceId : (rootTraceId ?? ids.traceId())
-      const sampled = sampler.sample(traceId, parent, name, kind, undefined)
-      const span = new RecordedSpan(name, kind, template, values, traceId, ids.spanId(), sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, now())
-      if (parent) {
-        span.parentSpanId = parent.spanId
-        span.parentIsRemote = parent.isRemote
+    openRoot,
+    openChild,
+
+    openUnderTraceparent(traceparent, name, kind) {
+      const parentFlags = flagsOf(traceparent)
+      const flags = byParentFlags
+        ? byParentFlags(parentFlags)
+          ? TraceFlags.SAMPLED
+          : TraceFlags.NONE
+        : sampleWithContext(traceparent, { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52), traceFlags: parentFlags, isRemote: true }, name, kind)
+      return open(traceparent, flags, ParentMode.traceparent)
+    },
+
+    openRemote(parent, name, kind) {
+      const flags = byParentFlags ? (byParentFlags(parent.traceFlags) ? TraceFlags.SAMPLED : TraceFlags.NONE) : sampleWithContext(parent.traceId, parent, name, kind)
+      const slot = open(parent.traceId, flags, ParentMode.remote)
+      callerIds[slot] = parent.spanId
+      return slot
+    },
+
+    addEvent(slot, name, key1, value1, key2, value2, key3, value3) {
+      if ((numbers[slot * FIELDS + Field.flags] as number) !== TraceFlags.SAMPLED) return
+      const list = events[slot] as FlatEvents
+      let at = eventsLengths[slot] as number
+      list[at++] = name
+      list[at++] = now()
+      list[at++] = key3 === undefined ? 2 : 3
+      list[at++] = key1
+      list[at++] = value1
+      list[at++] = key2
+      list[at++] = value2
+      if (key3 !== undefined) {
+        list[at++] = key3
+        list[at++] = value3 ?? null
       }
-      return span
+      eventsLengths[slot] = at
     },
-    end(span) {
-      if (span.endTime !== 0) return
-      span.endTime = now()
-      if (span.traceFlags !== TraceFlags.SAMPLED) return
-      writer.write(span)
-      if (writer.count >= BATCH_SPANS) flush()
-      else scheduled ??= setTimeout(flush, FLUSH_MS).unref()
+
+    close(slot, name, kind, template, values, attributes, status) {
+      write(slot, now(), name, kind, template, values, attributes, status)
     },
+
+    instant(parent, rootTraceId, name, kind, template, values) {
+      const slot = parent === NO_SPAN ? openRoot(rootTraceId, name, kind) : openChild(parent, name, kind)
+      const at = slot * FIELDS
+      const trace = traces[slot] as string
+      const sampled = (numbers[at + Field.flags] as number) === TraceFlags.SAMPLED
+      const traceparent = toTraceparent(trace, traceIdAt(trace), numbers[at + Field.high] as number, numbers[at + Field.low] as number, sampled)
+      write(slot, numbers[at + Field.start] as number, name, kind, template, values, null, null)
+      return traceparent
+    },
+
     flush,
   }
 }

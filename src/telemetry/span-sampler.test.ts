@@ -4,7 +4,7 @@ import { createSpanSampler, type ParentRef } from './span-sampler.ts'
 import { createTraceIds } from './trace-ids.ts'
 
 const ids = createTraceIds()
-const parent = (sampled: boolean): ParentRef => ({ traceId: ids.traceId(), spanId: ids.spanId(), traceFlags: sampled ? 1 : 0, isRemote: true })
+const parent = (sampled: boolean): ParentRef => ({ traceId: ids.traceId(), spanId: ids.traceId().slice(0, 16), traceFlags: sampled ? 1 : 0, isRemote: true })
 
 /** How many of `count` root spans, with new random trace ids, the sampler keeps. */
 function rootsSampled(env: Record<string, string>, count = 2_000): number {

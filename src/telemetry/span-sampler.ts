@@ -19,6 +19,11 @@ export interface ParentRef {
 /** Decides whether a span is recorded and exported (the SAMPLED trace flag its children inherit). */
 export interface SpanSampler {
   sample(traceId: string, parent: ParentRef | null, name: string, kind: SpanKind, attributes: Attributes | undefined): boolean
+  /**
+   * Set when the decision needs nothing but the parent's trace flags: the decision for a child whose parent
+   * has these flags (`null`: a root). The recorder then builds no ParentRef.
+   */
+  readonly byParentFlags: ((parentFlags: number | null) => boolean) | null
 }
 
 const DEFAULT = 'parentbased_always_on'
@@ -62,10 +67,14 @@ function toSdkSampler(name: string, env: Record<string, string | undefined>, war
  */
 export function createSpanSampler(env: Record<string, string | undefined>, warn: (message: string) => void): SpanSampler {
   const name = env['OTEL_TRACES_SAMPLER']?.trim().toLowerCase() || DEFAULT
-  if (name === 'always_on') return { sample: () => true }
-  if (name === 'parentbased_always_on') return { sample: (_traceId, parent) => parent === null || (parent.traceFlags & TraceFlags.SAMPLED) !== 0 }
+  if (name === 'always_on') return { sample: () => true, byParentFlags: () => true }
+  if (name === 'parentbased_always_on') {
+    const byParentFlags = (parentFlags: number | null) => parentFlags === null || (parentFlags & TraceFlags.SAMPLED) !== 0
+    return { sample: (_traceId, parent) => byParentFlags(parent === null ? null : parent.traceFlags), byParentFlags }
+  }
   const sampler = toSdkSampler(name, env, warn)
   return {
+    byParentFlags: null,
     sample(traceId, parent, spanName, kind, attributes) {
       const context = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT
       return sampler.shouldSample(context, traceId, spanName, kind, attributes ?? {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED

@@ -1,14 +1,8 @@
 import type { AttributeValue, SpanKind } from '@opentelemetry/api'
+import { toSpanIdHex } from './trace-ids.ts'
 
 /** An attribute value as spans carry it here; null leaves the attribute out. */
 export type WireValue = string | number | boolean | null
-
-/** An event of a span: its name, epoch time in milliseconds, and attributes as key, value, key, value... */
-export interface SpanEventData {
-  name: string
-  time: number
-  attributes: WireValue[]
-}
 
 /**
  * The attribute sets spans start with, by span type: constant attributes, then the keys whose values a
@@ -46,31 +40,56 @@ const knownKeys = [
   'exception.type',
   'exception.message',
   'exception.stacktrace',
-]
-const keyIndex = new Map(knownKeys.map((key, index) => [key, index]))
+] as const
+const keyIndex = new Map<string, number>(knownKeys.map((key, index) => [key, index]))
 
-/** One ended span as recorded on the main thread. Times are epoch milliseconds (with fractions). */
-export interface SpanData {
-  name: string
-  kind: SpanKind
-  traceId: string
-  spanId: string
-  traceFlags: number
-  /** The parent's span id, or '' for a root. */
-  parentSpanId: string
-  /** Whether the parent came from another process (a job's or a caller's traceparent). */
-  parentIsRemote: boolean
-  startTime: number
-  endTime: number
-  template: SpanTemplate
-  /** The values of the template's keys, in order. */
-  values: WireValue[]
-  /** Further attributes as key, value, key, value... (a later key wins, as with setAttribute). */
-  attributes: WireValue[]
-  events: SpanEventData[] | null
-  statusCode: number
-  statusMessage: string | undefined
+/** The index of a known key: what a recorder passes instead of the key's text, so the writer looks nothing up. */
+export const KnownKey = Object.fromEntries(knownKeys.map((key, index) => [key, index])) as { readonly [K in (typeof knownKeys)[number]]: number }
+
+/** How a span names its parent on the wire. */
+export const ParentMode = {
+  /** A root span. */
+  none: 0,
+  /** A span of this process: its id's two words follow the span's own. */
+  local: 1,
+  /** The span the W3C traceparent in the span's trace text names (a job's emit, maybe of another process). */
+  traceparent: 2,
+  /** A caller's span: its id follows as hex text. */
+  remote: 3,
+} as const
+export type ParentMode = (typeof ParentMode)[keyof typeof ParentMode]
+
+/**
+ * What a span starts with on the wire, filled by the recorder for each span it writes. The writer copies
+ * it, so one object serves every span. Times are epoch milliseconds (with fractions).
+ */
+export class SpanHead {
+  name = ''
+  kind = 0
+  traceFlags = 1
+  /** The trace id in hex (32 digits), or a W3C traceparent (55 characters) whose trace id is the span's. */
+  trace = ''
+  /** The span id: two words of the id pool (see trace-ids.ts). */
+  high = 0
+  low = 0
+  parent: ParentMode = ParentMode.none
+  /** The parent's id words, for a local parent. */
+  parentHigh = 0
+  parentLow = 0
+  /** The parent's id in hex, for a remote parent. */
+  parentId = ''
+  startTime = 0
+  endTime = 0
+  template: SpanTemplate = SpanTemplate.none
+  statusCode = 0
+  statusMessage: string | undefined = undefined
 }
+
+/**
+ * Events of a span, flat: per event its name, epoch time in milliseconds and number of attributes,
+ * then the attributes as key, value, key, value... A key is its text, or the index of a known key (KnownKey).
+ */
+export type FlatEvents = WireValue[]
 
 /** Spans packed for a postMessage: numbers in a transferable array, all text in one string. */
 export interface SpanBatch {
@@ -82,44 +101,91 @@ export interface SpanBatch {
 /** How an attribute value is sent: its type, or that it is left out. */
 const Tag = { string: 0, number: 1, true: 2, false: 3, absent: 4 } as const
 
+/** Strings a span may send as "the same as the last span of its template sent here" (see SpanWriter). */
+const CACHED_STRINGS = 16
+/** The length that stands for the cached string (see SpanWriter). */
+const SAME_STRING = -1
+
 /**
- * Packs spans into a batch. Strings are concatenated (their lengths go with the numbers), so the
- * batch clones as one string and one transferred buffer rather than as thousands of objects.
+ * Packs spans into a batch, with no object per span: the recorder calls `begin`, then `value` once per key
+ * of the span's template, then `end`. Strings are concatenated (their lengths go with the numbers), so the
+ * batch clones as one string and one transferred buffer rather than as thousands of objects. The text grows
+ * by `+=`, a rope that postMessage flattens in one copy: a join costs ten times as much per string. A string
+ * equal to the one the previous span of the same template sent at the same place (its name, topic, step, trace)
+ * is sent as a mark instead: a fan-out's spans differ in a job id or two.
  */
 export class SpanWriter {
   count = 0
   private numbers = new Float64Array(8_192)
   private used = 0
-  private text: string[] = []
+  private text = ''
+  /** The last string sent at each place of each template's spans, in this batch. */
+  private sent: string[] = []
+  /** Where the current span's next string goes in `sent`, and where its places end. */
+  private place = 0
+  private placesEnd = 0
 
-  write(span: SpanData): void {
-    this.reserve(16 + span.values.length * 2 + span.attributes.length * 2)
+  begin(head: SpanHead): void {
+    this.reserve(14)
     const numbers = this.numbers
-    numbers[this.used++] = span.kind
-    numbers[this.used++] = span.traceFlags
-    numbers[this.used++] = span.parentSpanId === '' ? 0 : span.parentIsRemote ? 2 : 1
-    numbers[this.used++] = span.startTime
-    numbers[this.used++] = span.endTime
-    numbers[this.used++] = span.template
-    numbers[this.used++] = span.statusCode
-    numbers[this.used++] = span.statusMessage === undefined ? 0 : 1
-    this.string(span.name)
-    this.string(span.traceId)
-    this.string(span.spanId)
-    if (span.parentSpanId !== '') this.string(span.parentSpanId)
-    if (span.statusMessage !== undefined) this.string(span.statusMessage)
-    for (const value of span.values) this.value(value)
-    this.attributes(span.attributes)
-    const events = span.events
-    this.numbers[this.used++] = events === null ? 0 : events.length
+    let used = this.used
+    numbers[used++] = head.kind
+    numbers[used++] = head.traceFlags
+    numbers[used++] = head.parent
+    numbers[used++] = head.startTime
+    numbers[used++] = head.endTime
+    numbers[used++] = head.template
+    numbers[used++] = head.statusCode
+    numbers[used++] = head.statusMessage === undefined ? 0 : 1
+    numbers[used++] = head.high
+    numbers[used++] = head.low
+    if (head.parent === ParentMode.local) {
+      numbers[used++] = head.parentHigh
+      numbers[used++] = head.parentLow
+    }
+    this.used = used
+    this.place = head.template * CACHED_STRINGS
+    this.placesEnd = this.place + CACHED_STRINGS
+    this.string(head.name)
+    this.string(head.trace)
+    if (head.parent === ParentMode.remote) this.string(head.parentId)
+    if (head.statusMessage !== undefined) this.string(head.statusMessage)
+  }
+
+  /** The value of the template's next key. */
+  value(value: WireValue): void {
+    this.reserve(2)
+    if (typeof value === 'string') {
+      this.numbers[this.used++] = Tag.string
+      this.string(value)
+    } else if (typeof value === 'number') {
+      this.numbers[this.used++] = Tag.number
+      this.numbers[this.used++] = value
+    } else {
+      this.numbers[this.used++] = value === null ? Tag.absent : value ? Tag.true : Tag.false
+    }
+  }
+
+  /**
+   * Ends the span with its further attributes (key, value, key, value..., keys as in FlatEvents; a later key
+   * wins) and the first `eventsLength` items of its events.
+   */
+  end(attributes: readonly WireValue[] | null, events: FlatEvents | null, eventsLength: number): void {
+    this.attributes(attributes, 0, attributes === null ? 0 : attributes.length / 2)
+    this.reserve(1)
+    const countAt = this.used++
+    let count = 0
     if (events !== null) {
-      for (const event of events) {
-        this.reserve(4 + event.attributes.length * 2)
-        this.string(event.name)
-        this.numbers[this.used++] = event.time
-        this.attributes(event.attributes)
+      for (let at = 0; at < eventsLength; count++) {
+        const pairs = events[at + 2] as number
+        this.string(events[at] as string)
+        this.reserve(1)
+        this.numbers[this.used++] = events[at + 1] as number
+        this.attributes(events, at + 3, pairs)
+        at += 3 + pairs * 2
       }
     }
+    this.numbers[countAt] = count
     this.count += 1
   }
 
@@ -127,9 +193,10 @@ export class SpanWriter {
   take(): SpanBatch | null {
     if (this.count === 0) return null
     // A copy of the used part: a fresh array per batch would be zeroed whole, and weighs on the GC as external memory.
-    const batch = { count: this.count, numbers: this.numbers.slice(0, this.used), text: this.text.join('') }
+    const batch = { count: this.count, numbers: this.numbers.slice(0, this.used), text: this.text }
     this.used = 0
-    this.text = []
+    this.text = ''
+    this.sent = []
     this.count = 0
     return batch
   }
@@ -143,112 +210,145 @@ export class SpanWriter {
 
   private string(value: string): void {
     this.reserve(1)
-    this.numbers[this.used++] = value.length
-    this.text.push(value)
-  }
-
-  private value(value: WireValue): void {
-    this.reserve(2)
-    if (typeof value === 'string') {
-      this.numbers[this.used++] = Tag.string
-      this.string(value)
-    } else if (typeof value === 'number') {
-      this.numbers[this.used++] = Tag.number
-      this.numbers[this.used++] = value
-    } else {
-      this.numbers[this.used++] = value === null ? Tag.absent : value ? Tag.true : Tag.false
+    if (this.place < this.placesEnd) {
+      const place = this.place++
+      if (this.sent[place] === value) {
+        this.numbers[this.used++] = SAME_STRING
+        return
+      }
+      this.sent[place] = value
     }
+    this.numbers[this.used++] = value.length
+    this.text += value
   }
 
-  private attributes(attributes: WireValue[]): void {
+  /** `pairs` attributes of `list` from `from`, as key, value, key, value... */
+  private attributes(list: readonly WireValue[] | null, from: number, pairs: number): void {
     this.reserve(1)
-    this.numbers[this.used++] = attributes.length / 2
-    for (let at = 0; at < attributes.length; at += 2) {
-      const key = String(attributes[at])
-      const known = keyIndex.get(key)
+    this.numbers[this.used++] = pairs
+    if (list === null) return
+    for (let at = from; at < from + pairs * 2; at += 2) {
+      const key = list[at]
+      const known = typeof key === 'number' ? key : keyIndex.get(String(key))
       this.reserve(1)
       this.numbers[this.used++] = known ?? -1
-      if (known === undefined) this.string(key)
-      this.value(attributes[at + 1] ?? null)
+      if (known === undefined) this.string(String(key))
+      this.value(list[at + 1] ?? null)
     }
   }
 }
 
-/** A span read back from a batch, with its attributes whole (template constants and values included). */
-export interface ReadSpan extends Omit<SpanData, 'values' | 'attributes' | 'events' | 'template'> {
+/** One span read back from a batch, with its attributes whole (template constants and values included). */
+export interface ReadSpan {
+  name: string
+  kind: SpanKind
+  traceId: string
+  spanId: string
+  traceFlags: number
+  /** The parent's span id, or '' for a root. */
+  parentSpanId: string
+  /** Whether the parent came from another process (a job's or a caller's traceparent). */
+  parentIsRemote: boolean
+  /** Epoch milliseconds (with fractions). */
+  startTime: number
+  endTime: number
+  statusCode: number
+  statusMessage: string | undefined
   attributes: Record<string, AttributeValue>
   events: Array<{ name: string; time: number; attributes: Record<string, AttributeValue> }>
 }
 
-/** Unpacks a batch made by SpanWriter. */
-export function readSpanBatch(batch: SpanBatch): ReadSpan[] {
-  const { numbers, text } = batch
-  let at = 0
-  let textAt = 0
-  const next = () => numbers[at++] as number
-  const string = () => {
-    const length = next()
-    const value = text.slice(textAt, textAt + length)
-    textAt += length
+/** Reads the spans of a batch made by SpanWriter one at a time, so a reader can stop and go on later. */
+export class SpanReader {
+  /** Spans not read yet. */
+  remaining: number
+  private at = 0
+  private textAt = 0
+  /** As SpanWriter.sent: the last string read at each place of each template's spans. */
+  private readonly read: string[] = []
+  private place = 0
+  private placesEnd = 0
+
+  constructor(private readonly batch: SpanBatch) {
+    this.remaining = batch.count
+  }
+
+  next(): ReadSpan {
+    this.remaining -= 1
+    const kind = this.number() as SpanKind
+    const traceFlags = this.number()
+    const parent = this.number() as ParentMode
+    const startTime = this.number()
+    const endTime = this.number()
+    const templateIndex = this.number()
+    const template = spanTemplates[templateIndex] ?? spanTemplates[0]
+    const statusCode = this.number()
+    const hasMessage = this.number() === 1
+    const spanId = toSpanIdHex(this.number(), this.number())
+    const parentWords = parent === ParentMode.local ? toSpanIdHex(this.number(), this.number()) : ''
+    this.place = templateIndex * CACHED_STRINGS
+    this.placesEnd = this.place + CACHED_STRINGS
+    const name = this.string()
+    const trace = this.string()
+    const traceId = trace.length === TRACEPARENT_LENGTH ? trace.slice(3, 35) : trace
+    const parentSpanId =
+      parent === ParentMode.local ? parentWords : parent === ParentMode.traceparent ? trace.slice(36, 52) : parent === ParentMode.remote ? this.string() : ''
+    const statusMessage = hasMessage ? this.string() : undefined
+    // Object.assign, not a spread: V8 clones these constant objects by a slow path, ten times the cost of the whole read.
+    const attributes: Record<string, AttributeValue> = Object.assign({}, template.constants)
+    for (const key of template.keys) {
+      const read = this.value()
+      if (read !== undefined) attributes[key] = read
+    }
+    this.attributes(attributes)
+    const events: ReadSpan['events'] = []
+    for (let count = this.number(); count > 0; count--) {
+      const eventName = this.string()
+      const time = this.number()
+      events.push({ name: eventName, time, attributes: this.attributes({}) })
+    }
+    const parentIsRemote = parent === ParentMode.traceparent || parent === ParentMode.remote
+    return { name, kind, traceId, spanId, traceFlags, parentSpanId, parentIsRemote, startTime, endTime, statusCode, statusMessage, attributes, events }
+  }
+
+  private number(): number {
+    return this.batch.numbers[this.at++] as number
+  }
+
+  private string(): string {
+    const length = this.number()
+    const place = this.place < this.placesEnd ? this.place++ : -1
+    if (length === SAME_STRING) return this.read[place] as string
+    const value = this.batch.text.slice(this.textAt, this.textAt + length)
+    this.textAt += length
+    if (place >= 0) this.read[place] = value
     return value
   }
-  const value = (): AttributeValue | undefined => {
-    const tag = next()
-    if (tag === Tag.string) return string()
-    if (tag === Tag.number) return next()
+
+  private value(): AttributeValue | undefined {
+    const tag = this.number()
+    if (tag === Tag.string) return this.string()
+    if (tag === Tag.number) return this.number()
     return tag === Tag.absent ? undefined : tag === Tag.true
   }
-  const attributes = (into: Record<string, AttributeValue>) => {
-    for (let count = next(); count > 0; count--) {
-      const known = next()
-      const key = known < 0 ? string() : (knownKeys[known] as string)
-      const read = value()
+
+  private attributes(into: Record<string, AttributeValue>): Record<string, AttributeValue> {
+    for (let count = this.number(); count > 0; count--) {
+      const known = this.number()
+      const key = known < 0 ? this.string() : (knownKeys[known] as string)
+      const read = this.value()
       if (read !== undefined) into[key] = read
     }
     return into
   }
+}
+
+const TRACEPARENT_LENGTH = 55
+
+/** Unpacks a whole batch made by SpanWriter. */
+export function readSpanBatch(batch: SpanBatch): ReadSpan[] {
+  const reader = new SpanReader(batch)
   const spans: ReadSpan[] = []
-  for (let index = 0; index < batch.count; index++) {
-    const kind = next() as SpanKind
-    const traceFlags = next()
-    const parent = next()
-    const startTime = next()
-    const endTime = next()
-    const template = spanTemplates[next()] ?? spanTemplates[0]
-    const statusCode = next()
-    const hasMessage = next() === 1
-    const name = string()
-    const traceId = string()
-    const spanId = string()
-    const parentSpanId = parent === 0 ? '' : string()
-    const statusMessage = hasMessage ? string() : undefined
-    const spanAttributes: Record<string, AttributeValue> = { ...template.constants }
-    for (const key of template.keys) {
-      const read = value()
-      if (read !== undefined) spanAttributes[key] = read
-    }
-    attributes(spanAttributes)
-    const events: ReadSpan['events'] = []
-    for (let count = next(); count > 0; count--) {
-      const eventName = string()
-      const time = next()
-      events.push({ name: eventName, time, attributes: attributes({}) })
-    }
-    spans.push({
-      name,
-      kind,
-      traceId,
-      spanId,
-      traceFlags,
-      parentSpanId,
-      parentIsRemote: parent === 2,
-      startTime,
-      endTime,
-      statusCode,
-      statusMessage,
-      attributes: spanAttributes,
-      events,
-    })
-  }
+  while (reader.remaining > 0) spans.push(reader.next())
   return spans
 }

@@ -2,18 +2,46 @@ import { randomFillSync } from 'node:crypto'
 
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/
 const ZERO_TRACE_ID = '0'.repeat(32)
-const ZERO_SPAN_ID = '0'.repeat(16)
+const traceIdBytes = Buffer.alloc(32)
+
+/** Whether the character at `at` is a lowercase hex digit. */
+function isLowerHexAt(text: string, at: number): boolean {
+  const code = text.charCodeAt(at)
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102)
+}
+
+/** The 32 hex digits of a lowercase UUID (`randomUUID()`, the trace ids we make), without building intermediate strings; null for anything else. */
+function fromLowercaseUuid(traceId: string): string | null {
+  if (traceId.length !== 36 || traceId[8] !== '-' || traceId[13] !== '-' || traceId[18] !== '-' || traceId[23] !== '-') return null
+  let digit = 0
+  for (let at = 0; at < 36; at++) {
+    if (at === 8 || at === 13 || at === 18 || at === 23) continue
+    if (!isLowerHexAt(traceId, at)) return null
+    traceIdBytes[digit++] = traceId.charCodeAt(at)
+  }
+  return traceIdBytes.toString('latin1')
+}
 
 /** The OpenTelemetry trace id our `traceId` stands for: its 32 hex digits (a UUID without dashes), or null when it has none. */
 export function toOtelTraceId(traceId: string): string | null {
+  const fromUuid = fromLowercaseUuid(traceId)
+  if (fromUuid !== null) return fromUuid === ZERO_TRACE_ID ? null : fromUuid
   const hex = traceId.replaceAll('-', '').toLowerCase()
   return HEX_TRACE_ID.test(hex) && hex !== ZERO_TRACE_ID ? hex : null
 }
 
-/** Random trace and span ids in hex. */
+/**
+ * Random ids read from a pool of random bytes. A span id is two 32-bit words of the pool, which the
+ * recorder packs as numbers: most span ids never become text on this thread, only those that go into
+ * a traceparent; the worker turns the words into hex (`toSpanIdHex`).
+ */
 export interface TraceIds {
+  /** A random trace id in hex (32 digits, never all zeros). */
   traceId(): string
-  spanId(): string
+  /** Draws a span id (never all zeros); its words are then `words[at]` and `words[at + 1]`. */
+  drawSpanId(): number
+  /** The pool's 32-bit words, valid for the id just drawn until the next draw. */
+  readonly words: Uint32Array
 }
 
 /**
@@ -21,18 +49,59 @@ export interface TraceIds {
  * 512 span ids, where the SDK's generator makes each id digit by digit).
  */
 export function createTraceIds(poolBytes = 4_096): TraceIds {
-  const pool = Buffer.allocUnsafe(poolBytes)
-  let at = poolBytes
-  const take = (bytes: number, zero: string): string => {
+  const words = new Uint32Array(poolBytes / 4)
+  const pool = Buffer.from(words.buffer)
+  let at = words.length
+  /** The first of `count` fresh words that are not all zeros. */
+  const draw = (count: number): number => {
     for (;;) {
-      if (at + bytes > poolBytes) {
+      if (at + count > words.length) {
         randomFillSync(pool)
         at = 0
       }
-      const id = pool.toString('hex', at, at + bytes)
-      at += bytes
-      if (id !== zero) return id
+      const drawn = at
+      at += count
+      for (let word = drawn; word < at; word++) if ((words[word] as number) !== 0) return drawn
     }
   }
-  return { traceId: () => take(16, ZERO_TRACE_ID), spanId: () => take(8, ZERO_SPAN_ID) }
+  return {
+    words,
+    drawSpanId: () => draw(2),
+    traceId() {
+      const drawn = draw(4)
+      return pool.toString('hex', drawn * 4, drawn * 4 + 16)
+    },
+  }
+}
+
+const scratchWords = new Uint32Array(2)
+const scratch = Buffer.from(scratchWords.buffer)
+
+/** The hex of a span id given as its two pool words: the pool's bytes in their order, as the SDK's ids are written. */
+export function toSpanIdHex(high: number, low: number): string {
+  scratchWords[0] = high
+  scratchWords[1] = low
+  return scratch.toString('hex')
+}
+
+const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0))
+/** A traceparent's bytes: the version and dashes stay, the ids and flags are written over for each one. */
+const traceparentBytes = Buffer.from('00-00000000000000000000000000000000-0000000000000000-00', 'latin1')
+
+/**
+ * The W3C traceparent (version 00) of a span: `trace` holds its trace id in hex from `traceAt` (a trace id,
+ * or a traceparent at 3), its span id is two pool words. Written as bytes and read as one string: a template
+ * string would be a rope of five strings, copied again the first time a job reads it.
+ */
+export function toTraceparent(trace: string, traceAt: number, high: number, low: number, sampled: boolean): string {
+  for (let digit = 0; digit < 32; digit++) traceparentBytes[3 + digit] = trace.charCodeAt(traceAt + digit)
+  scratchWords[0] = high
+  scratchWords[1] = low
+  for (let byte = 0; byte < 8; byte++) {
+    const value = scratch[byte] as number
+    traceparentBytes[36 + byte * 2] = HEX_DIGITS[value >> 4] as number
+    traceparentBytes[37 + byte * 2] = HEX_DIGITS[value & 15] as number
+  }
+  traceparentBytes[54] = sampled ? 49 : 48
+  return traceparentBytes.toString('latin1')
 }

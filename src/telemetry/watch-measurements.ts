@@ -33,15 +33,9 @@ export interface StreamCounts {
  * the invocation feed. Returns the function that stops it.
  */
 export function watchMeasurements(runtime: Runtime, sinks: readonly MetricSink[]): () => void {
-  /** When each running attempt of this process started (monotonic clock). */
-  const running = new Map<string, number>()
-  /** Method and route of each request in flight, by invocation id. */
-  const requests = new Map<number, { method: string; route: string }>()
-
   function job(event: JobEvent): void {
     const { job } = event
     if (event.type === 'started') {
-      running.set(job.id, performance.now())
       const waitMs = Math.max(0, (job.startedAt ?? Date.now()) - job.runAt)
       for (const sink of sinks) sink.attemptStarted(job.step, waitMs)
       return
@@ -50,23 +44,16 @@ export function watchMeasurements(runtime: Runtime, sinks: readonly MetricSink[]
       for (const sink of sinks) sink.jobCancelled(job.step)
       return
     }
-    const started = running.get(job.id)
-    running.delete(job.id)
-    const durationMs = event.type === 'completed' ? event.durationMs : started === undefined ? 0 : performance.now() - started
+    // A failed attempt lasted from the job's startedAt to now, as the queue measures a completed one.
+    const durationMs = event.type === 'completed' ? event.durationMs : job.startedAt === null ? 0 : Math.max(0, Date.now() - job.startedAt)
     const outcome: AttemptOutcome = event.type === 'completed' ? 'completed' : event.willRetry ? 'failed' : 'dead'
     for (const sink of sinks) sink.attemptEnded(job.step, outcome, durationMs)
   }
 
   function invocation(event: Invocation): void {
-    if (event.kind !== 'api') return
-    if (event.phase === 'start') {
-      requests.set(event.id, { method: event.method ?? 'GET', route: event.route ?? event.path ?? '' })
-      return
-    }
-    const request = requests.get(event.id)
-    if (!request) return
-    requests.delete(event.id)
-    for (const sink of sinks) sink.requestEnded({ ...request, status: event.status ?? 0, durationMs: event.durationMs })
+    if (event.kind !== 'api' || event.phase === 'start') return
+    const request = { method: event.method ?? 'GET', route: event.route ?? event.path ?? '', status: event.status ?? 0, durationMs: event.durationMs }
+    for (const sink of sinks) sink.requestEnded(request)
   }
 
   const stops = [runtime.queue.onEvent(job), runtime.onInvocation(invocation)]
