@@ -3,8 +3,11 @@ import type { ParentRef, SpanSampler } from './span-sampler.ts'
 import { type FlatEvents, ParentMode, type SpanBatch, SpanHead, type SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
 import { type TraceIds, toSpanIdHex, toTraceparent } from './trace-ids.ts'
 
-/** Spans sent at once at most; fewer go when the first of them has waited FLUSH_MS. */
-const BATCH_SPANS = 256
+/**
+ * Spans sent at once at most; fewer go when the first of them has waited FLUSH_MS. A batch's copy and message
+ * cost about the same at 256 spans as at 1,024, so larger batches cost a third as much per span.
+ */
+const BATCH_SPANS = 1_024
 /**
  * A fan-out ends a span or two per turn of the event loop, so a batch per turn would be a message per job,
  * and a server answering thousands of requests a second would send a message every few requests (each costs
@@ -84,7 +87,7 @@ export interface SpanRecorder {
 }
 
 /**
- * Records spans into a SpanWriter (see span-wire.ts); `send` gets a batch every 256 spans, or 50 ms after
+ * Records spans into a SpanWriter (see span-wire.ts); `send` gets a batch every 1,024 spans, or 50 ms after
  * the first span of a smaller one. The cost of a span on this thread is a span id read from the pool, two
  * clock reads and the packing; the SDK's spans, their processor and the OTLP encoding live in the worker.
  */
