@@ -18,6 +18,14 @@ describe('discovering step files', () => {
     expect(await discoverStepFiles(dir)).toEqual([join(dir, 'steps', 'audit.step.ts'), join(dir, 'steps', 'orders', 'create.step.ts')])
   })
 
+  it('skips a symlinked step file whose target is gone', async () => {
+    const project = join(dir, 'broken')
+    mkdirSync(join(project, 'steps'), { recursive: true })
+    writeFileSync(join(project, 'steps', 'kept.step.ts'), '')
+    symlinkSync(join(project, 'gone.step.ts'), join(project, 'steps', 'gone.step.ts'))
+    expect(await discoverStepFiles(project)).toEqual([join(project, 'steps', 'kept.step.ts')])
+  })
+
   it('skips node_modules, dist and dot-folders under the roots, and dot-files', async () => {
     const project = join(dir, 'skips')
     for (const folder of ['src/node_modules/pkg', 'src/dist', 'src/.motia-like/cache', 'src/flows']) mkdirSync(join(project, folder), { recursive: true })

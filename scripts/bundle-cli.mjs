@@ -1,0 +1,123 @@
+// Bundles the compiled CLI (dist/cli/main.js) into dist/cli-bundle/, the code bin/motia-like.js runs:
+// Node 20 spends more time resolving, reading and compiling each module than running it, and a start
+// loaded about 140 modules of ours and about 180 of express and commander. Commands stay in chunks of
+// their own, loaded when run. The unbundled dist/ stays: it is the package's public API, and it holds
+// the files a module finds beside itself.
+import { readFile, rm } from 'node:fs/promises'
+import { dirname, join, relative, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build, transform } from 'esbuild'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const dist = join(root, 'dist')
+const outdir = join(dist, 'cli-bundle')
+
+/** A path as an import specifier relative to `from`, with forward slashes. */
+function specifier(from, to) {
+  const path = relative(from, to).split(sep).join('/')
+  return path.startsWith('.') ? path : `./${path}`
+}
+
+/** The dist/ files a module reaches through its static relative imports and re-exports. */
+async function staticGraph(entry) {
+  const seen = new Set()
+  const visit = async (file) => {
+    if (seen.has(file)) return
+    seen.add(file)
+    const source = await readFile(file, 'utf8')
+    for (const [, path] of source.matchAll(/^(?:import|export)\s[^;]*?from\s+['"](\.{1,2}\/[^'"]+)['"]/gm)) {
+      await visit(join(dirname(file), path))
+    }
+  }
+  await visit(entry)
+  return seen
+}
+
+/**
+ * Leaves the modules of the package's main entry (`motia-like`: errors, defineStep, defineConfig) out
+ * of the bundle: step files import them from dist/, and the runtime must use those same instances.
+ */
+function publicModules(files) {
+  return {
+    name: 'public-modules',
+    setup(builder) {
+      builder.onResolve({ filter: /^\.\.?\// }, ({ path, resolveDir }) => {
+        const file = join(resolveDir, path)
+        return files.has(file) ? { path: specifier(outdir, file), external: true } : undefined
+      })
+    },
+  }
+}
+
+/** The package a bare specifier names: `express`, `@scope/name`. */
+function packageName(specifier) {
+  const parts = specifier.split('/')
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier)
+}
+
+/**
+ * Bundles the packages every start loads that hold no state shared with the project and find no file
+ * beside themselves (express, commander, and path-to-regexp, which express's router and our route table
+ * then share), with everything they require, resolved from where they are as Node would. Every other package stays external and loads where and when the code imports it:
+ * the optional ones (OpenTelemetry, Redis, prom-client) only when used, better-sqlite3 and pino with
+ * their native and worker files, zod as the same instance the step files use.
+ */
+function bundledPackages(names) {
+  return {
+    name: 'bundled-packages',
+    setup(builder) {
+      builder.onResolve({ filter: /^[^./]/ }, ({ path, importer }) => {
+        if (importer.includes(`${sep}node_modules${sep}`) || names.includes(packageName(path))) return undefined
+        return { path, external: true }
+      })
+    },
+  }
+}
+
+/**
+ * Keeps each bundled module's own location: `import.meta.url`, `dirname` and `filename` name its file
+ * in dist/, so what it finds beside itself (worker files, runners, the Workbench UI) still resolves.
+ * esbuild's parser replaces them as expressions only, never inside strings (the build writes a banner
+ * that holds `import.meta.url`), and renames the constants apart when the bundle joins the modules.
+ */
+function ownLocation() {
+  return {
+    name: 'own-location',
+    setup(builder) {
+      builder.onLoad({ filter: /\.js$/ }, async ({ path }) => {
+        if (!path.startsWith(`${dist}${sep}`)) return undefined
+        const source = await readFile(path, 'utf8')
+        if (!source.includes('import.meta.')) return { contents: source, loader: 'js' }
+        const { code } = await transform(source, {
+          format: 'esm',
+          define: { 'import.meta.url': 'ownUrl', 'import.meta.dirname': 'ownDirname', 'import.meta.filename': 'ownFilename' },
+        })
+        const contents = [
+          `const ownUrl = new URL(${JSON.stringify(specifier(outdir, path))}, import.meta.url).href;`,
+          "const ownFilename = process.getBuiltinModule('node:url').fileURLToPath(ownUrl);",
+          "const ownDirname = process.getBuiltinModule('node:path').dirname(ownFilename);",
+          code,
+        ].join('\n')
+        return { contents, loader: 'js' }
+      })
+    },
+  }
+}
+
+// Chunk names change with their content: a new bundle must not leave the old chunks beside it.
+await rm(outdir, { recursive: true, force: true })
+await build({
+  entryPoints: { main: join(dist, 'cli', 'main.js') },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // The bundled packages are CommonJS: their require() of Node's modules needs a require in each chunk.
+  banner: { js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);" },
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  plugins: [publicModules(await staticGraph(join(dist, 'index.js'))), bundledPackages(['express', 'commander', 'path-to-regexp']), ownLocation()],
+})
