@@ -1,7 +1,6 @@
 import { diag, type Exception } from '@opentelemetry/api'
-import { ExportResultCode, getNumberFromEnv, globalErrorHandler } from '@opentelemetry/core'
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
-import { type ReadSpan, type SpanBatch, SpanReader } from './span-wire.ts'
+import { type ExportResult, ExportResultCode, getNumberFromEnv, globalErrorHandler } from '@opentelemetry/core'
+import { type SpanBatch, SpanReader } from './span-wire.ts'
 
 /** The batching settings of the SDK's BatchSpanProcessor. */
 export interface ExportQueueOptions {
@@ -31,6 +30,18 @@ export function toExportQueueOptions(): ExportQueueOptions {
   return options
 }
 
+/** The spans of one export: each reader gives its `remaining` spans, `count` in all. */
+export interface PackedSpans {
+  readers: SpanReader[]
+  count: number
+}
+
+/** What the queue exports to (see span-exporters.ts): the SDK's SpanExporter, over packed spans. */
+export interface PackedSpanExporter {
+  export(spans: PackedSpans, done: (result: ExportResult) => void): void
+  shutdown(): Promise<void>
+}
+
 /** The ended spans of the export worker, waiting for the exporter. */
 export interface SpanExportQueue {
   /** Queues the spans of a batch, as many as the queue has room for; the rest are dropped (and counted in a warning). */
@@ -42,11 +53,11 @@ export interface SpanExportQueue {
 /**
  * The SDK's BatchSpanProcessor over packed spans: the same queue limit, batch size, schedule, timeout,
  * one export in flight, and the same warnings, but a span stays packed in its batch (see span-wire.ts)
- * until its export, when `toSpan` rebuilds it for the SDK's exporter. A queue of 64k rebuilt spans kept
+ * until its export, which reads it from there. A queue of 64k rebuilt spans kept
  * every scavenge of this thread copying tens of megabytes, on the collector threads the main thread's
  * scavenges share; packed, the queue is a few typed arrays and strings.
  */
-export function createSpanExportQueue(exporter: SpanExporter, toSpan: (span: ReadSpan) => ReadableSpan, options: ExportQueueOptions): SpanExportQueue {
+export function createSpanExportQueue(exporter: PackedSpanExporter, options: ExportQueueOptions): SpanExportQueue {
   const readers: SpanReader[] = []
   let queued = 0
   let dropped = 0
@@ -59,16 +70,23 @@ export function createSpanExportQueue(exporter: SpanExporter, toSpan: (span: Rea
     timer = undefined
   }
 
-  /** Rebuilds up to `count` spans from the front of the queue. */
-  const take = (count: number): ReadableSpan[] => {
-    const spans: ReadableSpan[] = []
-    while (spans.length < count) {
+  /** Takes up to `count` spans from the front of the queue: whole batches, and the front of one when it holds more. */
+  const take = (count: number): PackedSpans => {
+    const spans: PackedSpans = { readers: [], count: 0 }
+    while (spans.count < count) {
       const reader = readers[0]
       if (!reader) break
-      while (reader.remaining > 0 && spans.length < count) spans.push(toSpan(reader.next()))
-      if (reader.remaining === 0) readers.shift()
+      const wanted = count - spans.count
+      if (reader.remaining <= wanted) {
+        spans.readers.push(reader)
+        spans.count += reader.remaining
+        readers.shift()
+      } else {
+        spans.readers.push(reader.split(wanted))
+        spans.count += wanted
+      }
     }
-    queued -= spans.length
+    queued -= spans.count
     return spans
   }
 

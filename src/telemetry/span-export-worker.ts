@@ -1,13 +1,11 @@
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import { DiagLogLevel, diag, type HrTime, type SpanContext } from '@opentelemetry/api'
-import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core'
-import type { Resource } from '@opentelemetry/resources'
-import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace-base'
+import { DiagLogLevel, diag } from '@opentelemetry/api'
 import type { OtlpProtocol } from './otel-settings.ts'
-import { INSTRUMENTATION, toResource } from './otel-resource.ts'
+import { toResource } from './otel-resource.ts'
 import { createSpanExportQueue, toExportQueueOptions } from './span-export-queue.ts'
-import type { ReadSpan, SpanBatch } from './span-wire.ts'
+import { toPackedSpanExporter } from './span-exporters.ts'
+import type { SpanBatch } from './span-wire.ts'
 
 /** What the main thread sends: a batch of ended spans, or the request to flush and shut down. */
 export type ToExportWorker = { type: 'spans'; batch: SpanBatch } | { type: 'close' }
@@ -17,54 +15,6 @@ export type FromExportWorker = { type: 'warn'; message: string } | { type: 'clos
 /** What the worker is started with (its process.env is the runtime's environment, which the exporter and OTEL_BSP_* are read from). */
 export interface ExportWorkerData {
   protocol: OtlpProtocol
-}
-
-async function toSpanExporter(protocol: OtlpProtocol): Promise<SpanExporter> {
-  if (protocol === 'http/json') return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()
-  return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter()
-}
-
-const scope = { name: INSTRUMENTATION }
-
-/** A span of a batch as the SDK's processor and exporter read it. */
-class ExportedSpan implements ReadableSpan {
-  readonly name: string
-  readonly kind: ReadableSpan['kind']
-  readonly parentSpanContext: SpanContext | undefined
-  readonly startTime: HrTime
-  readonly endTime: HrTime
-  readonly duration: HrTime
-  readonly status: ReadableSpan['status']
-  readonly attributes: ReadableSpan['attributes']
-  readonly events: TimedEvent[]
-  readonly links = []
-  readonly ended = true
-  readonly instrumentationScope = scope
-  readonly droppedAttributesCount = 0
-  readonly droppedEventsCount = 0
-  readonly droppedLinksCount = 0
-  private readonly context: SpanContext
-
-  constructor(
-    span: ReadSpan,
-    readonly resource: Resource,
-  ) {
-    this.name = span.name
-    this.kind = span.kind
-    this.context = { traceId: span.traceId, spanId: span.spanId, traceFlags: span.traceFlags }
-    this.parentSpanContext =
-      span.parentSpanId === '' ? undefined : { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: span.traceFlags, isRemote: span.parentIsRemote }
-    this.startTime = millisToHrTime(span.startTime)
-    this.endTime = millisToHrTime(Math.max(span.startTime, span.endTime))
-    this.duration = hrTimeDuration(this.startTime, this.endTime)
-    this.status = span.statusMessage === undefined ? { code: span.statusCode } : { code: span.statusCode, message: span.statusMessage }
-    this.attributes = span.attributes
-    this.events = span.events.map((event) => ({ name: event.name, time: millisToHrTime(event.time), attributes: event.attributes, droppedAttributesCount: 0 }))
-  }
-
-  spanContext(): SpanContext {
-    return this.context
-  }
 }
 
 /**
@@ -84,9 +34,9 @@ function lowerPriority(): void {
 
 /**
  * The export thread: queues the batches the main thread packed (see span-export-queue.ts) and, at each
- * export, rebuilds their spans for the SDK's OTLP exporter, so what goes on the wire is the SDK's encoding.
- * Its warnings (an export that failed, spans dropped from a full queue) go to the main thread for the
- * runtime's logger.
+ * export, hands their spans to the exporter of the protocol (span-exporters.ts): for http/protobuf encoded
+ * straight from the batches, for http/json rebuilt for the SDK's exporter. Its warnings (an export that
+ * failed, spans dropped from a full queue) go to the main thread for the runtime's logger.
  */
 async function run(): Promise<void> {
   const port = parentPort
@@ -95,8 +45,7 @@ async function run(): Promise<void> {
   const warn = (message: string) => port.postMessage({ type: 'warn', message } satisfies FromExportWorker)
   lowerPriority()
   diag.setLogger({ error: warn, warn, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN)
-  const resource = toResource()
-  const queue = createSpanExportQueue(await toSpanExporter(protocol), (span) => new ExportedSpan(span, resource), toExportQueueOptions())
+  const queue = createSpanExportQueue(await toPackedSpanExporter(protocol, toResource()), toExportQueueOptions())
   port.on('message', (message: ToExportWorker) => {
     if (message.type === 'spans') {
       queue.add(message.batch)

@@ -258,7 +258,11 @@ export interface ReadSpan {
   events: Array<{ name: string; time: number; attributes: Record<string, AttributeValue> }>
 }
 
-/** Reads the spans of a batch made by SpanWriter one at a time, so a reader can stop and go on later. */
+/**
+ * Reads the spans of a batch made by SpanWriter one at a time, so a reader can stop and go on later: whole
+ * (`next`), or field by field as the writer wrote them (`head`, `value`, `pairs`, `key`; the OTLP encoder
+ * reads so, to build no object per span).
+ */
 export class SpanReader {
   /** Spans not read yet. */
   remaining: number
@@ -268,32 +272,37 @@ export class SpanReader {
   private readonly read: string[] = []
   private place = 0
   private placesEnd = 0
+  /** The head `next` reads into, one for every span. */
+  private readonly scratchHead = new SpanHead()
 
   constructor(private readonly batch: SpanBatch) {
     this.remaining = batch.count
   }
 
+  /**
+   * A reader of the next `count` spans, which this one then skips: what an export takes of a batch it does
+   * not take whole. A string the taken spans repeat from earlier spans is still read right by both.
+   */
+  split(count: number): SpanReader {
+    const front = new SpanReader(this.batch)
+    front.at = this.at
+    front.textAt = this.textAt
+    front.read.push(...this.read)
+    front.remaining = count
+    for (let skipped = 0; skipped < count; skipped++) this.next()
+    return front
+  }
+
   next(): ReadSpan {
-    this.remaining -= 1
-    const kind = this.number() as SpanKind
-    const traceFlags = this.number()
-    const parent = this.number() as ParentMode
-    const startTime = this.number()
-    const endTime = this.number()
-    const templateIndex = this.number()
-    const template = spanTemplates[templateIndex] ?? spanTemplates[0]
-    const statusCode = this.number()
-    const hasMessage = this.number() === 1
-    const spanId = toSpanIdHex(this.number(), this.number())
-    const parentWords = parent === ParentMode.local ? toSpanIdHex(this.number(), this.number()) : ''
-    this.place = templateIndex * CACHED_STRINGS
-    this.placesEnd = this.place + CACHED_STRINGS
-    const name = this.string()
-    const trace = this.string()
-    const traceId = trace.length === TRACEPARENT_LENGTH ? trace.slice(3, 35) : trace
+    const head = this.head(this.scratchHead)
+    const traceId = traceIdOf(head.trace)
     const parentSpanId =
-      parent === ParentMode.local ? parentWords : parent === ParentMode.traceparent ? trace.slice(36, 52) : parent === ParentMode.remote ? this.string() : ''
-    const statusMessage = hasMessage ? this.string() : undefined
+      head.parent === ParentMode.local
+        ? toSpanIdHex(head.parentHigh, head.parentLow)
+        : head.parent === ParentMode.traceparent
+          ? head.trace.slice(36, 52)
+          : head.parentId
+    const template = spanTemplates[head.template] ?? spanTemplates[0]
     // Object.assign, not a spread: V8 clones these constant objects by a slow path, ten times the cost of the whole read.
     const attributes: Record<string, AttributeValue> = Object.assign({}, template.constants)
     for (const key of template.keys) {
@@ -307,15 +316,58 @@ export class SpanReader {
       const time = this.number()
       events.push({ name: eventName, time, attributes: this.attributes({}) })
     }
-    const parentIsRemote = parent === ParentMode.traceparent || parent === ParentMode.remote
-    return { name, kind, traceId, spanId, traceFlags, parentSpanId, parentIsRemote, startTime, endTime, statusCode, statusMessage, attributes, events }
+    return {
+      name: head.name,
+      kind: head.kind as SpanKind,
+      traceId,
+      spanId: toSpanIdHex(head.high, head.low),
+      traceFlags: head.traceFlags,
+      parentSpanId,
+      parentIsRemote: head.parent === ParentMode.traceparent || head.parent === ParentMode.remote,
+      startTime: head.startTime,
+      endTime: head.endTime,
+      statusCode: head.statusCode,
+      statusMessage: head.statusMessage,
+      attributes,
+      events,
+    }
   }
 
-  private number(): number {
+  /**
+   * Reads the next span's head into `into` (as SpanWriter.begin took it; `parentId` is '' unless the parent
+   * is remote). Then come a value per key of its template, its attribute pairs, and its events: their
+   * number, then per event its name (`string`), time (`number`) and attribute pairs.
+   */
+  head(into: SpanHead): SpanHead {
+    this.remaining -= 1
+    into.kind = this.number()
+    into.traceFlags = this.number()
+    into.parent = this.number() as ParentMode
+    into.startTime = this.number()
+    into.endTime = this.number()
+    into.template = this.number() as SpanTemplate
+    into.statusCode = this.number()
+    const hasMessage = this.number() === 1
+    into.high = this.number()
+    into.low = this.number()
+    if (into.parent === ParentMode.local) {
+      into.parentHigh = this.number()
+      into.parentLow = this.number()
+    }
+    this.place = into.template * CACHED_STRINGS
+    this.placesEnd = this.place + CACHED_STRINGS
+    into.name = this.string()
+    into.trace = this.string()
+    into.parentId = into.parent === ParentMode.remote ? this.string() : ''
+    into.statusMessage = hasMessage ? this.string() : undefined
+    return into
+  }
+
+  number(): number {
     return this.batch.numbers[this.at++] as number
   }
 
-  private string(): string {
+  string(): string {
     const length = this.number()
     const place = this.place < this.placesEnd ? this.place++ : -1
     if (length === SAME_STRING) return this.read[place] as string
@@ -325,17 +377,28 @@ export class SpanReader {
     return value
   }
 
-  private value(): AttributeValue | undefined {
+  /** The next value of the span: undefined where it was absent. */
+  value(): string | number | boolean | undefined {
     const tag = this.number()
     if (tag === Tag.string) return this.string()
     if (tag === Tag.number) return this.number()
     return tag === Tag.absent ? undefined : tag === Tag.true
   }
 
+  /** The key of the next attribute pair. */
+  key(): string {
+    const known = this.number()
+    return known < 0 ? this.string() : (knownKeys[known] as string)
+  }
+
+  /** How many attribute pairs come next (each a `key`, then a `value`). */
+  pairs(): number {
+    return this.number()
+  }
+
   private attributes(into: Record<string, AttributeValue>): Record<string, AttributeValue> {
-    for (let count = this.number(); count > 0; count--) {
-      const known = this.number()
-      const key = known < 0 ? this.string() : (knownKeys[known] as string)
+    for (let count = this.pairs(); count > 0; count--) {
+      const key = this.key()
       const read = this.value()
       if (read !== undefined) into[key] = read
     }
@@ -344,6 +407,11 @@ export class SpanReader {
 }
 
 const TRACEPARENT_LENGTH = 55
+
+/** The trace id of a span's trace text (see SpanHead.trace): the text itself, or the trace id inside a traceparent. */
+export function traceIdOf(trace: string): string {
+  return trace.length === TRACEPARENT_LENGTH ? trace.slice(3, 35) : trace
+}
 
 /** Unpacks a whole batch made by SpanWriter. */
 export function readSpanBatch(batch: SpanBatch): ReadSpan[] {

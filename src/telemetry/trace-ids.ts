@@ -84,6 +84,13 @@ export function toSpanIdHex(high: number, low: number): string {
   return scratch.toString('hex')
 }
 
+/** Writes the 8 bytes of a span id given as its two pool words at `at` of `into`: the bytes `toSpanIdHex` writes as hex. */
+export function writeSpanIdBytes(high: number, low: number, into: Uint8Array, at: number): void {
+  scratchWords[0] = high
+  scratchWords[1] = low
+  for (let byte = 0; byte < 8; byte++) into[at + byte] = scratch[byte] as number
+}
+
 const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0))
 /** The character codes of the trace id of the last traceparent made: a fan-out's emits all share one. */
 const traceCodes: number[] = new Array(32).fill(48)
