@@ -59,7 +59,7 @@ function countSpans(body: Buffer): number {
  * would cost the server. It counts the spans of trace exports (skipping through the protobuf by lengths,
  * no decoding), so the rows can show that every span was exported.
  */
-async function startReceiver(): Promise<{ url: string; spans: () => number; close: () => Promise<void> }> {
+export async function startReceiver(): Promise<{ url: string; spans: () => number; close: () => Promise<void> }> {
   let spans = 0
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -81,7 +81,7 @@ async function startReceiver(): Promise<{ url: string; spans: () => number; clos
 }
 
 /** Spans the traced server reported dropped (the SDK warns "Dropped N spans because maxQueueSize reached"). */
-function droppedSpans(output: string): number {
+export function droppedSpans(output: string): number {
   let dropped = 0
   for (const match of output.matchAll(/Dropped (\d+) spans/g)) dropped += Number(match[1])
   return dropped
