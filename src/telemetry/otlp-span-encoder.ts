@@ -52,12 +52,14 @@ function hexBytes(text: string, from: number, length: number, into?: Uint8Array)
   return bytes
 }
 
+/** The key as an array index, or -1: JavaScript objects list such keys first, in increasing order. */
 function toArrayIndex(key: string): number {
   if (!ARRAY_INDEX.test(key)) return -1
   const index = Number(key)
   return index <= MAX_ARRAY_INDEX ? index : -1
 }
 
+/** A key's KeyValue.key field, made once per key. */
 function toKeyBytes(key: string): KeyBytes {
   return {
     text: key,
@@ -136,7 +138,7 @@ function toScopeBytes(scope: EncodedScope): Uint8Array {
   })
 }
 
-/** A string field (tag 0x12 or 0x1a...) and its bytes (schema urls). */
+/** The bytes of a string field, or none when the string is empty or missing (as the SDK skips it). */
 function toStringField(tag: number, text: string | undefined): Uint8Array {
   return toBytes((writer) => {
     if (!text) return
@@ -189,7 +191,7 @@ class AttributeList {
   }
 }
 
-/** The template numbers and constants of a template, with its keys' bytes. */
+/** A template's constant attributes and keys, with the keys' bytes made once. */
 interface EncodedTemplate {
   constants: Array<{ key: KeyBytes; value: string | number | boolean }>
   keys: KeyBytes[]
