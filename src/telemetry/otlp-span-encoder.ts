@@ -2,7 +2,7 @@ import type { AttributeValue } from '@opentelemetry/api'
 import type { Resource } from '@opentelemetry/resources'
 import { ProtoWriter, toBytes, varintSize } from './proto-writer.ts'
 import { ParentMode, SpanHead, type SpanReader, spanTemplates } from './span-wire.ts'
-import { writeSpanIdBytes } from './trace-ids.ts'
+import { hexValue, writeSpanIdBytes } from './trace-ids.ts'
 
 /** The instrumentation scope the spans are encoded under. */
 export interface EncodedScope {
@@ -37,11 +37,6 @@ const PLACES = 8
 const MAX_TEXT_KEYS = 1_024
 const MAX_ARRAY_INDEX = 2 ** 32 - 2
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/
-
-/** The value of one hex digit, as the SDK's hexToBinary reads it. */
-function hexValue(code: number): number {
-  return code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code - 55
-}
 
 /** The bytes of `length` hex digits of `text` from `from`, as the SDK's hexToBinary makes them, in `into` when it has the room. */
 function hexBytes(text: string, from: number, length: number, into?: Uint8Array): Uint8Array {

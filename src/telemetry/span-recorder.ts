@@ -1,7 +1,7 @@
 import { type SpanKind, type SpanStatus, SpanStatusCode, TraceFlags } from '@opentelemetry/api'
 import type { ParentRef, SpanSampler } from './span-sampler.ts'
 import { type FlatEvents, ParentMode, type SpanBatch, SpanHead, type SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
-import { type TraceIds, toSpanIdHex, toTraceparent } from './trace-ids.ts'
+import { hexValue, type TraceIds, toSpanIdHex, toTraceparent } from './trace-ids.ts'
 
 /**
  * Spans sent at once at most; fewer go when the first of them has waited FLUSH_MS. A batch's copy and message
@@ -26,11 +26,6 @@ const now = (): number => timeOrigin + performance.now()
 /** The numbers of an open span, at `slot * FIELDS` in one array. */
 const Field = { start: 0, high: 1, low: 2, flags: 3, parent: 4, parentHigh: 5, parentLow: 6 } as const
 const FIELDS = 7
-
-/** The value of one hex digit's character code (lowercase or uppercase). */
-function hexValue(code: number): number {
-  return code <= 57 ? code - 48 : (code | 32) - 87
-}
 
 /** The trace flags of a traceparent (its last two hex digits). */
 function flagsOf(traceparent: string): number {

@@ -84,6 +84,11 @@ export function toSpanIdHex(high: number, low: number): string {
   return scratch.toString('hex')
 }
 
+/** The value of one hex digit's character code (lowercase or uppercase), as the SDK's hexToBinary reads it. */
+export function hexValue(code: number): number {
+  return code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code - 55
+}
+
 /** Writes the 8 bytes of a span id given as its two pool words at `at` of `into`: the bytes `toSpanIdHex` writes as hex. */
 export function writeSpanIdBytes(high: number, low: number, into: Uint8Array, at: number): void {
   scratchWords[0] = high
