@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream'
+import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from './create-logger.ts'
 import type { CreateLoggerOptions, LogEntry } from './create-logger.ts'
@@ -91,6 +92,15 @@ describe('createLogger', () => {
     const silent = collect({ level: 'silent' })
     silent.logger.error('invisible')
     expect(silent.lines()).toEqual([])
+  })
+
+  it("tells which levels are on as pino does, before any line is written", () => {
+    const names = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent', 'verbose']
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) {
+      const { logger } = collect({ level })
+      const reference = pino({ level }, new Writable({ write: (_chunk, _encoding, callback) => callback() }))
+      expect(names.map((name) => [name, logger.isLevelEnabled(name)]), level).toEqual(names.map((name) => [name, reference.isLevelEnabled(name)]))
+    }
   })
 
   it('rejects an unknown level with the list of known ones', () => {

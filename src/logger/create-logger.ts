@@ -1,4 +1,3 @@
-import pino from 'pino'
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
 import { createRequire } from 'node:module'
 import { MotiaError } from '../errors.ts'
@@ -43,13 +42,25 @@ export interface CreateLoggerOptions {
 }
 
 interface LoggerCore {
-  root: PinoLogger
+  /** The pino logger, made on the first line written. */
+  root(): PinoLogger
   threshold: number
   listeners: Set<LogListener>
 }
 
 const LEVEL_VALUES: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50 }
-const KNOWN_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+/** pino's numbers for its levels; `silent` is above every line. */
+const PINO_LEVELS: Record<string, number> = { trace: 10, ...LEVEL_VALUES, fatal: 60, silent: Number.POSITIVE_INFINITY }
+const KNOWN_LEVELS = Object.keys(PINO_LEVELS)
+
+type Pino = typeof import('pino')
+const requireHere = createRequire(import.meta.url)
+let loadedPino: Pino | undefined
+/** pino with its streams and serializers (about 25 ms to load), required on the first line: a start that logs nothing skips it. */
+function loadPino(): Pino {
+  return (loadedPino ??= requireHere('pino') as Pino)
+}
+
 /** Fields pino writes itself: a meta key with one of these names would give the line a duplicate key. */
 const RESERVED_KEYS = new Set(['level', 'time', 'msg', 'pid', 'hostname'])
 
@@ -66,12 +77,13 @@ export function createLogger(options: CreateLoggerOptions = {}): RootLogger {
   }
   const toTerminal = isTerminal(options.destination ?? process.stdout)
   const pretty = options.pretty ?? toTerminal
-  const destination = options.destination ?? pino.destination(1)
-  const root = pino(
-    { level, formatters: { level: (label) => ({ level: label }) } },
-    pretty ? createPrettyStream(destination, toTerminal) : destination,
-  )
-  const core: LoggerCore = { root, threshold: root.levelVal, listeners: new Set() }
+  let root: PinoLogger | undefined
+  const open = (): PinoLogger => {
+    const destination = options.destination ?? loadPino().destination(1)
+    return loadPino()({ level, formatters: { level: (label) => ({ level: label }) } }, pretty ? createPrettyStream(destination, toTerminal) : destination)
+  }
+  const threshold = PINO_LEVELS[level] as number
+  const core: LoggerCore = { root: () => (root ??= open()), threshold, listeners: new Set() }
   const logger = createBoundLogger(core, undefined)
 
   return {
@@ -83,20 +95,20 @@ export function createLogger(options: CreateLoggerOptions = {}): RootLogger {
         core.listeners.delete(listener)
       }
     },
-    isLevelEnabled: (name) => root.isLevelEnabled(name),
+    isLevelEnabled: (name) => (PINO_LEVELS[name] ?? Number.NEGATIVE_INFINITY) >= threshold,
   }
 }
 
 interface BoundState {
   core: LoggerCore
   bindings: LoggerBindings | undefined
-  /** The pino child, which serializes the bindings: made on the first line written, so idle children cost little. */
+  /** The pino logger (a child, which serializes the bindings, for bound ones): made on the first line written, so idle loggers cost little. */
   target: PinoLogger | undefined
 }
 
 /** Method shorthand on purpose: tsx compiles with keepNames, which adds a defineProperty to every arrow function made here. */
 function createBoundLogger(core: LoggerCore, bindings: LoggerBindings | undefined): Logger {
-  const state: BoundState = { core, bindings, target: bindings === undefined ? core.root : undefined }
+  const state: BoundState = { core, bindings, target: undefined }
   return {
     debug(message, meta) {
       write(state, 'debug', message, meta)
@@ -117,7 +129,7 @@ function write(state: BoundState, level: LogLevel, message: string, meta: Record
   const { core, bindings } = state
   if (LEVEL_VALUES[level] < core.threshold) return
   const data = meta === undefined ? undefined : serializeErrors(meta)
-  const target = (state.target ??= core.root.child(bindings ?? {}))
+  const target = (state.target ??= bindings === undefined ? core.root() : core.root().child(bindings))
   if (data === undefined) target[level](message)
   else target[level](withoutCollisions(data, bindings), message)
   if (core.listeners.size > 0) notify(core, toEntry(level, message, data, bindings))
@@ -148,7 +160,7 @@ function notify(core: LoggerCore, entry: LogEntry): void {
     try {
       listener(entry)
     } catch (error) {
-      core.root.error({ error: toErrorRecord(error) }, 'A log listener threw; the line itself was written.')
+      core.root().error({ error: toErrorRecord(error) }, 'A log listener threw; the line itself was written.')
     }
   }
 }
@@ -165,7 +177,7 @@ function serializeErrors(meta: Record<string, unknown>): Record<string, unknown>
 }
 
 function toErrorRecord(error: unknown): unknown {
-  return error instanceof Error ? { ...pino.stdSerializers.err(error) } : error
+  return error instanceof Error ? { ...loadPino().stdSerializers.err(error) } : error
 }
 
 function withoutCollisions(
