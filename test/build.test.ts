@@ -70,16 +70,29 @@ export const handler = async () => {
   'steps/broken.step.ts': `// Fails at import, after the build.
 throw new Error('broken on purpose')
 `,
+  'steps/signup.step.ts': `import { z } from 'zod'
+
+const bodySchema = z.object({ email: z.email() })
+
+export const config = { type: 'api', name: 'Signup', method: 'POST', path: '/signup', emits: [], bodySchema }
+
+export const handler = async (req: { body: z.infer<typeof bodySchema> }) => ({ status: 201, body: { email: req.body.email } })
+`,
 }
 
-/** A resolve hook that makes tsx unavailable to the server and writes down every attempt to load it. */
+/**
+ * A resolve hook that makes tsx unavailable to the server and writes down every attempt to load it, and
+ * writes down every file of the zod package loaded (the build gives step files the runtime's own zod module).
+ */
 const noTsxHook = `import { appendFileSync } from 'node:fs'
 export async function resolve(specifier, context, next) {
   if (/^tsx(\\/|$)/.test(specifier) || specifier.includes('/node_modules/tsx/')) {
     appendFileSync(new URL('./tsx-attempts.txt', import.meta.url), specifier + '\\n')
     throw Object.assign(new Error('tsx is not available to this process'), { code: 'ERR_MODULE_NOT_FOUND' })
   }
-  return next(specifier, context)
+  const resolved = await next(specifier, context)
+  if (resolved.url.includes('/node_modules/zod/')) appendFileSync(new URL('./zod-package-loads.txt', import.meta.url), resolved.url + '\\n')
+  return resolved
 }
 `
 
@@ -96,6 +109,8 @@ beforeAll(() => {
   }
   mkdirSync(join(dir, 'node_modules'))
   symlinkSync(repoRoot, join(dir, 'node_modules', 'motia-like'), 'dir')
+  // The zod motia-like depends on, as npm installs one copy for both.
+  symlinkSync(join(repoRoot, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir')
   hooks = join(root, 'hooks')
   mkdirSync(hooks)
   writeFileSync(join(hooks, 'no-tsx.mjs'), noTsxHook)
@@ -109,7 +124,7 @@ describe('motia-like build', () => {
     const built = await runCli(['build', '--dir', dir], dir)
     expect(built.stderr).toBe('')
     expect(built.code).toBe(0)
-    expect(built.stdout).toMatch(/^Built 7 file\(s\) .* into \.motia-like\/build/)
+    expect(built.stdout).toMatch(/^Built 8 file\(s\) .* into \.motia-like\/build/)
 
     const server = await spawnServer('start', dir, ['--memory'], { NODE_OPTIONS: `--import ${pathToFileURL(join(hooks, 'register.mjs')).href}` })
     try {
@@ -130,10 +145,46 @@ describe('motia-like build', () => {
         expect.objectContaining({ file: 'steps/broken.step.ts', message: expect.stringMatching(/^Cannot load steps\/broken\.step\.ts:2: broken on purpose/) }),
       ])
 
+      const signup = (email: string) => fetch(`${server.url}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) })
+      const invalid = await signup('not an email')
+      expect(invalid.status).toBe(400)
+      expect(JSON.stringify(await invalid.json())).toContain('email')
+      expect(await (await signup('ada@example.com')).json()).toEqual({ email: 'ada@example.com' })
+      // The step's zod is the runtime's one module (motia-like/zod), not the package's ~95 modules a second time.
+      expect(existsSync(join(hooks, 'zod-package-loads.txt'))).toBe(false)
+
       expect((await fetch(`${server.url}/fails`)).status).toBe(500)
       await eventually(async () => (server.output().includes('failing on purpose') ? true : undefined))
       expect(server.output()).toContain(`${join(dir, 'steps', 'fails.step.ts')}:4`)
       expect(existsSync(join(hooks, 'tsx-attempts.txt'))).toBe(false)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("keeps a project's own zod when it is not the version motia-like holds", async () => {
+    const other = join(root, 'other-zod')
+    const sources: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'other-zod', private: true, type: 'module' }),
+      'node_modules/zod/package.json': JSON.stringify({ name: 'zod', version: '3.0.0-other', type: 'module', exports: './index.js' }),
+      'node_modules/zod/index.js': "export const z = { copy: 'the project', safeParse: (data) => ({ success: true, data }) }\n",
+      'steps/which.step.ts': `import { z } from 'zod'
+
+export const config = { type: 'api', name: 'Which', method: 'GET', path: '/which', emits: [] }
+
+export const handler = async () => ({ status: 200, body: { zod: (z as { copy?: string }).copy ?? 'motia-like' } })
+`,
+    }
+    for (const [file, source] of Object.entries(sources)) {
+      mkdirSync(dirname(join(other, file)), { recursive: true })
+      writeFileSync(join(other, file), source)
+    }
+    symlinkSync(repoRoot, join(other, 'node_modules', 'motia-like'), 'dir')
+    const built = await runCli(['build', '--dir', other], other)
+    expect(built.code, built.stderr).toBe(0)
+    const server = await spawnServer('start', other, ['--memory'])
+    try {
+      expect(await (await fetch(`${server.url}/which`)).json()).toEqual({ zod: 'the project' })
     } finally {
       await server.stop()
     }

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, extname, relative, sep } from 'node:path'
+import { dirname, extname, join, relative, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Loader, Plugin } from 'esbuild'
 import { MOTIA_PACKAGES, MOTIA_SHIM_URL } from './motia-packages.ts'
@@ -41,17 +42,50 @@ function isProjectFile(projectDir: string, file: string): boolean {
   return !path.startsWith('..') && !path.split(sep).includes('node_modules')
 }
 
+/** The version in the package.json of the package holding `file` (the first one above it that names `name`). */
+function packageVersion(file: string, name: string): string | undefined {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown }
+      if (pkg.name === name) return typeof pkg.version === 'string' ? pkg.version : undefined
+    } catch {
+      // No package.json here (or not JSON): look further up.
+    }
+  }
+  return undefined
+}
+
+/** The package's own copy of zod in one module, which the CLI loads (scripts/bundle-cli.mjs). */
+const SHARED_ZOD = 'motia-like/zod'
+
 /**
  * Keeps every package the project installs outside the build, imported at run time from the project's
- * node_modules as the sources import it (one copy of motia-like, zod…), except a path alias of the
+ * node_modules as the sources import it (one copy of motia-like…), except a path alias of the
  * project's tsconfig that leads to its own files, which is compiled with them. `motia` and Motia's
  * packages, when not installed, compile to the stand-in as they resolve to it at run time from source.
+ * `zod`, where it resolves to the version `motia-like/zod` holds, is imported as `motia-like/zod`: the
+ * same code, as the one module the runtime already loads instead of about 95.
  */
 export function packagesPlugin(projectDir: string, report?: CompileReport): Plugin {
   const resolving = { fromPlugin: true }
   return {
     name: 'motia-like-packages',
     setup(build) {
+      let sharedZod: Promise<string | undefined> | undefined
+      // The zod version of the project's motia-like/zod; undefined when it has none.
+      const sharedZodVersion = (): Promise<string | undefined> =>
+        (sharedZod ??= build.resolve(SHARED_ZOD, { kind: 'import-statement', resolveDir: projectDir, pluginData: resolving }).then((shared) => {
+          if (shared.errors.length > 0) return undefined
+          try {
+            return (JSON.parse(readFileSync(join(dirname(shared.path), 'zod.json'), 'utf8')) as { version?: string }).version
+          } catch {
+            return undefined
+          }
+        }))
+      const isSharedZod = async (file: string): Promise<boolean> => {
+        const shared = await sharedZodVersion()
+        return shared !== undefined && packageVersion(file, 'zod') === shared
+      }
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === resolving || args.path.startsWith('node:')) return undefined
         const resolved = await build.resolve(args.path, {
@@ -66,6 +100,7 @@ export function packagesPlugin(projectDir: string, report?: CompileReport): Plug
           return { path: resolved.path }
         }
         if (resolved.errors.length > 0) report?.missingPackages.add(args.importer)
+        else if (args.path === 'zod' && (await isSharedZod(resolved.path))) return { path: SHARED_ZOD, external: true }
         return { path: args.path, external: true }
       })
       if (!report) return
