@@ -82,9 +82,16 @@ export function packagesPlugin(projectDir: string, report?: CompileReport): Plug
             return undefined
           }
         }))
+      // By the file `zod` resolved to: every step importing it resolves to the same one.
+      const sameAsShared = new Map<string, boolean>()
       const isSharedZod = async (file: string): Promise<boolean> => {
-        const shared = await sharedZodVersion()
-        return shared !== undefined && packageVersion(file, 'zod') === shared
+        let same = sameAsShared.get(file)
+        if (same === undefined) {
+          const shared = await sharedZodVersion()
+          same = shared !== undefined && packageVersion(file, 'zod') === shared
+          sameAsShared.set(file, same)
+        }
+        return same
       }
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === resolving || args.path.startsWith('node:')) return undefined
