@@ -52,13 +52,16 @@ describe("a handler's response that cannot be sent is a 500 naming the step", ()
     expect(failedStep('returned no response. Return { status, body } from the handler.')).toBe(true)
   })
 
-  it('sends strings and Buffers as they are, and streams a Readable', async () => {
+  it('sends strings and Buffers as they are, and streams a Readable or a web ReadableStream', async () => {
     expect((await rawRequest(app.url, '/respond/text', { method: 'POST' })).body).toBe('plain text')
     expect((await rawRequest(app.url, '/respond/buffer', { method: 'POST' })).body).toBe('bytes')
     const streamed = await rawRequest(app.url, '/respond/stream', { method: 'POST' })
     expect(streamed.status).toBe(200)
     expect(streamed.body).toBe('streamed in parts')
     expect(streamed.headers['content-type']).toMatch(/^text\/plain/)
+    const web = await rawRequest(app.url, '/respond/web-stream', { method: 'POST' })
+    expect(web.status).toBe(200)
+    expect(web.body).toBe('a web stream')
   })
 
   it('cuts the connection of a stream that fails midway and logs it with the step', async () => {

@@ -13,9 +13,14 @@ export class InvalidResponseError extends MotiaError {
   }
 }
 
+/**
+ * A Node Readable, or a web ReadableStream. The global `ReadableStream` loads Node's web streams on its
+ * first read (about 4 ms), so only a body with a `getReader` method is checked against it.
+ */
 function isReadable(body: unknown): body is Readable | ReadableStream {
-  if (body instanceof ReadableStream) return true
-  return typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function' && typeof (body as Readable).on === 'function'
+  if (typeof body !== 'object' || body === null) return false
+  if (typeof (body as Partial<ReadableStream>).getReader === 'function' && body instanceof ReadableStream) return true
+  return typeof (body as Readable).pipe === 'function' && typeof (body as Readable).on === 'function'
 }
 
 /** The JSON text of a body, or why it has none: a function, a symbol, a cycle, a BigInt, a throwing toJSON. */
