@@ -48,7 +48,11 @@ export async function runFanout(url: string, kind: StoreKind, mode: FanoutMode, 
       unit: 'events/s',
       value: median(server),
       baseline: median(loop),
-      target: { on: 'value', kind: 'min', limit: kind === 'memory' ? 50_000 : 10_000 },
+      // SQLite's emits made together hold the ratio to the bare loop (≥ 0.85×); the other rows a rate.
+      target:
+        kind !== 'memory' && mode === 'together'
+          ? { on: 'ratio', kind: 'min', limit: 0.85 }
+          : { on: 'value', kind: 'min', limit: kind === 'memory' ? 50_000 : 10_000 },
       note:
         `median of ${runs} runs, from POST /fanout (${how}) to GET /count reaching ${events}; each event does one state.set; ` +
         `baseline: ${baseline.describe.fanout(mode)}` +

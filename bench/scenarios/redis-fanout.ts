@@ -97,7 +97,7 @@ export async function runRedisFanout(setup: RedisFanoutSetup, settings: RedisFan
         unit: 'events/s',
         value: median(motia),
         baseline: median(bullmq),
-        target: { on: 'ratio', kind: 'min', limit: 0.8 },
+        target: { on: 'ratio', kind: 'min', limit: 0.95 },
         note:
           `median of ${runs} runs, alternating, after a warm-up run of ${warmup} on each side (runs: motia-like ${spread(motia)}, ` +
           `raw BullMQ ${spread(bullmq)} events/s); motia-like: a start process on Redis, ` +
