@@ -1,4 +1,5 @@
-import { SpanKind } from '@opentelemetry/api'
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api'
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, type Sampler, SamplingDecision } from '@opentelemetry/sdk-trace-base'
 import { describe, expect, it } from 'vitest'
 import { createSpanSampler, type ParentRef } from './span-sampler.ts'
 import { createTraceIds } from './trace-ids.ts'
@@ -12,6 +13,13 @@ function rootsSampled(env: Record<string, string>, count = 2_000): number {
   let sampled = 0
   for (let index = 0; index < count; index++) if (sampler.sample(ids.traceId(), null, 'GET /hello', SpanKind.SERVER, undefined)) sampled += 1
   return sampled
+}
+
+/** The SDK's own sampler for a constant OTEL_TRACES_SAMPLER value, as its environment reader builds it. */
+function sdkSampler(name: 'always_on' | 'always_off' | 'parentbased_always_on' | 'parentbased_always_off'): Sampler {
+  if (name === 'always_on') return new AlwaysOnSampler()
+  if (name === 'always_off') return new AlwaysOffSampler()
+  return new ParentBasedSampler({ root: name === 'parentbased_always_on' ? new AlwaysOnSampler() : new AlwaysOffSampler() })
 }
 
 describe('the span sampler', () => {
@@ -33,6 +41,22 @@ describe('the span sampler', () => {
     const parentBasedRatio = createSpanSampler({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }, () => {})
     expect(parentBasedRatio.sample(ids.traceId(), null, 'x', SpanKind.SERVER, undefined)).toBe(false)
     expect(parentBasedRatio.sample(ids.traceId(), parent(true), 'x', SpanKind.CONSUMER, undefined)).toBe(true)
+  })
+
+  it('decides the samplers that need only the parent flags as the SDK does, without asking the SDK per span', () => {
+    const sdkNames = { always_on: 'AlwaysOnSampler', always_off: 'AlwaysOffSampler', parentbased_always_on: 'ParentBased', parentbased_always_off: 'ParentBased' }
+    const parents = [null, parent(true), parent(false), { ...parent(true), isRemote: false }, { ...parent(false), isRemote: false }]
+    for (const name of Object.keys(sdkNames) as (keyof typeof sdkNames)[]) {
+      const sampler = createSpanSampler({ OTEL_TRACES_SAMPLER: name }, () => {})
+      expect(sampler.byParentFlags, name).not.toBeNull()
+      const sdk = sdkSampler(name)
+      expect(sdk.toString(), name).toContain(sdkNames[name])
+      for (const from of parents) {
+        const context = from ? trace.setSpanContext(ROOT_CONTEXT, from) : ROOT_CONTEXT
+        const expected = sdk.shouldSample(context, ids.traceId(), 'x', SpanKind.CONSUMER, {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED
+        expect(sampler.sample(ids.traceId(), from, 'x', SpanKind.CONSUMER, undefined), `${name} under ${JSON.stringify(from)}`).toBe(expected)
+      }
+    }
   })
 
   it('warns about an unknown sampler or ratio and samples as the default', () => {

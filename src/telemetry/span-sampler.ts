@@ -59,19 +59,30 @@ function toSdkSampler(name: string, env: Record<string, string | undefined>, war
   }
 }
 
+const parentSampled = (parentFlags: number) => (parentFlags & TraceFlags.SAMPLED) !== 0
+
+/**
+ * The samplers whose decision is a function of the parent's trace flags alone (`null`: a root), as the SDK's
+ * classes decide: always_on and always_off ignore the parent, a parentbased_ one follows it and decides a root
+ * by its name.
+ */
+const BY_PARENT_FLAGS = new Map<string, (parentFlags: number | null) => boolean>([
+  ['always_on', () => true],
+  ['always_off', () => false],
+  ['parentbased_always_on', (parentFlags) => parentFlags === null || parentSampled(parentFlags)],
+  ['parentbased_always_off', (parentFlags) => parentFlags !== null && parentSampled(parentFlags)],
+])
+
 /**
  * The sampler `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` ask for (default parentbased_always_on), made of the
- * SDK's sampler classes. The default and always_on are decided here without building a context per span (the
- * same decisions: a child follows its parent's flag, a root is sampled); a span is exported when the sampler
- * says RECORD_AND_SAMPLED.
+ * SDK's sampler classes. The default, always_on, always_off and parentbased_always_off are decided here without
+ * building a context per span (BY_PARENT_FLAGS: the same decisions); a span is exported when the sampler says
+ * RECORD_AND_SAMPLED.
  */
 export function createSpanSampler(env: Record<string, string | undefined>, warn: (message: string) => void): SpanSampler {
   const name = env['OTEL_TRACES_SAMPLER']?.trim().toLowerCase() || DEFAULT
-  if (name === 'always_on') return { sample: () => true, byParentFlags: () => true }
-  if (name === 'parentbased_always_on') {
-    const byParentFlags = (parentFlags: number | null) => parentFlags === null || (parentFlags & TraceFlags.SAMPLED) !== 0
-    return { sample: (_traceId, parent) => byParentFlags(parent === null ? null : parent.traceFlags), byParentFlags }
-  }
+  const byParentFlags = BY_PARENT_FLAGS.get(name)
+  if (byParentFlags) return { sample: (_traceId, parent) => byParentFlags(parent === null ? null : parent.traceFlags), byParentFlags }
   const sampler = toSdkSampler(name, env, warn)
   return {
     byParentFlags: null,
