@@ -1,5 +1,9 @@
 import { Command } from 'commander'
 import { toErrorMessage } from '../errors.ts'
+import { shareZodWithSteps } from '../steps/shared-zod.ts'
+
+// The bundled CLI imports zod from dist/vendor/zod.js (scripts/bundle-cli.mjs); step files loaded from source share it.
+shareZodWithSteps(new URL('../vendor/zod.js', import.meta.url))
 
 const debug = process.argv.includes('--debug')
 

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url'
 import type { NamespacedUnregister } from 'tsx/esm/api'
 import { withExitGuard } from './exit-guard.ts'
 import { installMotiaFallback, MOTIA_PACKAGES, MOTIA_SHIM_URL } from './motia-packages.ts'
+import { sharedZod } from './shared-zod.ts'
 
 /** Imports step files in-process through tsx: TypeScript or JavaScript, ESM or CommonJS. */
 export interface ModuleImporter {
@@ -47,7 +48,8 @@ const frameworkUrls = ['../../src/', '../../bin/'].map((path) => new URL(path, i
 
 /**
  * Opens a tsx namespace for one generation of a project's modules, and after it the hook that makes
- * dynamic imports in CommonJS modules resolve from their file, in that namespace (resolve-hook.mjs).
+ * dynamic imports in CommonJS modules resolve from their file, in that namespace, and `zod` of the CLI's
+ * version resolve to the CLI's one module (resolve-hook.mjs).
  */
 function openNamespace(esm: TsxApis[0], projectDir: string, importer: number, generation: number): NamespacedUnregister {
   const namespace = `motia-like-${importer}-${generation}`
@@ -59,6 +61,7 @@ function openNamespace(esm: TsxApis[0], projectDir: string, importer: number, ge
       frameworkUrls,
       motiaPackages: MOTIA_PACKAGES.source,
       shimUrl: MOTIA_SHIM_URL,
+      sharedZod: sharedZod() ?? null,
     },
   })
   return api

@@ -1,7 +1,9 @@
 // A module resolve hook (node:module register), one per importer generation, registered after that
 // generation's tsx namespace so it runs first. Plain JavaScript: it runs on the loader thread, before
 // anything can compile TypeScript there.
-import { pathToFileURL } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const dataPrefix = 'data:text/javascript,'
 const filePathMarker = '?filePath='
@@ -13,6 +15,10 @@ let projectUrl = ''
 let frameworkUrls = []
 let motiaPackages = /^$/
 let shimUrl = ''
+/** The CLI's one-module zod, `{ url, version }`, or null. */
+let sharedZod = null
+/** The zod version of a resolved file, by its folder. */
+const zodVersions = new Map()
 
 export function initialize(data) {
   namespace = data.namespace
@@ -20,6 +26,29 @@ export function initialize(data) {
   frameworkUrls = data.frameworkUrls
   motiaPackages = new RegExp(data.motiaPackages)
   shimUrl = data.shimUrl
+  sharedZod = data.sharedZod
+}
+
+/** The version of the zod package holding the file at `url` (the first package.json above it named zod). */
+function zodVersionAt(url) {
+  if (!url.startsWith('file:')) return undefined
+  const folder = dirname(fileURLToPath(url.split('?')[0]))
+  if (!zodVersions.has(folder)) {
+    let version
+    for (let dir = folder; dir !== dirname(dir); dir = dirname(dir)) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+        if (pkg.name === 'zod') {
+          version = pkg.version
+          break
+        }
+      } catch {
+        // No package.json here: look further up.
+      }
+    }
+    zodVersions.set(folder, version)
+  }
+  return zodVersions.get(folder)
 }
 
 /**
@@ -51,7 +80,12 @@ export async function resolve(specifier, context, nextResolve) {
   const parentURL = context.parentURL && toParentUrl(context.parentURL)
   const next = parentURL === context.parentURL ? context : { ...context, parentURL }
   try {
-    return await nextResolve(specifier, next)
+    const resolved = await nextResolve(specifier, next)
+    // The same zod as the CLI's: its one module, already loaded, rather than the package's ~95.
+    if (specifier === 'zod' && sharedZod && resolved.url !== sharedZod.url && zodVersionAt(resolved.url) === sharedZod.version) {
+      return { url: sharedZod.url, shortCircuit: true }
+    }
+    return resolved
   } catch (error) {
     // motia.config.ts files written for Motia import `motia` and its Workbench plugins, which a
     // motia-like project need not install: they get a stand-in.
