@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hookOptions } from './helpers/loader-hooks.ts'
 import { eventually, runCli, spawnServer } from './helpers/spawn-cli.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
@@ -99,6 +100,7 @@ export async function resolve(specifier, context, next) {
 let root: string
 let dir: string
 let hooks: string
+let noTsx: string
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'motia-like-build-'))
@@ -112,9 +114,7 @@ beforeAll(() => {
   // The zod motia-like depends on, as npm installs one copy for both.
   symlinkSync(join(repoRoot, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir')
   hooks = join(root, 'hooks')
-  mkdirSync(hooks)
-  writeFileSync(join(hooks, 'no-tsx.mjs'), noTsxHook)
-  writeFileSync(join(hooks, 'register.mjs'), `import { register } from 'node:module'\nregister('./no-tsx.mjs', import.meta.url)\n`)
+  noTsx = hookOptions(hooks, 'no-tsx', noTsxHook)
 })
 
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -126,7 +126,7 @@ describe('motia-like build', () => {
     expect(built.code).toBe(0)
     expect(built.stdout).toMatch(/^Built 8 file\(s\) .* into \.motia-like\/build/)
 
-    const server = await spawnServer('start', dir, ['--memory'], { NODE_OPTIONS: `--import ${pathToFileURL(join(hooks, 'register.mjs')).href}` })
+    const server = await spawnServer('start', dir, ['--memory'], { NODE_OPTIONS: noTsx })
     try {
       const greet = await fetch(`${server.url}/greet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ada"}' })
       expect(greet.status).toBe(202)

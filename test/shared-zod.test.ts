@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hookOptions } from './helpers/loader-hooks.ts'
 import { eventually, spawnServer } from './helpers/spawn-cli.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
@@ -26,6 +26,7 @@ export const handler = async (req: { body: z.infer<typeof bodySchema> }) => ({ s
 
 let root: string
 let hooks: string
+let recordZod: string
 
 /** A project whose node_modules has motia-like (this checkout) and the zod given. */
 function project(name: string, files: Record<string, string>, zod: 'motia-like' | 'own'): string {
@@ -43,9 +44,7 @@ function project(name: string, files: Record<string, string>, zod: 'motia-like' 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'motia-like-shared-zod-'))
   hooks = join(root, 'hooks')
-  mkdirSync(hooks)
-  writeFileSync(join(hooks, 'record.mjs'), recordZodLoads)
-  writeFileSync(join(hooks, 'register.mjs'), `import { register } from 'node:module'\nregister('./record.mjs', import.meta.url)\n`)
+  recordZod = hookOptions(hooks, 'record-zod', recordZodLoads)
 })
 
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -53,7 +52,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 describe("dev gives step files the CLI's own zod", () => {
   it('when they import the same version: validation works, across a reload, and the zod package never loads', async () => {
     const dir = project('same-zod', { 'steps/signup.step.ts': signupStep(201) }, 'motia-like')
-    const server = await spawnServer('dev', dir, ['--memory'], { NODE_OPTIONS: `--import ${pathToFileURL(join(hooks, 'register.mjs')).href}` })
+    const server = await spawnServer('dev', dir, ['--memory'], { NODE_OPTIONS: recordZod })
     const signup = (email: string) => fetch(`${server.url}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) })
     try {
       const invalid = await signup('not an email')
