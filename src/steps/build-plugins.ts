@@ -4,6 +4,7 @@ import { dirname, extname, join, relative, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Loader, Plugin } from 'esbuild'
 import { MOTIA_PACKAGES, MOTIA_SHIM_URL } from './motia-packages.ts'
+import { vendoredZodVersion } from './shared-zod.ts'
 
 const LOADERS: Record<string, Loader> = {
   '.ts': 'ts',
@@ -74,14 +75,9 @@ export function packagesPlugin(projectDir: string, report?: CompileReport): Plug
       let sharedZod: Promise<string | undefined> | undefined
       // The zod version of the project's motia-like/zod; undefined when it has none.
       const sharedZodVersion = (): Promise<string | undefined> =>
-        (sharedZod ??= build.resolve(SHARED_ZOD, { kind: 'import-statement', resolveDir: projectDir, pluginData: resolving }).then((shared) => {
-          if (shared.errors.length > 0) return undefined
-          try {
-            return (JSON.parse(readFileSync(join(dirname(shared.path), 'zod.json'), 'utf8')) as { version?: string }).version
-          } catch {
-            return undefined
-          }
-        }))
+        (sharedZod ??= build
+          .resolve(SHARED_ZOD, { kind: 'import-statement', resolveDir: projectDir, pluginData: resolving })
+          .then((shared) => (shared.errors.length > 0 ? undefined : vendoredZodVersion(pathToFileURL(shared.path)))))
       // By the file `zod` resolved to: every step importing it resolves to the same one.
       const sameAsShared = new Map<string, boolean>()
       const isSharedZod = async (file: string): Promise<boolean> => {

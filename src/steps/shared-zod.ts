@@ -6,6 +6,17 @@ export interface SharedZod {
   version: string
 }
 
+/** The zod version named by `zod.json` beside the one-module zod at `moduleUrl` (scripts/bundle-cli.mjs writes both); undefined without one. */
+export function vendoredZodVersion(moduleUrl: URL): string | undefined {
+  try {
+    const { version } = JSON.parse(readFileSync(new URL('zod.json', moduleUrl), 'utf8')) as { version?: unknown }
+    return typeof version === 'string' ? version : undefined
+  } catch {
+    // No zod.json beside it (the CLI run from source): step files load the package.
+    return undefined
+  }
+}
+
 let offered: URL | undefined
 let shared: SharedZod | null | undefined
 
@@ -18,18 +29,11 @@ export function shareZodWithSteps(url: URL): void {
   shared = undefined
 }
 
-/** The zod to give step files, with its version from `zod.json` beside it; undefined when none was offered or it is not there. */
+/** The zod to give step files; undefined when none was offered or its version is unknown. Read once. */
 export function sharedZod(): SharedZod | undefined {
   if (shared === undefined) {
-    shared = null
-    if (offered) {
-      try {
-        const { version } = JSON.parse(readFileSync(new URL('zod.json', offered), 'utf8')) as { version?: unknown }
-        if (typeof version === 'string') shared = { url: offered.href, version }
-      } catch {
-        // No zod.json beside it (the CLI run from source): step files load the package.
-      }
-    }
+    const version = offered && vendoredZodVersion(offered)
+    shared = offered && version ? { url: offered.href, version } : null
   }
   return shared ?? undefined
 }
