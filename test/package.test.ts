@@ -68,6 +68,18 @@ describe('the npm package', () => {
     expect(cjs.output.trim()).toBe('function NON_RETRIABLE')
   })
 
+  it("gives motia-like/zod's other locales on first use, loaded from the installed zod", async () => {
+    const script = [
+      "const { z } = await import('motia-like/zod')",
+      'const message = () => z.number().safeParse("x").error.issues[0].message',
+      'const english = message()',
+      'z.config(z.locales.fr())',
+      'console.log(english, "|", message())',
+    ].join('\n')
+    const localized = await run(process.execPath, ['--input-type=module', '-e', script], consumer)
+    expect(localized.output.trim()).toBe('Invalid input: expected number, received string | Entrée invalide : nombre attendu, chaîne de caractères reçu')
+  })
+
   it('type-checks step files against the installed declarations, and catches a wrong one', async () => {
     const ok = await run(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', '.'], consumer)
     expect(ok.code, ok.output).toBe(0)
