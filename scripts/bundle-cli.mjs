@@ -6,6 +6,7 @@
 // Bundles zod too, into dist/vendor/zod.js (`motia-like/zod`): the CLI's zod, and the one a build gives
 // step files that import the same version of zod (src/steps/build-plugins.ts).
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build, transform } from 'esbuild'
@@ -61,15 +62,26 @@ function packageName(specifier) {
 /**
  * Bundles the packages every start loads that hold no state shared with the project and find no file
  * beside themselves (express, commander, and path-to-regexp, which express's router and our route table
- * then share), with everything they require, resolved from where they are as Node would. Every other package stays external and loads where and when the code imports it:
+ * then share), with everything they require, resolved from where they are as Node would, but for `leftOut`:
+ * data a bundle would compile as code on every start, which Node loads faster on its own (iconv-lite's
+ * charset tables, required only for a body in another charset; mime-db's JSON), declared as our own
+ * dependencies at the versions express's packages use (the build fails when they resolve elsewhere).
+ * Every other package stays external and loads where and when the code imports it:
  * the optional ones (OpenTelemetry, Redis, prom-client) only when used, better-sqlite3 and pino with
  * their native and worker files, zod as the same instance the step files use.
  */
-function bundledPackages(names) {
+function bundledPackages(names, leftOut) {
+  const fromRoot = createRequire(join(root, 'package.json'))
   return {
     name: 'bundled-packages',
     setup(builder) {
       builder.onResolve({ filter: /^[^./]/ }, ({ path, importer }) => {
+        if (leftOut.includes(packageName(path))) {
+          // Required from dist/cli-bundle/ at run time: it must be the copy the bundled package would load.
+          const wanted = createRequire(importer).resolve(path)
+          if (fromRoot.resolve(path) !== wanted) throw new Error(`${path} resolves to ${wanted} from ${importer}, not to motia-like's own dependency: align the version in package.json.`)
+          return { path, external: true }
+        }
         if (importer.includes(`${sep}node_modules${sep}`) || names.includes(packageName(path))) return undefined
         if (path === 'zod') return { path: specifier(outdir, join(vendorDir, 'zod.js')), external: true }
         return { path, external: true }
@@ -183,5 +195,5 @@ await build({
   sourcemap: 'linked',
   sourcesContent: false,
   logLevel: 'warning',
-  plugins: [publicModules(await staticGraph(join(dist, 'index.js'))), bundledPackages(['express', 'commander', 'path-to-regexp']), ownLocation()],
+  plugins: [publicModules(await staticGraph(join(dist, 'index.js'))), bundledPackages(['express', 'commander', 'path-to-regexp'], ['iconv-lite', 'mime-db']), ownLocation()],
 })

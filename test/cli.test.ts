@@ -36,6 +36,17 @@ describe('motia-like start on the demo project', () => {
     expect((await fetch(`${server.url}/jobs/missing`)).status).toBe(404)
   })
 
+  it('reads a JSON body sent in UTF-16, and refuses an unknown charset with 415', async () => {
+    const body = Buffer.from(JSON.stringify({ filename: 'résumé.pdf' }), 'utf16le')
+    const upload = await fetch(`${server.url}/upload`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16le' }, body })
+    expect(upload.status).toBe(202)
+    const { jobId } = (await upload.json()) as { jobId: string }
+    const job = (await (await fetch(`${server.url}/jobs/${jobId}`)).json()) as { filename?: string; data?: { filename?: string } }
+    expect(JSON.stringify(job)).toContain('résumé.pdf')
+    const unknown = await fetch(`${server.url}/upload`, { method: 'POST', headers: { 'content-type': 'application/json; charset=klingon' }, body: '{}' })
+    expect(unknown.status).toBe(415)
+  })
+
   it('emits and lists jobs through the CLI', async () => {
     const port = new URL(server.url).port
     const emitted = await runCli(['emit', '--topic', 'file.uploaded', '--data', '{"jobId":"none","filename":"x.exe","sizeBytes":1}', '--port', port], repoRoot)
