@@ -125,7 +125,7 @@ function lazyZodLocales() {
 /**
  * zod in one module, dist/vendor/zod.js, with its declarations and version beside it. Its package loads
  * as about 95 ES modules (one per locale), over 60 ms of a start; as one module, about 25 ms, and
- * about 8 ms less again with the locales other than English loaded on first use (lazyZodLocales).
+ * less again with the locales other than English loaded on first use (lazyZodLocales).
  * zod 4 keeps its registry and settings on globalThis and answers `instanceof` by traits, so schemas
  * made by another copy of it work with this one.
  */

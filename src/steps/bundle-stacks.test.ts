@@ -33,7 +33,7 @@ afterAll(() => {
 })
 
 describe('mapStacksOf', () => {
-  it("names the source file, line and column of a frame in the bundle, and formats other stacks as Node's default does", () => {
+  it('names the source file, line and column of a frame in the bundle, and leaves other stacks to the formatter before', () => {
     const plain = new Error('plain')
     const expected = String(plain.stack)
     mapStacksOf(bundle)
