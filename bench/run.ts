@@ -39,7 +39,7 @@ const settings = {
     latencySamples: 200,
     idleSockets: 10_000,
   },
-  tracing: { api: { seconds: 5, connections: 32 }, fanout: { events: 10_000 }, runs: 3 },
+  tracing: { api: { seconds: 5, connections: 32, runs: 3 }, fanout: { events: 10_000, runs: 9 } },
 }
 // The Redis the Redis scenario runs on; each run uses key prefixes of its own and deletes them after.
 const redisUrl = process.env['MOTIA_REDIS_URL'] || process.env['REDIS_URL'] || 'redis://127.0.0.1:6379'
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
   )
 
   const traced = settings.tracing
-  await scenario(`tracing (--memory): api and fanout, OTLP export on and off, ${traced.runs} runs`, () =>
+  await scenario(`tracing (--memory): api and fanout, OTLP export on and off, ${traced.api.runs} and ${traced.fanout.runs} runs`, () =>
     runTracing(workspace.project('bench-tracing', benchProject()), traced),
   )
 
