@@ -186,7 +186,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       metrics,
       health: backends.health,
     })
-    server = await listen(app.listener, options.port, options.host)
+    server = await listen(app.listener, options.port, options.host, app.messages)
     if (options.mode === 'start' && !streamAuth && runtime.streams.registry.list().length > 0) {
       logger.info('Streams are open to every client that reaches this port, as in Motia. Set streamAuth in motia-like.config.ts to restrict them.')
     }

@@ -11,7 +11,7 @@ import { createQueueRoutes } from './queue-routes.ts'
 import { createHealthRoute, type HealthCheck } from './health-route.ts'
 import { createErrorMiddleware } from './http-errors.ts'
 import { createMetricsRoute, isMetricsPathTaken, METRICS_PATH } from './metrics-route.ts'
-import { createRequestListener } from './request-listener.ts'
+import { appMessages, createRequestListener, type MessageOptions } from './request-listener.ts'
 import { createRouteTable } from './route-table.ts'
 import { createStreamRoutes } from './stream-routes.ts'
 import type { AppMetrics } from '../telemetry/create-app-metrics.ts'
@@ -42,6 +42,8 @@ export interface HttpOptions {
 export interface HttpApp {
   /** The express app, with the plain-path API steps served in front of it when nothing else may see their requests first. */
   listener: RequestListener
+  /** The server options that make requests and responses with the app's prototypes (see appMessages). */
+  messages: MessageOptions
   /** Stops the Workbench's recording and live streams. Idempotent. */
   close(): void
 }
@@ -115,8 +117,10 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   const errors = createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' })
   app.use(errors)
   const find = (method: string, path: string) => (isBuiltIn(path) ? undefined : routes.find(method, path))
+  const messages = appMessages(app)
   return {
-    listener: createRequestListener(app, direct ? { find, parseBody, errors } : undefined),
+    listener: createRequestListener(app, messages, direct ? { find, parseBody, errors } : undefined),
+    messages,
     close() {
       workbench?.close()
     },

