@@ -33,6 +33,11 @@ describe("motia.config.ts of a Motia project (no motia package installed)", () =
     expect(await echo.json()).toEqual({ raw: '{"token":"abc"}' })
   })
 
+  it("serves the methods the hook adds to express's request and response objects", async () => {
+    const tenant = await app.fetch('/tenant', { headers: { 'x-tenant': 'acme' } })
+    expect(await tenant.json()).toEqual({ ok: true, tenant: 'acme' })
+  })
+
   it('keeps the express settings the hook makes for API step answers: strong ETags', async () => {
     const hello = await post('/hello', { name: 'ada' })
     expect(hello.headers.get('etag')).toMatch(/^"[0-9a-f]+-/)

@@ -117,10 +117,9 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   const errors = createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' })
   app.use(errors)
   const find = (method: string, path: string) => (isBuiltIn(path) ? undefined : routes.find(method, path))
-  const messages = appMessages(app)
   return {
-    listener: createRequestListener(app, messages, direct ? { find, parseBody, errors } : undefined),
-    messages,
+    listener: createRequestListener(app, direct ? { find, parseBody, errors } : undefined),
+    messages: appMessages(app),
     close() {
       workbench?.close()
     },

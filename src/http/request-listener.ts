@@ -16,31 +16,35 @@ export type MessageOptions = Required<Pick<ServerOptions, 'IncomingMessage' | 'S
 
 /**
  * Classes for the HTTP server that make each request and response with the app's methods from the
- * start (their prototypes inherit `app.request` and `app.response`), so toExpress need not set them.
- * express sets them on every request with `Object.setPrototypeOf`, which leaves each object with a map
- * of its own: every read of a request's or response's property, by any code, then misses its inline
- * cache and looks the property up again (a GET answering a small body ran about 500,000 instructions
- * on the main thread that way, and about 110,000 with these).
+ * start, and that become the app's `request` and `response` (their prototypes inherit the ones express
+ * made, so what those hold, and what is added to them later, is inherited as before). express sets
+ * `app.request` and `app.response` as each request's and response's prototype, which then changes
+ * nothing. Changed on every request, a prototype leaves each object with a map of its own: every read
+ * of a request's or response's property, by any code, then misses its inline cache and looks the
+ * property up again (a GET answering a small body ran about 500,000 instructions on the main thread
+ * that way, and about 110,000 with these).
  */
 export function appMessages(app: Express): MessageOptions {
   class AppRequest extends IncomingMessage {}
   Object.setPrototypeOf(AppRequest.prototype, app.request)
   class AppResponse extends ServerResponse {}
   Object.setPrototypeOf(AppResponse.prototype, app.response)
+  app.request = AppRequest.prototype as Request
+  app.response = AppResponse.prototype as unknown as Response
   return { IncomingMessage: AppRequest, ServerResponse: AppResponse as unknown as MessageOptions['ServerResponse'] }
 }
 
 /**
- * What express's app sets on every request before its router: the two linked, its methods (unless the
- * server made them with them, see appMessages), `res.locals`.
+ * What express's app sets on every request before its router: the two linked, its methods (already
+ * there when the server made them, see appMessages), `res.locals`.
  */
-function toExpress(app: Express, messages: MessageOptions, incoming: IncomingMessage, outgoing: ServerResponse): { req: Request; res: Response } {
+function toExpress(app: Express, incoming: IncomingMessage, outgoing: ServerResponse): { req: Request; res: Response } {
   const req = incoming as Request
   const res = outgoing as Response
   req.res = res
   res.req = req
-  if (!(req instanceof messages.IncomingMessage)) Object.setPrototypeOf(req, app.request)
-  if (!(res instanceof messages.ServerResponse)) Object.setPrototypeOf(res, app.response)
+  if (Object.getPrototypeOf(req) !== app.request) Object.setPrototypeOf(req, app.request)
+  if (Object.getPrototypeOf(res) !== app.response) Object.setPrototypeOf(res, app.response)
   res.locals ??= Object.create(null)
   return { req, res }
 }
@@ -52,11 +56,11 @@ function toExpress(app: Express, messages: MessageOptions, incoming: IncomingMes
  * it gets what the app and its router would set (see toExpress; `originalUrl`, `baseUrl`, `params`),
  * then the body parsers, the handler and, on a failure, the error layer, as in the app.
  */
-export function createRequestListener(app: Express, messages: MessageOptions, direct?: DirectRoutes): RequestListener {
+export function createRequestListener(app: Express, direct?: DirectRoutes): RequestListener {
   if (!direct) return app
   const { find, parseBody, errors } = direct
   return (incoming, outgoing) => {
-    const { req, res } = toExpress(app, messages, incoming, outgoing)
+    const { req, res } = toExpress(app, incoming, outgoing)
     const handler = find(req.method, req.path)
     if (!handler) {
       app(req, res)
