@@ -117,9 +117,11 @@ export async function createHttpApp(runtime: Runtime, options: HttpOptions): Pro
   const errors = createErrorMiddleware(runtime.logger, { exposeMessages: options.mode === 'dev' })
   app.use(errors)
   const find = (method: string, path: string) => (isBuiltIn(path) ? undefined : routes.find(method, path))
+  // Replaces app.request and app.response, after the hook has seen express's own.
+  const messages = appMessages(app)
   return {
     listener: createRequestListener(app, direct ? { find, parseBody, errors } : undefined),
-    messages: appMessages(app),
+    messages,
     close() {
       workbench?.close()
     },
