@@ -17,9 +17,11 @@ import { createTraceIds } from '../src/telemetry/trace-ids.ts'
 const events = Number(process.argv[2] ?? 100_000)
 const EXPORT_SPANS = 4_096
 
+const sampler = await createSpanSampler({}, () => {})
+
 function fanOutBatches(): SpanBatch[] {
   const batches: SpanBatch[] = []
-  const recorder = createSpanRecorder(createTraceIds(), createSpanSampler({}, () => {}), (batch) => batches.push(batch))
+  const recorder = createSpanRecorder(createTraceIds(), sampler, (batch) => batches.push(batch))
   const request = recorder.openRoot(null, 'POST /fan-out', SpanKind.SERVER)
   for (let event = 0; event < events; event++) {
     const traceparent = recorder.instant(request, null, 'send item.created', SpanKind.PRODUCER, SpanTemplate.emit, ['item.created', 'a1b2c3d4-trace', 'FanOut'])

@@ -121,29 +121,44 @@ describe('OpenTelemetry export to an OTLP/HTTP receiver', () => {
     expect(ships[0]?.traceId).toBe(callerTrace)
   })
 
-  it('exports job counters per step', async () => {
+  it('exports job counters per step, the duration histograms, the queue depth and the event-loop delay', async () => {
     const completed = await eventually(async () => {
       const point = receiver.points.findLast((p) => p.metric === 'motia.jobs.completed' && p.attributes['motia.step'] === 'ShipOrder')
       return point && point.value >= 2 ? point : undefined
     }, 10_000)
     expect(completed.value).toBe(2)
-    const failed = receiver.points.findLast((p) => p.metric === 'motia.jobs.failed' && p.attributes['motia.step'] === 'ShipOrder')
-    expect(failed?.value).toBe(1)
+    // Every metric of one export: the last one, taken after both orders had shipped.
+    const last = (metric: string, attributes: Record<string, string | number>) =>
+      receiver.points.findLast((p) => p.metric === metric && Object.entries(attributes).every(([key, value]) => p.attributes[key] === value))
+    const ship = { 'motia.step': 'ShipOrder' }
+    expect(last('motia.jobs.failed', ship)).toMatchObject({ type: 'sum', value: 1 })
+    expect(last('motia.jobs.started', ship)).toMatchObject({ type: 'sum', value: 3 })
+    expect(last('motia.jobs.dead', ship)).toMatchObject({ type: 'sum', value: 0 })
+    expect(last('motia.job.attempt.duration', { ...ship, 'motia.job.outcome': 'completed' })).toMatchObject({ type: 'histogram', value: 2 })
+    expect(last('motia.job.attempt.duration', { ...ship, 'motia.job.outcome': 'failed' })).toMatchObject({ type: 'histogram', value: 1 })
+    expect(last('motia.job.queue_wait', ship)).toMatchObject({ type: 'histogram', value: 3 })
+    const requests = last('http.server.request.duration', { 'http.route': '/orders/:shop', 'http.request.method': 'POST', 'http.response.status_code': 202 })
+    expect(requests).toMatchObject({ type: 'histogram', value: 2 })
+    expect(requests?.sum).toBeGreaterThan(0)
+    expect(last('motia.queue.depth', { ...ship, 'motia.job.status': 'pending' })).toMatchObject({ type: 'gauge', value: 0 })
+    expect(last('nodejs.eventloop.delay.max', {})?.type).toBe('gauge')
   })
 })
 
 describe('OpenTelemetry export on stop', () => {
-  it('sends the spans ended just before the server stops, with no export due before then', async () => {
+  it('sends the spans ended and the metrics counted just before the server stops, with no export due before then', async () => {
     const receiver = await startOtlpReceiver()
     const project = copyFixture('telemetry')
-    // An export a minute away: only the flush on stop can deliver these spans.
-    const server = await spawnServer('start', project.dir, ['--memory'], otelEnv(receiver, { OTEL_BSP_SCHEDULE_DELAY: '60000' }))
+    // Exports a minute away: only the flush on stop can deliver these spans and metrics.
+    const server = await spawnServer('start', project.dir, ['--memory'], otelEnv(receiver, { OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_METRIC_EXPORT_INTERVAL: '60000' }))
     try {
       const traceId = await placeOrder(server, { id: 'o-stop' })
       expect(await server.stop()).toBe(0)
       const spans = receiver.spans.filter((span) => span.attributes['motia.trace_id'] === traceId)
       expect(spans.map((span) => span.name)).toContain('POST /orders/:shop')
       expect(spans.map((span) => span.name)).toContain('send order.placed')
+      const requests = receiver.points.filter((point) => point.metric === 'http.server.request.duration' && point.attributes['http.route'] === '/orders/:shop')
+      expect(requests.map((point) => point.value)).toEqual([1])
     } finally {
       await server.stop()
       await receiver.close()

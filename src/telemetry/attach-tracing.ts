@@ -1,5 +1,4 @@
-import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, type SpanStatus, SpanStatusCode, trace } from '@opentelemetry/api'
-import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { SpanKind, type SpanStatus, SpanStatusCode } from '@opentelemetry/api'
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions'
 import { toErrorMessage } from '../errors.ts'
 import type { Job, JobEvent } from '../queue/queue.ts'
@@ -7,18 +6,8 @@ import type { ActivityTracer, Origin } from '../runtime/activity.ts'
 import type { Runtime } from '../runtime/create-runtime.ts'
 import type { Invocation } from '../runtime/invocations.ts'
 import { NO_SPAN, type SpanRecorder } from './span-recorder.ts'
-import type { ParentRef } from './span-sampler.ts'
 import { KnownKey, SpanTemplate, type WireValue } from './span-wire.ts'
-import { toOtelTraceId } from './trace-ids.ts'
-
-const propagator = new W3CTraceContextPropagator()
-
-/** The span a caller's W3C traceparent header names, or null when there is none or it is malformed. */
-function toCallerParent(traceparent: string | undefined): ParentRef | null {
-  if (!traceparent) return null
-  const context = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter))
-  return context ? { traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags, isRemote: true } : null
-}
+import { parseTraceparent, toOtelTraceId } from './trace-ids.ts'
 
 /** Whether the character at `at` is a lowercase hex digit. */
 function isHexAt(text: string, at: number): boolean {
@@ -28,7 +17,7 @@ function isHexAt(text: string, at: number): boolean {
 
 /**
  * Whether a job's traceparent is one the recorder wrote (`SpanRecorder.instant`: version 00, lowercase hex,
- * dashes at fixed places), so it can be read by position rather than parsed again by the propagator, which
+ * dashes at fixed places), so it can be read by position rather than parsed again by parseTraceparent, which
  * a fan-out would pay once per attempt.
  */
 function isOwnTraceparent(traceparent: string): boolean {
@@ -150,7 +139,7 @@ export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => v
   const openRun = (event: Extract<Invocation, { phase: 'start' }>): OpenRun => {
     if (event.kind === 'api') {
       const name = `${event.method ?? 'GET'} ${event.route ?? event.path ?? ''}`
-      const caller = toCallerParent(event.traceparent)
+      const caller = parseTraceparent(event.traceparent)
       const slot = caller ? recorder.openRemote(caller, name, SpanKind.SERVER) : recorder.openRoot(toOtelTraceId(event.traceId), name, SpanKind.SERVER)
       const values = [event.step, event.traceId, event.method ?? 'GET', event.route ?? '', toUrlPath(event.path)]
       return { slot, step: event.step, name, kind: SpanKind.SERVER, template: SpanTemplate.request, values, next: null }
@@ -210,7 +199,7 @@ export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => v
   const openAttempt = (job: Job): number => {
     const parent = job.traceContext
     if (parent !== undefined && isOwnTraceparent(parent)) return recorder.openUnderTraceparent(parent, job.step, SpanKind.CONSUMER)
-    const caller = toCallerParent(parent)
+    const caller = parseTraceparent(parent)
     return caller ? recorder.openRemote(caller, job.step, SpanKind.CONSUMER) : recorder.openRoot(toOtelTraceId(job.traceId), job.step, SpanKind.CONSUMER)
   }
 

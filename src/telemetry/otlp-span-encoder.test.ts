@@ -87,9 +87,9 @@ describe('the OTLP span encoder', () => {
     expect(encoded(encoder, [])).toBe('')
   })
 
-  it('carries the trace and parent ids the recorder made, through a traceparent and a caller', () => {
+  it('carries the trace and parent ids the recorder made, through a traceparent and a caller', async () => {
     const batches: SpanBatch[] = []
-    const recorder = createSpanRecorder(createTraceIds(), createSpanSampler({}, () => {}), (batch) => batches.push(batch))
+    const recorder = createSpanRecorder(createTraceIds(), await createSpanSampler({}, () => {}), (batch) => batches.push(batch))
     const request = recorder.openRemote({ traceId: TRACE, spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true }, 'POST /orders', SpanKind.SERVER)
     const emitted = recorder.instant(request, null, 'send order.placed', SpanKind.PRODUCER, SpanTemplate.emit, ['order.placed', 't-1', 'PlaceOrder'])
     const attempt = recorder.openUnderTraceparent(emitted, 'CheckOrder', SpanKind.CONSUMER)

@@ -8,9 +8,9 @@ import { createTraceIds } from './trace-ids.ts'
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 
 /** A recorder with the sampler `env` asks for, and what it sent, read back after a flush. */
-function recording(env: Record<string, string> = {}) {
+async function recording(env: Record<string, string> = {}) {
   const sent: ReadSpan[] = []
-  const recorder = createSpanRecorder(createTraceIds(), createSpanSampler(env, () => {}), (batch) => sent.push(...readSpanBatch(batch)))
+  const recorder = createSpanRecorder(createTraceIds(), await createSpanSampler(env, () => {}), (batch) => sent.push(...readSpanBatch(batch)))
   const flushed = (): ReadSpan[] => {
     recorder.flush()
     return sent
@@ -19,8 +19,8 @@ function recording(env: Record<string, string> = {}) {
 }
 
 /** A request → emit → attempt chain, the attempt under the emit's traceparent as a job carries it. */
-function chain(env: Record<string, string> = {}) {
-  const { recorder, flushed } = recording(env)
+async function chain(env: Record<string, string> = {}) {
+  const { recorder, flushed } = await recording(env)
   const request = recorder.openRoot(TRACE, 'POST /orders', SpanKind.SERVER)
   const traceparent = recorder.instant(request, null, 'send order.placed', SpanKind.PRODUCER, SpanTemplate.emit, ['order.placed', 't-1', 'PlaceOrder'])
   const attempt = recorder.openUnderTraceparent(traceparent, 'CheckOrder', SpanKind.CONSUMER)
@@ -35,8 +35,8 @@ function chain(env: Record<string, string> = {}) {
 const byName = (spans: ReadSpan[], name: string): ReadSpan | undefined => spans.find((span) => span.name === name)
 
 describe('the span recorder', () => {
-  it('links a request, its emit and the attempt under the emit’s traceparent, in one trace', () => {
-    const { traceparent, spans } = chain()
+  it('links a request, its emit and the attempt under the emit’s traceparent, in one trace', async () => {
+    const { traceparent, spans } = await chain()
     const request = byName(spans, 'POST /orders')
     const emit = byName(spans, 'send order.placed')
     const attempt = byName(spans, 'CheckOrder')
@@ -52,16 +52,16 @@ describe('the span recorder', () => {
     expect(spans.every((span) => /^[0-9a-f]{16}$/.test(span.spanId) && span.spanId !== '0'.repeat(16))).toBe(true)
   })
 
-  it('records nothing of an unsampled trace, and passes flag 00 on to its children', () => {
-    const { traceparent, spans } = chain({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' })
+  it('records nothing of an unsampled trace, and passes flag 00 on to its children', async () => {
+    const { traceparent, spans } = await chain({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' })
     expect(traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/)
     expect(spans).toEqual([])
   })
 
-  it('asks an SDK sampler with the parent it needs (parentbased_traceidratio keeps a sampled parent’s children)', () => {
-    const { spans } = chain({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })
+  it('asks an SDK sampler with the parent it needs (parentbased_traceidratio keeps a sampled parent’s children)', async () => {
+    const { spans } = await chain({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })
     expect(spans).toEqual([])
-    const { recorder, flushed } = recording({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })
+    const { recorder, flushed } = await recording({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })
     const attempt = recorder.openUnderTraceparent(`00-${TRACE}-00f067aa0ba902b7-01`, 'ShipOrder', SpanKind.CONSUMER)
     recorder.instant(attempt, null, 'send order.shipped', SpanKind.PRODUCER, SpanTemplate.emit, ['order.shipped', 't-1', 'ShipOrder'])
     recorder.close(attempt, 'ShipOrder', SpanKind.CONSUMER, SpanTemplate.attempt, ['order.checked', 'ShipOrder', 't-1', 'job-2', 1, 1], null, null)
@@ -70,8 +70,8 @@ describe('the span recorder', () => {
     expect(emit).toMatchObject({ parentSpanId: shipped?.spanId, parentIsRemote: false })
   })
 
-  it('gives a root without a trace id a random one, and reuses the slots of ended spans', () => {
-    const { recorder, flushed } = recording()
+  it('gives a root without a trace id a random one, and reuses the slots of ended spans', async () => {
+    const { recorder, flushed } = await recording()
     const first = recorder.openRoot(null, 'Tick', SpanKind.INTERNAL)
     recorder.close(first, 'Tick', SpanKind.INTERNAL, SpanTemplate.cron, ['Tick', 't-2'], null, null)
     expect(recorder.openRoot(null, 'Tick', SpanKind.INTERNAL)).toBe(first)
@@ -82,8 +82,8 @@ describe('the span recorder', () => {
     expect(emit).toMatchObject({ traceId: TRACE, parentSpanId: '' })
   })
 
-  it('continues a caller’s span', () => {
-    const { recorder, flushed } = recording()
+  it('continues a caller’s span', async () => {
+    const { recorder, flushed } = await recording()
     const request = recorder.openRemote({ traceId: TRACE, spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true }, 'GET /hello', SpanKind.SERVER)
     recorder.close(request, 'GET /hello', SpanKind.SERVER, SpanTemplate.request, ['Hello', 't-4', 'GET', '/hello', '/hello'], ['http.response.status_code', 200], null)
     expect(flushed()).toEqual([expect.objectContaining({ traceId: TRACE, parentSpanId: '00f067aa0ba902b7', parentIsRemote: true })])

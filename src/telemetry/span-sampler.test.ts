@@ -8,8 +8,8 @@ const ids = createTraceIds()
 const parent = (sampled: boolean): ParentRef => ({ traceId: ids.traceId(), spanId: ids.traceId().slice(0, 16), traceFlags: sampled ? 1 : 0, isRemote: true })
 
 /** How many of `count` root spans, with new random trace ids, the sampler keeps. */
-function rootsSampled(env: Record<string, string>, count = 2_000): number {
-  const sampler = createSpanSampler(env, () => {})
+async function rootsSampled(env: Record<string, string>, count = 2_000): Promise<number> {
+  const sampler = await createSpanSampler(env, () => {})
   let sampled = 0
   for (let index = 0; index < count; index++) if (sampler.sample(ids.traceId(), null, 'GET /hello', SpanKind.SERVER, undefined)) sampled += 1
   return sampled
@@ -23,31 +23,31 @@ function sdkSampler(name: 'always_on' | 'always_off' | 'parentbased_always_on' |
 }
 
 describe('the span sampler', () => {
-  it('follows the parent and samples every root by default (parentbased_always_on)', () => {
-    const sampler = createSpanSampler({}, () => {})
-    expect(rootsSampled({})).toBe(2_000)
+  it('follows the parent and samples every root by default (parentbased_always_on)', async () => {
+    const sampler = await createSpanSampler({}, () => {})
+    expect(await rootsSampled({})).toBe(2_000)
     expect(sampler.sample(ids.traceId(), parent(true), 'x', SpanKind.CONSUMER, undefined)).toBe(true)
     expect(sampler.sample(ids.traceId(), parent(false), 'x', SpanKind.CONSUMER, undefined)).toBe(false)
   })
 
-  it('reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG as the SDK does', () => {
-    expect(rootsSampled({ OTEL_TRACES_SAMPLER: 'always_off' })).toBe(0)
-    expect(rootsSampled({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' })).toBe(0)
-    const always = createSpanSampler({ OTEL_TRACES_SAMPLER: 'always_on' }, () => {})
+  it('reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG as the SDK does', async () => {
+    expect(await rootsSampled({ OTEL_TRACES_SAMPLER: 'always_off' })).toBe(0)
+    expect(await rootsSampled({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' })).toBe(0)
+    const always = await createSpanSampler({ OTEL_TRACES_SAMPLER: 'always_on' }, () => {})
     expect(always.sample(ids.traceId(), parent(false), 'x', SpanKind.CONSUMER, undefined)).toBe(true)
-    const ratio = rootsSampled({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })
+    const ratio = await rootsSampled({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })
     expect(ratio).toBeGreaterThan(350)
     expect(ratio).toBeLessThan(650)
-    const parentBasedRatio = createSpanSampler({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }, () => {})
+    const parentBasedRatio = await createSpanSampler({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }, () => {})
     expect(parentBasedRatio.sample(ids.traceId(), null, 'x', SpanKind.SERVER, undefined)).toBe(false)
     expect(parentBasedRatio.sample(ids.traceId(), parent(true), 'x', SpanKind.CONSUMER, undefined)).toBe(true)
   })
 
-  it('decides the samplers that need only the parent flags as the SDK does, without asking the SDK per span', () => {
+  it('decides the samplers that need only the parent flags as the SDK does, without asking the SDK per span', async () => {
     const sdkNames = { always_on: 'AlwaysOnSampler', always_off: 'AlwaysOffSampler', parentbased_always_on: 'ParentBased', parentbased_always_off: 'ParentBased' }
     const parents = [null, parent(true), parent(false), { ...parent(true), isRemote: false }, { ...parent(false), isRemote: false }]
     for (const name of Object.keys(sdkNames) as (keyof typeof sdkNames)[]) {
-      const sampler = createSpanSampler({ OTEL_TRACES_SAMPLER: name }, () => {})
+      const sampler = await createSpanSampler({ OTEL_TRACES_SAMPLER: name }, () => {})
       expect(sampler.byParentFlags, name).not.toBeNull()
       const sdk = sdkSampler(name)
       expect(sdk.toString(), name).toContain(sdkNames[name])
@@ -59,12 +59,12 @@ describe('the span sampler', () => {
     }
   })
 
-  it('warns about an unknown sampler or ratio and samples as the default', () => {
+  it('warns about an unknown sampler or ratio and samples as the default', async () => {
     const warnings: string[] = []
-    const sampler = createSpanSampler({ OTEL_TRACES_SAMPLER: 'jaeger_remote' }, (message) => warnings.push(message))
+    const sampler = await createSpanSampler({ OTEL_TRACES_SAMPLER: 'jaeger_remote' }, (message) => warnings.push(message))
     expect(sampler.sample(ids.traceId(), null, 'x', SpanKind.SERVER, undefined)).toBe(true)
     expect(sampler.sample(ids.traceId(), parent(false), 'x', SpanKind.CONSUMER, undefined)).toBe(false)
-    createSpanSampler({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'half' }, (message) => warnings.push(message))
+    await createSpanSampler({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'half' }, (message) => warnings.push(message))
     expect(warnings).toEqual([expect.stringContaining('"jaeger_remote"'), expect.stringContaining('"half"')])
   })
 })

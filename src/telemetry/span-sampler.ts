@@ -1,12 +1,5 @@
 import { type Attributes, ROOT_CONTEXT, type SpanKind, TraceFlags, trace } from '@opentelemetry/api'
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  ParentBasedSampler,
-  type Sampler,
-  SamplingDecision,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base'
+import type { Sampler } from '@opentelemetry/sdk-trace-base'
 
 /** The span a new span is a child of: enough of its context to sample by. */
 export interface ParentRef {
@@ -38,8 +31,11 @@ function toRatio(env: Record<string, string | undefined>, warn: (message: string
   return 1
 }
 
+type SdkSamplers = Pick<typeof import('@opentelemetry/sdk-trace-base'), 'AlwaysOffSampler' | 'AlwaysOnSampler' | 'ParentBasedSampler' | 'TraceIdRatioBasedSampler'>
+
 /** The SDK sampler `OTEL_TRACES_SAMPLER` names (and `OTEL_TRACES_SAMPLER_ARG` for the ratio ones), as the SDK builds it. */
-function toSdkSampler(name: string, env: Record<string, string | undefined>, warn: (message: string) => void): Sampler {
+function toSdkSampler(sdk: SdkSamplers, name: string, env: Record<string, string | undefined>, warn: (message: string) => void): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk
   switch (name) {
     case 'always_on':
       return new AlwaysOnSampler()
@@ -55,7 +51,7 @@ function toSdkSampler(name: string, env: Record<string, string | undefined>, war
       return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(toRatio(env, warn)) })
     default:
       warn(`OTEL_TRACES_SAMPLER is "${name}", which motia-like does not know; sampling as ${DEFAULT}. Set it to always_on, always_off, traceidratio or a parentbased_ one.`)
-      return toSdkSampler(DEFAULT, env, warn)
+      return toSdkSampler(sdk, DEFAULT, env, warn)
   }
 }
 
@@ -76,19 +72,20 @@ const BY_PARENT_FLAGS = new Map<string, (parentFlags: number | null) => boolean>
 /**
  * The sampler `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` ask for (default parentbased_always_on), made of the
  * SDK's sampler classes. The default, always_on, always_off and parentbased_always_off are decided here without
- * building a context per span (BY_PARENT_FLAGS: the same decisions); a span is exported when the sampler says
- * RECORD_AND_SAMPLED.
+ * building a context per span or loading the SDK (BY_PARENT_FLAGS: the same decisions); the others load the SDK's
+ * trace package for its classes. A span is exported when the sampler says RECORD_AND_SAMPLED.
  */
-export function createSpanSampler(env: Record<string, string | undefined>, warn: (message: string) => void): SpanSampler {
+export async function createSpanSampler(env: Record<string, string | undefined>, warn: (message: string) => void): Promise<SpanSampler> {
   const name = env['OTEL_TRACES_SAMPLER']?.trim().toLowerCase() || DEFAULT
   const byParentFlags = BY_PARENT_FLAGS.get(name)
   if (byParentFlags) return { sample: (_traceId, parent) => byParentFlags(parent === null ? null : parent.traceFlags), byParentFlags }
-  const sampler = toSdkSampler(name, env, warn)
+  const sdk = await import('@opentelemetry/sdk-trace-base')
+  const sampler = toSdkSampler(sdk, name, env, warn)
   return {
     byParentFlags: null,
     sample(traceId, parent, spanName, kind, attributes) {
       const context = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT
-      return sampler.shouldSample(context, traceId, spanName, kind, attributes ?? {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED
+      return sampler.shouldSample(context, traceId, spanName, kind, attributes ?? {}, []).decision === sdk.SamplingDecision.RECORD_AND_SAMPLED
     },
   }
 }

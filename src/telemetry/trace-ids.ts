@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto'
+import type { ParentRef } from './span-sampler.ts'
 
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/
 const ZERO_TRACE_ID = '0'.repeat(32)
@@ -28,6 +29,21 @@ export function toOtelTraceId(traceId: string): string | null {
   if (fromUuid !== null) return fromUuid === ZERO_TRACE_ID ? null : fromUuid
   const hex = traceId.replaceAll('-', '').toLowerCase()
   return HEX_TRACE_ID.test(hex) && hex !== ZERO_TRACE_ID ? hex : null
+}
+
+/**
+ * A W3C traceparent header: version (any but ff), trace id (not all zeros), parent span id (not all zeros)
+ * and flags in lowercase hex; a version 00 header has nothing after the flags, a later version may (what
+ * it adds is ignored). One space around it is allowed, as the SDK's propagator allows it.
+ */
+const TRACEPARENT = /^\s?((?!ff)[\da-f]{2})-((?![0]{32})[\da-f]{32})-((?![0]{16})[\da-f]{16})-([\da-f]{2})(-.*)?\s?$/
+
+/** The caller's span a traceparent header names, as the SDK's W3C propagator reads it; null when absent or malformed. */
+export function parseTraceparent(header: string | undefined): ParentRef | null {
+  if (!header) return null
+  const match = TRACEPARENT.exec(header)
+  if (!match || (match[1] === '00' && match[5] !== undefined)) return null
+  return { traceId: match[2] as string, spanId: match[3] as string, traceFlags: Number.parseInt(match[4] as string, 16), isRemote: true }
 }
 
 /**

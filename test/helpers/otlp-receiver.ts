@@ -28,18 +28,21 @@ export interface ReceivedSpan {
   resource: Record<string, string | number | boolean>
 }
 
-/** A data point of a received sum (counter), with its attributes. */
+/** A data point of a received sum (counter), gauge or histogram, with its attributes; a histogram's value is its count. */
 export interface ReceivedPoint {
   metric: string
+  type: 'sum' | 'gauge' | 'histogram'
   attributes: Record<string, string | number | boolean>
   value: number
+  /** A histogram's sum. */
+  sum?: number
 }
 
 /** A local OTLP/HTTP receiver of JSON exports (OTEL_EXPORTER_OTLP_PROTOCOL=http/json). */
 export interface OtlpReceiver {
   url: string
   spans: ReceivedSpan[]
-  /** Every sum data point of every metrics export, in arrival order. */
+  /** Every data point of every metrics export, in arrival order. */
   points: ReceivedPoint[]
   close(): Promise<void>
 }
@@ -56,9 +59,12 @@ interface TracesBody {
   }>
 }
 
+type NumberPoints = { dataPoints?: Array<{ attributes?: OtlpAttribute[]; asInt?: string | number; asDouble?: number }> }
+type HistogramPoints = { dataPoints?: Array<{ attributes?: OtlpAttribute[]; count?: string | number; sum?: number }> }
+
 interface MetricsBody {
   resourceMetrics?: Array<{
-    scopeMetrics?: Array<{ metrics?: Array<{ name: string; sum?: { dataPoints?: Array<{ attributes?: OtlpAttribute[]; asInt?: string | number; asDouble?: number }> } }> }>
+    scopeMetrics?: Array<{ metrics?: Array<{ name: string; sum?: NumberPoints; gauge?: NumberPoints; histogram?: HistogramPoints }> }>
   }>
 }
 
@@ -94,8 +100,13 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         for (const resourceMetrics of (JSON.parse(text) as MetricsBody).resourceMetrics ?? []) {
           for (const scope of resourceMetrics.scopeMetrics ?? []) {
             for (const metric of scope.metrics ?? []) {
-              for (const point of metric.sum?.dataPoints ?? []) {
-                points.push({ metric: metric.name, attributes: toObject(point.attributes), value: Number(point.asInt ?? point.asDouble ?? 0) })
+              for (const type of ['sum', 'gauge'] as const) {
+                for (const point of metric[type]?.dataPoints ?? []) {
+                  points.push({ metric: metric.name, type, attributes: toObject(point.attributes), value: Number(point.asInt ?? point.asDouble ?? 0) })
+                }
+              }
+              for (const point of metric.histogram?.dataPoints ?? []) {
+                points.push({ metric: metric.name, type: 'histogram', attributes: toObject(point.attributes), value: Number(point.count ?? 0), sum: point.sum ?? 0 })
               }
             }
           }

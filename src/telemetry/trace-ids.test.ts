@@ -1,0 +1,36 @@
+import { defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { describe, expect, it } from 'vitest'
+import { parseTraceparent } from './trace-ids.ts'
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+const SPAN = '00f067aa0ba902b7'
+
+describe('parseTraceparent', () => {
+  it('reads a caller’s traceparent header as the SDK’s W3C propagator does', () => {
+    const propagator = new W3CTraceContextPropagator()
+    const headers = [
+      `00-${TRACE}-${SPAN}-01`,
+      `00-${TRACE}-${SPAN}-00`,
+      `00-${TRACE}-${SPAN}-03`,
+      ` 00-${TRACE}-${SPAN}-01 `,
+      `01-${TRACE}-${SPAN}-01-what-comes-later`,
+      `00-${TRACE}-${SPAN}-01-extra`,
+      `ff-${TRACE}-${SPAN}-01`,
+      `00-${'0'.repeat(32)}-${SPAN}-01`,
+      `00-${TRACE}-${'0'.repeat(16)}-01`,
+      `00-${TRACE.toUpperCase()}-${SPAN}-01`,
+      `00-${TRACE.slice(1)}-${SPAN}-01`,
+      `00_${TRACE}_${SPAN}_01`,
+      'garbage',
+      '',
+    ]
+    for (const header of headers) {
+      const context = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, { traceparent: header }, defaultTextMapGetter))
+      const expected = context ? { traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags, isRemote: true } : null
+      expect(parseTraceparent(header), JSON.stringify(header)).toEqual(expected)
+    }
+    expect(parseTraceparent(`00-${TRACE}-${SPAN}-01`)).toEqual({ traceId: TRACE, spanId: SPAN, traceFlags: 1, isRemote: true })
+    expect(parseTraceparent(undefined)).toBeNull()
+  })
+})
