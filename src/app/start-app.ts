@@ -19,6 +19,7 @@ import type { ModuleImporter } from '../steps/import-module.ts'
 import { DEFAULT_LOAD_TIMEOUT_MS } from '../steps/load-step.ts'
 import { describeBuildDir, openProjectBuild, toBuildDir } from '../steps/open-build.ts'
 import { openStartCache, START_CACHE_DIR } from '../steps/start-cache.ts'
+import { keepTickShape } from './keep-tick-shape.ts'
 
 export interface AppOptions {
   projectDir: string
@@ -144,6 +145,7 @@ async function builtImporter(options: AppOptions, logger: RootLogger): Promise<M
 
 /** Loads the project, mounts its steps and starts serving HTTP. */
 export async function startApp(options: AppOptions): Promise<App> {
+  keepTickShape()
   const logger = options.logger ?? createLogger()
   const loadTimeoutMs = setting(options.loadTimeoutMs, 'MOTIA_LOAD_TIMEOUT_MS', DEFAULT_LOAD_TIMEOUT_MS, true)
   const moduleImporter = await builtImporter(options, logger)

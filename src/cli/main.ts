@@ -1,6 +1,9 @@
 import { Command } from 'commander'
+import { keepTickShape } from '../app/keep-tick-shape.ts'
 import { toErrorMessage } from '../errors.ts'
 import { shareZodWithSteps } from '../steps/shared-zod.ts'
+
+keepTickShape()
 
 // The bundled CLI imports zod from dist/vendor/zod.js (scripts/bundle-cli.mjs); step files loaded from source share it.
 shareZodWithSteps(new URL('../vendor/zod.js', import.meta.url))
