@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime/create-runtime.ts'
 import type { Invocation } from '../runtime/invocations.ts'
 import { NO_SPAN, type SpanRecorder } from './span-recorder.ts'
 import { KnownKey, SpanTemplate, type WireValue } from './span-wire.ts'
-import { parseTraceparent, toOtelTraceId } from './trace-ids.ts'
+import { parseTraceparent, toTraceText } from './trace-ids.ts'
 
 /** Whether the character at `at` is a lowercase hex digit. */
 function isHexAt(text: string, at: number): boolean {
@@ -44,16 +44,16 @@ const completedOutcome: readonly WireValue[] = [KnownKey['motia.job.outcome'], '
 const stateEvents = { set: 'state.set', delete: 'state.delete', clear: 'state.clear' } as const
 const streamEvents = { set: 'stream.set', delete: 'stream.delete', send: 'stream.send' } as const
 
-/** An HTTP request or cron tick being traced: its span's slot, and what its span ends with. */
+/** An HTTP request or cron tick being traced: its invocation and trace, its span's slot, and what its span ends with. */
 interface OpenRun {
+  id: number
+  traceId: string
   slot: number
   step: string
   name: string
   kind: SpanKind
   template: SpanTemplate
   values: WireValue[]
-  /** Another open run of the same trace (a different step), if any. */
-  next: OpenRun | null
 }
 
 /** The template values of an attempt's span, written into `into` (the recorder reads them during the call only). */
@@ -97,69 +97,77 @@ function failure(recorder: SpanRecorder, slot: number, job: Job, error: unknown,
  * that detaches it and ends the spans still open.
  */
 export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => void {
-  /** Requests and cron ticks by invocation id, and by trace for their activity. */
-  const invocations = new Map<number, OpenRun>()
-  const runs = new Map<string, OpenRun>()
+  /**
+   * The requests and cron ticks running now, in no order: as many as the requests in flight, so a scan
+   * costs less than a map keyed by trace id, which hashed each request's new trace id and grew and shrank
+   * its table with every request.
+   */
+  const running: OpenRun[] = []
   /** The slots of running attempts by job id, and their jobs by slot. */
   const attempts = new Map<string, number>()
   const attemptJobs: Array<Job | undefined> = []
   /** Emit span names by topic, made once per topic rather than per emit. */
   const emitNames = new Map<string, string>()
+  /** Request span names by route and method, made once rather than per request. */
+  const requestNames = new Map<string, Map<string, string>>()
   /** The template values of the span being recorded: one array per template, filled for each span. */
   const emitValues: WireValue[] = []
   const attemptValuesOf: WireValue[] = []
 
-  const runSlot = (traceId: string, step: string): number => {
-    let run = runs.get(traceId) ?? null
-    while (run !== null && run.step !== step) run = run.next
-    return run ? run.slot : NO_SPAN
-  }
-
   /** The slot of the span an activity belongs to: its attempt's, or its request's or tick's. */
   const slotOf = (origin: Origin): number => {
     if (origin.jobId) return attempts.get(origin.jobId) ?? NO_SPAN
-    return origin.step ? runSlot(origin.traceId, origin.step.name) : NO_SPAN
+    const step = origin.step?.name
+    if (step === undefined) return NO_SPAN
+    for (const run of running) if (run.traceId === origin.traceId && run.step === step) return run.slot
+    return NO_SPAN
   }
 
-  const forgetRun = (run: OpenRun, traceId: string): void => {
-    const first = runs.get(traceId)
-    if (first === run) {
-      if (run.next) runs.set(traceId, run.next)
-      else runs.delete(traceId)
-      return
+  const requestName = (method: string, route: string): string => {
+    let byMethod = requestNames.get(route)
+    if (!byMethod) {
+      byMethod = new Map()
+      requestNames.set(route, byMethod)
     }
-    for (let before = first ?? null; before; before = before.next) {
-      if (before.next === run) {
-        before.next = run.next
-        return
-      }
+    let name = byMethod.get(method)
+    if (name === undefined) {
+      name = `${method} ${route}`
+      byMethod.set(method, name)
     }
+    return name
   }
+
+  /**
+   * The trace text of a request's or tick's root span: the runtime makes their trace ids with randomUUID(),
+   * which the recorder takes as they are (see toTraceText), unread here.
+   */
+  const runTrace = (traceId: string): string | null => (traceId.length === 36 ? traceId : toTraceText(traceId))
 
   const openRun = (event: Extract<Invocation, { phase: 'start' }>): OpenRun => {
+    const { id, traceId, step } = event
     if (event.kind === 'api') {
-      const name = `${event.method ?? 'GET'} ${event.route ?? event.path ?? ''}`
+      const method = event.method ?? 'GET'
+      const name = requestName(method, event.route ?? event.path ?? '')
       const caller = parseTraceparent(event.traceparent)
-      const slot = caller ? recorder.openRemote(caller, name, SpanKind.SERVER) : recorder.openRoot(toOtelTraceId(event.traceId), name, SpanKind.SERVER)
-      const values = [event.step, event.traceId, event.method ?? 'GET', event.route ?? '', toUrlPath(event.path)]
-      return { slot, step: event.step, name, kind: SpanKind.SERVER, template: SpanTemplate.request, values, next: null }
+      const slot = caller ? recorder.openRemote(caller, name, SpanKind.SERVER) : recorder.openRoot(runTrace(traceId), name, SpanKind.SERVER)
+      const values = [step, traceId, method, event.route ?? '', toUrlPath(event.path)]
+      return { id, traceId, slot, step, name, kind: SpanKind.SERVER, template: SpanTemplate.request, values }
     }
-    const slot = recorder.openRoot(toOtelTraceId(event.traceId), event.step, SpanKind.INTERNAL)
-    return { slot, step: event.step, name: event.step, kind: SpanKind.INTERNAL, template: SpanTemplate.cron, values: [event.step, event.traceId], next: null }
+    const slot = recorder.openRoot(runTrace(traceId), step, SpanKind.INTERNAL)
+    return { id, traceId, slot, step, name: step, kind: SpanKind.INTERNAL, template: SpanTemplate.cron, values: [step, traceId] }
   }
 
   function invocation(event: Invocation): void {
     if (event.phase === 'start') {
-      const run = openRun(event)
-      run.next = runs.get(event.traceId) ?? null
-      runs.set(event.traceId, run)
-      invocations.set(event.id, run)
+      running.push(openRun(event))
       return
     }
-    const run = invocations.get(event.id)
-    if (!run) return
-    invocations.delete(event.id)
-    forgetRun(run, event.traceId)
+    let at = running.length - 1
+    while (at >= 0 && (running[at] as OpenRun).id !== event.id) at--
+    if (at < 0) return
+    const run = running[at] as OpenRun
+    running[at] = running[running.length - 1] as OpenRun
+    running.pop()
     let attributes: WireValue[] | null = null
     let status: SpanStatus | null = null
     if (event.status !== undefined) {
@@ -182,7 +190,7 @@ export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => v
       emitValues[0] = topic
       emitValues[1] = origin.traceId
       emitValues[2] = origin.step?.name ?? null
-      const root = parent === NO_SPAN ? toOtelTraceId(origin.traceId) : null
+      const root = parent === NO_SPAN ? toTraceText(origin.traceId) : null
       return recorder.instant(parent, root, name, SpanKind.PRODUCER, SpanTemplate.emit, emitValues)
     },
     stateWritten(origin, op, group, key) {
@@ -200,7 +208,7 @@ export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => v
     const parent = job.traceContext
     if (parent !== undefined && isOwnTraceparent(parent)) return recorder.openUnderTraceparent(parent, job.step, SpanKind.CONSUMER)
     const caller = parseTraceparent(parent)
-    return caller ? recorder.openRemote(caller, job.step, SpanKind.CONSUMER) : recorder.openRoot(toOtelTraceId(job.traceId), job.step, SpanKind.CONSUMER)
+    return caller ? recorder.openRemote(caller, job.step, SpanKind.CONSUMER) : recorder.openRoot(toTraceText(job.traceId), job.step, SpanKind.CONSUMER)
   }
 
   function job(event: JobEvent): void {
@@ -230,11 +238,10 @@ export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => v
       const started = attemptJobs[slot]
       if (started) recorder.close(slot, started.step, SpanKind.CONSUMER, SpanTemplate.attempt, attemptValues(started, attemptValuesOf), null, null)
     }
-    for (const run of invocations.values()) recorder.close(run.slot, run.name, run.kind, run.template, run.values, null, null)
+    for (const run of running) recorder.close(run.slot, run.name, run.kind, run.template, run.values, null, null)
     attempts.clear()
     attemptJobs.length = 0
-    runs.clear()
-    invocations.clear()
+    running.length = 0
     recorder.flush()
   }
 }

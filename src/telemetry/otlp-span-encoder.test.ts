@@ -8,7 +8,7 @@ import { ExportedSpan } from './span-exporters.ts'
 import { createSpanRecorder } from './span-recorder.ts'
 import { createSpanSampler } from './span-sampler.ts'
 import { type FlatEvents, KnownKey, ParentMode, readSpanBatch, type SpanBatch, SpanHead, SpanReader, SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
-import { createTraceIds } from './trace-ids.ts'
+import { createTraceIds, toTraceText } from './trace-ids.ts'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const traceparent = '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01'
@@ -106,5 +106,23 @@ describe('the OTLP span encoder', () => {
     expect(count(field(0x22, '00f067aa0ba902b7'))).toBe(1)
     expect(count(field(0x12, emitId))).toBe(1)
     expect(count(field(0x22, emitId))).toBe(1)
+  })
+
+  it('writes the trace id of a root whose trace text is our lowercase UUID trace id, and of its children', async () => {
+    const batches: SpanBatch[] = []
+    const recorder = createSpanRecorder(createTraceIds(), await createSpanSampler({}, () => {}), (batch) => batches.push(batch))
+    const uuid = `${TRACE.slice(0, 8)}-${TRACE.slice(8, 12)}-${TRACE.slice(12, 16)}-${TRACE.slice(16, 20)}-${TRACE.slice(20)}`
+    const request = recorder.openRoot(toTraceText(uuid), 'POST /orders', SpanKind.SERVER)
+    const emitted = recorder.instant(request, null, 'send order.placed', SpanKind.PRODUCER, SpanTemplate.emit, ['order.placed', uuid, 'PlaceOrder'])
+    expect(emitted).toBe(`00-${TRACE}-${emitted.slice(36, 52)}-01`)
+    const attempt = recorder.openUnderTraceparent(emitted, 'CheckOrder', SpanKind.CONSUMER)
+    recorder.close(attempt, 'CheckOrder', SpanKind.CONSUMER, SpanTemplate.attempt, ['order.placed', 'CheckOrder', uuid, 'job-1', 1, 4], [KnownKey['motia.job.outcome'], 'completed'], null)
+    recorder.close(request, 'POST /orders', SpanKind.SERVER, SpanTemplate.request, ['PlaceOrder', uuid, 'POST', '/orders', '/orders'], null, null)
+    recorder.flush()
+    const bytes = Buffer.from(new OtlpSpanEncoder(resource, scope).encode(batches.map((batch) => new SpanReader(batch))))
+    expect(bytes.toString('hex')).toBe(sdkBytes(batches))
+    expect(readSpanBatch(batches[0] as SpanBatch).map((span) => span.traceId)).toEqual([TRACE, TRACE, TRACE])
+    const traceField = Buffer.concat([Buffer.from([0x0a, 16]), Buffer.from(TRACE, 'hex')]).toString('hex')
+    expect(bytes.toString('hex').split(traceField).length - 1).toBe(3)
   })
 })

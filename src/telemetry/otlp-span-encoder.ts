@@ -2,7 +2,7 @@ import type { AttributeValue } from '@opentelemetry/api'
 import type { Resource } from '@opentelemetry/resources'
 import { ProtoWriter, toBytes, varintSize } from './proto-writer.ts'
 import { ParentMode, SpanHead, type SpanReader, spanTemplates } from './span-wire.ts'
-import { hexValue, writeSpanIdBytes } from './trace-ids.ts'
+import { hexValue, traceDigitAt, writeSpanIdBytes } from './trace-ids.ts'
 
 /** The instrumentation scope the spans are encoded under. */
 export interface EncodedScope {
@@ -44,6 +44,13 @@ function hexBytes(text: string, from: number, length: number, into?: Uint8Array)
   for (let digit = 0; digit < length; digit += 2) {
     bytes[digit / 2] = (hexValue(text.charCodeAt(from + digit)) << 4) | hexValue(text.charCodeAt(from + digit + 1))
   }
+  return bytes
+}
+
+/** The 16 bytes of the trace id of a trace text (see traceDigitAt), into `into` when it has room. */
+function traceIdBytes(trace: string, into: Uint8Array): Uint8Array {
+  const bytes = into.length === 16 ? into : new Uint8Array(16)
+  for (let digit = 0; digit < 32; digit += 2) bytes[digit / 2] = (hexValue(traceDigitAt(trace, digit)) << 4) | hexValue(traceDigitAt(trace, digit + 1))
   return bytes
 }
 
@@ -419,7 +426,7 @@ export class OtlpSpanEncoder {
     if (trace.text === text) return trace
     const isTraceparent = text.length === 55
     trace.text = text
-    trace.traceId = isTraceparent ? hexBytes(text, 3, 32, trace.traceId) : hexBytes(text, 0, text.length, trace.traceId)
+    trace.traceId = traceIdBytes(text, trace.traceId)
     trace.traceparentParent = isTraceparent ? hexBytes(text, 36, 16, trace.traceparentParent) : new Uint8Array(0)
     return trace
   }

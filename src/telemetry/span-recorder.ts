@@ -1,7 +1,7 @@
 import { type SpanKind, type SpanStatus, SpanStatusCode, TraceFlags } from '@opentelemetry/api'
 import type { ParentRef, SpanSampler } from './span-sampler.ts'
 import { type FlatEvents, ParentMode, type SpanBatch, SpanHead, type SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
-import { hexValue, type TraceIds, toSpanIdHex, toTraceparent } from './trace-ids.ts'
+import { hexValue, type TraceIds, toSpanIdHex, toTraceparent, traceIdOf } from './trace-ids.ts'
 
 /**
  * Spans sent at once at most; fewer go when the first of them has waited FLUSH_MS. A batch's copy and message
@@ -15,7 +15,6 @@ const BATCH_SPANS = 1_024
  * these milliseconds cost nothing.
  */
 const FLUSH_MS = 50
-const TRACEPARENT_LENGTH = 55
 /** Where no span is: the parent of a root. */
 export const NO_SPAN = -1
 
@@ -32,16 +31,6 @@ function flagsOf(traceparent: string): number {
   return hexValue(traceparent.charCodeAt(53)) * 16 + hexValue(traceparent.charCodeAt(54))
 }
 
-/** Where the trace id starts in a span's trace text: at 0, or at 3 in a traceparent. */
-function traceIdAt(trace: string): number {
-  return trace.length === TRACEPARENT_LENGTH ? 3 : 0
-}
-
-/** The trace id of a span's trace text: the text itself, or the trace id inside a traceparent. */
-function traceIdOf(trace: string): string {
-  return trace.length === TRACEPARENT_LENGTH ? trace.slice(3, 35) : trace
-}
-
 /**
  * Starts spans, keeps the open ones, and packs each ended, sampled one for the export worker. An open
  * span is a slot number: its numbers live in one Float64Array and its text in arrays by slot, so no
@@ -49,7 +38,7 @@ function traceIdOf(trace: string): string {
  * are read during the call only, so a caller may pass the same array each time.
  */
 export interface SpanRecorder {
-  /** Opens a root span of `traceId` (hex; a random one when null); returns its slot. */
+  /** Opens a root span of `traceId` (a trace text: hex or a lowercase UUID, see traceDigitAt; a random one when null); returns its slot. */
   openRoot(traceId: string | null, name: string, kind: SpanKind): number
   /** Opens a child of the open span in slot `parent`. */
   openChild(parent: number, name: string, kind: SpanKind): number
@@ -265,7 +254,7 @@ export function createSpanRecorder(ids: TraceIds, sampler: SpanSampler, send: (b
       const at = slot * FIELDS
       const trace = traces[slot] as string
       const sampled = (numbers[at + Field.flags] as number) === TraceFlags.SAMPLED
-      const traceparent = toTraceparent(trace, traceIdAt(trace), numbers[at + Field.high] as number, numbers[at + Field.low] as number, sampled)
+      const traceparent = toTraceparent(trace, numbers[at + Field.high] as number, numbers[at + Field.low] as number, sampled)
       write(slot, numbers[at + Field.start] as number, name, kind, template, values, null, null)
       return traceparent
     },

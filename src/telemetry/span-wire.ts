@@ -1,5 +1,5 @@
 import type { AttributeValue, SpanKind } from '@opentelemetry/api'
-import { toSpanIdHex } from './trace-ids.ts'
+import { toSpanIdHex, traceIdOf } from './trace-ids.ts'
 
 /** An attribute value as spans carry it here; null leaves the attribute out. */
 export type WireValue = string | number | boolean | null
@@ -67,7 +67,7 @@ export class SpanHead {
   name = ''
   kind = 0
   traceFlags = 1
-  /** The trace id in hex (32 digits), or a W3C traceparent (55 characters) whose trace id is the span's. */
+  /** The trace id in hex (32 digits) or as a lowercase UUID (36), or a W3C traceparent (55 characters) whose trace id is the span's. */
   trace = ''
   /** The span id: two words of the id pool (see trace-ids.ts). */
   high = 0
@@ -404,13 +404,6 @@ export class SpanReader {
     }
     return into
   }
-}
-
-const TRACEPARENT_LENGTH = 55
-
-/** The trace id of a span's trace text (see SpanHead.trace): the text itself, or the trace id inside a traceparent. */
-export function traceIdOf(trace: string): string {
-  return trace.length === TRACEPARENT_LENGTH ? trace.slice(3, 35) : trace
 }
 
 /** Unpacks a whole batch made by SpanWriter. */

@@ -1,7 +1,7 @@
 import { defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import { describe, expect, it } from 'vitest'
-import { parseTraceparent } from './trace-ids.ts'
+import { parseTraceparent, toOtelTraceId, toTraceText, traceDigitAt, traceIdOf } from './trace-ids.ts'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const SPAN = '00f067aa0ba902b7'
@@ -32,5 +32,18 @@ describe('parseTraceparent', () => {
     }
     expect(parseTraceparent(`00-${TRACE}-${SPAN}-01`)).toEqual({ traceId: TRACE, spanId: SPAN, traceFlags: 1, isRemote: true })
     expect(parseTraceparent(undefined)).toBeNull()
+  })
+})
+
+describe('toTraceText', () => {
+  it('keeps a lowercase UUID as it is, reading the same 32 digits toOtelTraceId makes, and converts any other trace id', () => {
+    const uuid = '0af76519-16cd-43dd-8448-eb211c80319c'
+    expect(toTraceText(uuid)).toBe(uuid)
+    expect(traceIdOf(uuid)).toBe(toOtelTraceId(uuid))
+    expect(Array.from({ length: 32 }, (_, digit) => String.fromCharCode(traceDigitAt(uuid, digit))).join('')).toBe('0af7651916cd43dd8448eb211c80319c')
+    expect(toTraceText('0AF76519-16CD-43DD-8448-EB211C80319C')).toBe('0af7651916cd43dd8448eb211c80319c')
+    expect(toTraceText('0af76519-16cd-43dd-8448-eb211c80319g')).toBeNull()
+    expect(toTraceText('00000000-0000-0000-0000-000000000000')).toBeNull()
+    expect(toTraceText('trace-1')).toBeNull()
   })
 })

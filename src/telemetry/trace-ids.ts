@@ -3,7 +3,6 @@ import type { ParentRef } from './span-sampler.ts'
 
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/
 const ZERO_TRACE_ID = '0'.repeat(32)
-const traceIdBytes = Buffer.alloc(32)
 
 /** Whether the character at `at` is a lowercase hex digit. */
 function isLowerHexAt(text: string, at: number): boolean {
@@ -11,24 +10,53 @@ function isLowerHexAt(text: string, at: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 97 && code <= 102)
 }
 
-/** The 32 hex digits of a lowercase UUID (`randomUUID()`, the trace ids we make), without building intermediate strings; null for anything else. */
-function fromLowercaseUuid(traceId: string): string | null {
-  if (traceId.length !== 36 || traceId[8] !== '-' || traceId[13] !== '-' || traceId[18] !== '-' || traceId[23] !== '-') return null
-  let digit = 0
+/** Whether `text` is a lowercase UUID (`randomUUID()`, the trace ids we make): hex digits with dashes at 8, 13, 18 and 23. */
+function isLowercaseUuid(text: string): boolean {
+  if (text.length !== 36) return false
   for (let at = 0; at < 36; at++) {
-    if (at === 8 || at === 13 || at === 18 || at === 23) continue
-    if (!isLowerHexAt(traceId, at)) return null
-    traceIdBytes[digit++] = traceId.charCodeAt(at)
+    if (at === 8 || at === 13 || at === 18 || at === 23) {
+      if (text.charCodeAt(at) !== 45) return false
+    } else if (!isLowerHexAt(text, at)) return false
   }
-  return traceIdBytes.toString('latin1')
+  return true
 }
 
 /** The OpenTelemetry trace id our `traceId` stands for: its 32 hex digits (a UUID without dashes), or null when it has none. */
 export function toOtelTraceId(traceId: string): string | null {
-  const fromUuid = fromLowercaseUuid(traceId)
-  if (fromUuid !== null) return fromUuid === ZERO_TRACE_ID ? null : fromUuid
   const hex = traceId.replaceAll('-', '').toLowerCase()
   return HEX_TRACE_ID.test(hex) && hex !== ZERO_TRACE_ID ? hex : null
+}
+
+/**
+ * The trace text (see SpanHead.trace) of a root span for our `traceId`: a lowercase UUID as it is, its 32
+ * digits read where they are needed (by `traceDigitAt`, and in the export worker), since making the string
+ * without dashes cost a traced request about as much as all its other span work; otherwise its trace id as
+ * toOtelTraceId makes it, or null.
+ */
+export function toTraceText(traceId: string): string | null {
+  // A version 4 UUID is never all zeros, which a trace id must not be.
+  return isLowercaseUuid(traceId) && traceId !== ZERO_UUID ? traceId : toOtelTraceId(traceId)
+}
+
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
+const TRACEPARENT_LENGTH = 55
+const UUID_LENGTH = 36
+
+/**
+ * The character code of hex digit `digit` (0 to 31) of the trace id in a trace text: 32 hex digits, a
+ * lowercase UUID (the same digits with four dashes) or a version 00 traceparent (the trace id from 3).
+ */
+export function traceDigitAt(trace: string, digit: number): number {
+  if (trace.length === TRACEPARENT_LENGTH) return trace.charCodeAt(3 + digit)
+  if (trace.length === UUID_LENGTH) return trace.charCodeAt(digit + (digit >= 8 ? 1 : 0) + (digit >= 12 ? 1 : 0) + (digit >= 16 ? 1 : 0) + (digit >= 20 ? 1 : 0))
+  return trace.charCodeAt(digit)
+}
+
+/** The trace id (32 hex digits) of a trace text (see traceDigitAt). */
+export function traceIdOf(trace: string): string {
+  if (trace.length === TRACEPARENT_LENGTH) return trace.slice(3, 35)
+  if (trace.length === UUID_LENGTH) return trace.slice(0, 8) + trace.slice(9, 13) + trace.slice(14, 18) + trace.slice(19, 23) + trace.slice(24)
+  return trace
 }
 
 /**
@@ -116,7 +144,6 @@ const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0)
 /** The character codes of the trace id of the last traceparent made: a fan-out's emits all share one. */
 const traceCodes: number[] = new Array(32).fill(48)
 let codesTrace = ''
-let codesAt = -1
 
 const traceCode = (digit: number): number => traceCodes[digit] as number
 /** The hex digits of byte `byte` of the span id in `scratch`: its high half, and its low half. */
@@ -124,16 +151,15 @@ const highDigit = (byte: number): number => HEX_DIGITS[(scratch[byte] as number)
 const lowDigit = (byte: number): number => HEX_DIGITS[(scratch[byte] as number) & 15] as number
 
 /**
- * The W3C traceparent (version 00) of a span: `trace` holds its trace id in hex from `traceAt` (a trace id,
- * or a traceparent at 3), its span id is two pool words. Made by one String.fromCharCode call, so it is one
+ * The W3C traceparent (version 00) of a span: `trace` is its trace text (see traceDigitAt), its span id is
+ * two pool words. Made by one String.fromCharCode call, so it is one
  * flat string (a template string would be a rope of five, copied again the first time a job reads it) and
  * costs a third of writing the bytes into a Buffer and reading them back.
  */
-export function toTraceparent(trace: string, traceAt: number, high: number, low: number, sampled: boolean): string {
-  if (trace !== codesTrace || traceAt !== codesAt) {
-    for (let digit = 0; digit < 32; digit++) traceCodes[digit] = trace.charCodeAt(traceAt + digit)
+export function toTraceparent(trace: string, high: number, low: number, sampled: boolean): string {
+  if (trace !== codesTrace) {
+    for (let digit = 0; digit < 32; digit++) traceCodes[digit] = traceDigitAt(trace, digit)
     codesTrace = trace
-    codesAt = traceAt
   }
   scratchWords[0] = high
   scratchWords[1] = low
