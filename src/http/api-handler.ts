@@ -35,7 +35,9 @@ function reportRequest(feed: InvocationFeed, step: Step, traceId: string, req: R
     route: step.config.type === 'api' ? step.config.path : req.path,
     ...(typeof traceparent === 'string' ? { traceparent } : {}),
   })
-  res.once('close', () => end({ status: res.headersSent ? res.statusCode : 0 }))
+  // `on`, not `once`: a response closes once, and removing the listener would delete a key of its events object, which
+  // turns that object into a dictionary for the rest of the response's life.
+  res.on('close', () => end({ status: res.headersSent ? res.statusCode : 0 }))
 }
 
 /** Turns an API step into an express handler: body validation, context, response mapping. It never throws or rejects: every failure goes to `next`. */

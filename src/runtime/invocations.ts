@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { toErrorMessage } from '../errors.ts'
 import type { Feed } from '../feed.ts'
 
@@ -53,6 +54,7 @@ type InvocationStart = Omit<Extract<Invocation, { phase: 'start' }>, 'phase' | '
 /** Reports an invocation's start now; the returned function reports its end, with the time it took. */
 export function startInvocation(feed: InvocationFeed, start: InvocationStart): (end?: { status?: number; error?: string }) => void {
   const id = nextId++
+  // The module's `performance`: the global one is a lazy getter Node runs on every read.
   const started = performance.now()
   const { kind, traceId, step, method, path, route, traceparent } = start
   // Built field by field: a spread of `start` copies through a slow path, once per request.

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { type SpanKind, type SpanStatus, SpanStatusCode, TraceFlags } from '@opentelemetry/api'
 import type { ParentRef, SpanSampler } from './span-sampler.ts'
 import { type FlatEvents, ParentMode, type SpanBatch, SpanHead, type SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
@@ -18,7 +19,10 @@ const FLUSH_MS = 50
 /** Where no span is: the parent of a root. */
 export const NO_SPAN = -1
 
-/** Read once: `performance.timeOrigin` is a getter that costs as much as the clock. */
+/**
+ * Read once: `performance.timeOrigin` is a getter that costs as much as the clock. The module's `performance`,
+ * not the global one, which Node defines as a lazy getter that runs on every read.
+ */
 const timeOrigin = performance.timeOrigin
 const now = (): number => timeOrigin + performance.now()
 
