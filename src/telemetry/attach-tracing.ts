@@ -7,13 +7,7 @@ import type { Runtime } from '../runtime/create-runtime.ts'
 import type { Invocation } from '../runtime/invocations.ts'
 import { NO_SPAN, type SpanRecorder } from './span-recorder.ts'
 import { KnownKey, SpanTemplate, type WireValue } from './span-wire.ts'
-import { parseTraceparent, toTraceText } from './trace-ids.ts'
-
-/** Whether the character at `at` is a lowercase hex digit. */
-function isHexAt(text: string, at: number): boolean {
-  const code = text.charCodeAt(at)
-  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102)
-}
+import { isLowerHexAt, parseTraceparent, toTraceText } from './trace-ids.ts'
 
 /**
  * Whether a job's traceparent is one the recorder wrote (`SpanRecorder.instant`: version 00, lowercase hex,
@@ -26,8 +20,8 @@ function isOwnTraceparent(traceparent: string): boolean {
     traceparent.startsWith('00-') &&
     traceparent[35] === '-' &&
     traceparent[52] === '-' &&
-    isHexAt(traceparent, 53) &&
-    isHexAt(traceparent, 54)
+    isLowerHexAt(traceparent, 53) &&
+    isLowerHexAt(traceparent, 54)
   )
 }
 
@@ -147,7 +141,8 @@ export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => v
     const { id, traceId, step } = event
     if (event.kind === 'api') {
       const method = event.method ?? 'GET'
-      const name = requestName(method, event.route ?? event.path ?? '')
+      // Names by route only: a path without one (never so for an API step) would grow the cache without bound.
+      const name = event.route === undefined ? `${method} ${event.path ?? ''}` : requestName(method, event.route)
       const caller = parseTraceparent(event.traceparent)
       const slot = caller ? recorder.openRemote(caller, name, SpanKind.SERVER) : recorder.openRoot(runTrace(traceId), name, SpanKind.SERVER)
       const values = [step, traceId, method, event.route ?? '', toUrlPath(event.path)]

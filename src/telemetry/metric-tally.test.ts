@@ -103,6 +103,18 @@ describe('the OTLP metric tally', () => {
     lag.close()
   })
 
+  it('still exports the counts when the queue cannot say its depth (the last export, after the store closed)', async () => {
+    const lag = createEventLoopLag()
+    const closed = { stats: () => Promise.reject(new Error('Connection is closed.')) } as unknown as Queue
+    const tally = createMetricTally(closed, lag, () => ({ connections: 0, subscriptions: 0 }))
+    tally.attemptStarted('Ship', 1)
+    tally.attemptEnded('Ship', 'completed', 2)
+    const points = await exported(tally)
+    expect(points.find((point) => point.name === 'motia.jobs.completed')?.value).toBe(1)
+    expect(points.filter((point) => point.name === 'motia.queue.depth')).toEqual([])
+    lag.close()
+  })
+
   it('exports stream frames per stream, messages received, and the connections and subscriptions read at export', async () => {
     const lag = createEventLoopLag()
     const tally = createMetricTally(queue, lag, () => ({ connections: 3, subscriptions: 5 }))

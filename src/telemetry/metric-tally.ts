@@ -105,7 +105,11 @@ export function createMetricTally(queue: Queue, lag: EventLoopLag, streams: () =
   let received = 0
 
   async function snapshot(): Promise<MetricSnapshot> {
-    const { byStep } = await queue.stats()
+    // The last export comes after the runtime closed, when a store may not answer: the counts still go, without the depth.
+    const byStep = await queue.stats().then(
+      (stats) => stats.byStep,
+      () => ({}),
+    )
     const time = Date.now()
     const tallies = [...steps.values()]
     const counters: MetricSnapshot['counters'] = jobCounts.map((count) => ({

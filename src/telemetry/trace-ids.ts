@@ -5,7 +5,7 @@ const HEX_TRACE_ID = /^[0-9a-f]{32}$/
 const ZERO_TRACE_ID = '0'.repeat(32)
 
 /** Whether the character at `at` is a lowercase hex digit. */
-function isLowerHexAt(text: string, at: number): boolean {
+export function isLowerHexAt(text: string, at: number): boolean {
   const code = text.charCodeAt(at)
   return (code >= 48 && code <= 57) || (code >= 97 && code <= 102)
 }
