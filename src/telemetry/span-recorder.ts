@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { type SpanKind, type SpanStatus, SpanStatusCode, TraceFlags } from '@opentelemetry/api'
 import type { ParentRef, SpanSampler } from './span-sampler.ts'
-import { type FlatEvents, ParentMode, type SpanBatch, SpanHead, type SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
+import { type FlatEvents, freshNumberArrays, type NumberArrays, ParentMode, type SpanBatch, SpanHead, type SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
 import { hexValue, type TraceIds, toSpanIdHex, toTraceparent, traceIdOf } from './trace-ids.ts'
 
 /**
@@ -75,12 +75,18 @@ export interface SpanRecorder {
 }
 
 /**
- * Records spans into a SpanWriter (see span-wire.ts); `send` gets a batch every 1,024 spans, or 50 ms after
- * the first span of a smaller one. The cost of a span on this thread is a span id read from the pool, two
- * clock reads and the packing; the SDK's spans, their processor and the OTLP encoding live in the worker.
+ * Records spans into a SpanWriter (see span-wire.ts), whose number arrays come from `arrays`; `send` gets a
+ * batch every 1,024 spans, or 50 ms after the first span of a smaller one. The cost of a span on this thread
+ * is a span id read from the pool, two clock reads and the packing; the SDK's spans, their processor and the
+ * OTLP encoding live in the worker.
  */
-export function createSpanRecorder(ids: TraceIds, sampler: SpanSampler, send: (batch: SpanBatch) => void): SpanRecorder {
-  const writer = new SpanWriter()
+export function createSpanRecorder(
+  ids: TraceIds,
+  sampler: SpanSampler,
+  send: (batch: SpanBatch) => void,
+  arrays: NumberArrays = freshNumberArrays,
+): SpanRecorder {
+  const writer = new SpanWriter(arrays)
   const head = new SpanHead()
   const byParentFlags = sampler.byParentFlags
   let numbers = new Float64Array(64 * FIELDS)

@@ -91,12 +91,28 @@ export class SpanHead {
  */
 export type FlatEvents = WireValue[]
 
-/** Spans packed for a postMessage: numbers in a transferable array, all text in one string. */
+/** Spans packed for a postMessage: numbers in one array (shared or transferable, see NumberArrays), all text in one string. */
 export interface SpanBatch {
   count: number
   numbers: Float64Array
   text: string
 }
+
+/**
+ * Where a SpanWriter gets the arrays it packs numbers into. A batch takes the writer's array with it (no
+ * copy), and the writer goes on in a new one: a fresh array of a few hundred kilobytes per batch cost more
+ * than all the packing (the kernel maps and zeroes its pages, which no instruction count shows), so the
+ * export worker's arrays are shared ones it hands back (see start-telemetry-worker.ts).
+ */
+export interface NumberArrays {
+  /** An array of at least `length` numbers, the writer's until a batch takes it or it is given back. */
+  get(length: number): Float64Array
+  /** Takes back an array the writer outgrew, its numbers copied into a larger one. */
+  put(array: Float64Array): void
+}
+
+/** Arrays for a writer whose batches stay on its thread (tests, tools): a new one each time. */
+export const freshNumberArrays: NumberArrays = { get: (length) => new Float64Array(length), put: () => {} }
 
 /** How an attribute value is sent: its type, or that it is left out. */
 const Tag = { string: 0, number: 1, true: 2, false: 3, absent: 4 } as const
@@ -116,7 +132,7 @@ const SAME_STRING = -1
  */
 export class SpanWriter {
   count = 0
-  private numbers = new Float64Array(8_192)
+  private numbers: Float64Array
   private used = 0
   private text = ''
   /** The last string sent at each place of each template's spans, in this batch. */
@@ -124,6 +140,10 @@ export class SpanWriter {
   /** Where the current span's next string goes in `sent`, and where its places end. */
   private place = 0
   private placesEnd = 0
+
+  constructor(private readonly arrays: NumberArrays = freshNumberArrays) {
+    this.numbers = arrays.get(8_192)
+  }
 
   begin(head: SpanHead): void {
     this.reserve(14)
@@ -189,11 +209,14 @@ export class SpanWriter {
     this.count += 1
   }
 
-  /** The spans written since the last take, or null when there are none; the writer starts afresh. */
+  /**
+   * The spans written since the last take, or null when there are none; the writer starts afresh, in a new
+   * array of the same size. The batch's numbers are a view of the array it was written in.
+   */
   take(): SpanBatch | null {
     if (this.count === 0) return null
-    // A copy of the used part: a fresh array per batch would be zeroed whole, and weighs on the GC as external memory.
-    const batch = { count: this.count, numbers: this.numbers.slice(0, this.used), text: this.text }
+    const batch = { count: this.count, numbers: this.numbers.subarray(0, this.used), text: this.text }
+    this.numbers = this.arrays.get(this.numbers.length)
     this.used = 0
     this.text = ''
     this.sent = []
@@ -203,8 +226,9 @@ export class SpanWriter {
 
   private reserve(more: number): void {
     if (this.used + more <= this.numbers.length) return
-    const grown = new Float64Array(Math.max(this.numbers.length * 2, this.used + more))
+    const grown = this.arrays.get(Math.max(this.numbers.length * 2, this.used + more))
     grown.set(this.numbers.subarray(0, this.used))
+    this.arrays.put(this.numbers)
     this.numbers = grown
   }
 

@@ -42,7 +42,7 @@ export async function startOtel(
   )
   const stopCounting = tally ? metrics.addSink(tally) : () => {}
   const detachTracing = settings.traces
-    ? attachTracing(runtime, createSpanRecorder(createTraceIds(), await createSpanSampler(env, warn), worker.send))
+    ? attachTracing(runtime, createSpanRecorder(createTraceIds(), await createSpanSampler(env, warn), worker.send, worker.arrays))
     : () => {}
   let closed: Promise<void> | undefined
   return {

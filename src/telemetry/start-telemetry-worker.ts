@@ -2,12 +2,15 @@ import { Worker } from 'node:worker_threads'
 import { toErrorMessage } from '../errors.ts'
 import type { MetricSnapshot } from './otel-metrics.ts'
 import type { FromTelemetryWorker, TelemetryWorkerData, ToTelemetryWorker } from './telemetry-worker.ts'
-import type { SpanBatch } from './span-wire.ts'
+import { createSharedNumberArrays } from './shared-number-arrays.ts'
+import type { NumberArrays, SpanBatch } from './span-wire.ts'
 
 /** The export worker as the main thread drives it. */
 export interface TelemetryWorker {
-  /** Hands a batch of spans to the worker (its number array is transferred, not copied). */
+  /** Hands a batch of spans to the worker: its numbers are in one of `arrays`, shared with the worker, or else transferred. */
   send(batch: SpanBatch): void
+  /** The number arrays to write batches in (see shared-number-arrays.ts). */
+  arrays: NumberArrays
   /** Has the worker export what it holds (spans, and the metrics once more) and shut its exporters down, then ends it. Idempotent. */
   close(): Promise<void>
 }
@@ -19,11 +22,13 @@ export interface TelemetryWorker {
  * while close() waits for its last export.
  */
 export function startTelemetryWorker(
-  workerData: TelemetryWorkerData,
+  settings: Omit<TelemetryWorkerData, 'held'>,
   env: Record<string, string | undefined>,
   warn: (message: string) => void,
   snapshot: () => Promise<MetricSnapshot>,
 ): TelemetryWorker {
+  const arrays = createSharedNumberArrays()
+  const workerData: TelemetryWorkerData = { ...settings, held: arrays.held }
   const worker = new Worker(new URL('./telemetry-worker.js', import.meta.url), { workerData, env: { ...env } })
   worker.unref()
   let closed: Promise<void> | undefined
@@ -39,8 +44,11 @@ export function startTelemetryWorker(
   })
   worker.on('error', (error) => warn(`the telemetry export worker failed: ${error.message}`))
   return {
+    arrays,
     send(batch) {
-      if (!closed) post({ type: 'spans', batch }, [batch.numbers.buffer as ArrayBuffer])
+      if (closed) return
+      const shared = arrays.indexOf(batch.numbers)
+      post({ type: 'spans', batch, shared }, shared < 0 ? [batch.numbers.buffer as ArrayBuffer] : [])
     },
     close() {
       closed ??= (async () => {

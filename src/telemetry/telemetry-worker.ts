@@ -9,14 +9,16 @@ import { INSTRUMENTATION, toResource } from './otel-resource.ts'
 import type { OtlpProtocol } from './otel-settings.ts'
 import { createSpanExportQueue, toExportQueueOptions } from './span-export-queue.ts'
 import { toPackedSpanExporter } from './span-exporters.ts'
+import { copyOutOfShared } from './shared-number-arrays.ts'
 import type { SpanBatch } from './span-wire.ts'
 
 /**
- * What the main thread sends: a batch of ended spans, the snapshot a collection asked for (or why it could
+ * What the main thread sends: a batch of ended spans (with the index of the shared array its numbers are
+ * in, or -1 when they were transferred), the snapshot a collection asked for (or why it could
  * not be read), or the request to flush and shut down.
  */
 export type ToTelemetryWorker =
-  | { type: 'spans'; batch: SpanBatch }
+  | { type: 'spans'; batch: SpanBatch; shared: number }
   | { type: 'snapshot'; id: number; snapshot: MetricSnapshot }
   | { type: 'snapshot'; id: number; error: string }
   | { type: 'close' }
@@ -26,6 +28,8 @@ export type FromTelemetryWorker = { type: 'warn'; message: string } | { type: 'c
 /** What the worker is started with (its process.env is the runtime's environment, which the exporters and OTEL_BSP_* are read from). */
 export interface TelemetryWorkerData {
   traces: OtlpProtocol | null
+  /** Which shared number arrays are held (see shared-number-arrays.ts). */
+  held: Int32Array
   metrics: { protocol: OtlpProtocol; intervalMillis: number } | null
 }
 
@@ -94,7 +98,7 @@ async function startMetricExport(
 async function run(): Promise<void> {
   const port = parentPort
   if (!port) return
-  const { traces, metrics } = workerData as TelemetryWorkerData
+  const { traces, metrics, held } = workerData as TelemetryWorkerData
   const warn = (message: string) => port.postMessage({ type: 'warn', message } satisfies FromTelemetryWorker)
   lowerPriority()
   diag.setLogger({ error: warn, warn, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN)
@@ -103,7 +107,9 @@ async function run(): Promise<void> {
   const metricExport = metrics ? await startMetricExport(port, metrics, resource) : null
   port.on('message', (message: ToTelemetryWorker) => {
     if (message.type === 'spans') {
-      queue?.add(message.batch)
+      // Copied out at once, whether or not it is queued, so the main thread gets the shared array back.
+      const batch = message.shared < 0 ? message.batch : copyOutOfShared(message.batch, held, message.shared)
+      queue?.add(batch)
       return
     }
     if (message.type === 'snapshot') {
