@@ -4,6 +4,7 @@
  * The spans are a fan-out's: per event an emit span and an attempt span with a state.set event, as
  * attach-tracing.ts records them. Run: npx tsx bench/span-export-cost.ts [events] [sdk|encoder|both]
  */
+import { randomUUID } from 'node:crypto'
 import { SpanKind } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import { INSTRUMENTATION, toResource } from '../src/telemetry/otel-resource.ts'
@@ -22,12 +23,14 @@ const sampler = await createSpanSampler({}, () => {})
 function fanOutBatches(): SpanBatch[] {
   const batches: SpanBatch[] = []
   const recorder = createSpanRecorder(createTraceIds(), sampler, (batch) => batches.push(batch))
-  const request = recorder.openRoot(null, 'POST /fan-out', SpanKind.SERVER)
+  // As the runtime makes trace ids, which a request's root span and its jobs' attempts take as their trace text.
+  const traceId = randomUUID()
+  const request = recorder.openRoot(traceId, 'POST /fan-out', SpanKind.SERVER)
   for (let event = 0; event < events; event++) {
-    const traceparent = recorder.instant(request, null, 'send item.created', SpanKind.PRODUCER, SpanTemplate.emit, ['item.created', 'a1b2c3d4-trace', 'FanOut'])
-    const attempt = recorder.openUnderTraceparent(traceparent, 'HandleItem', SpanKind.CONSUMER)
+    const traceparent = recorder.instant(request, null, 'send item.created', SpanKind.PRODUCER, SpanTemplate.emit, ['item.created', traceId, 'FanOut'])
+    const attempt = recorder.openUnderTraceparent(traceparent, traceId, 'HandleItem', SpanKind.CONSUMER)
     recorder.addEvent(attempt, 'state.set', KnownKey['motia.state.group'], 'items', KnownKey['motia.state.key'], `item-${event}`)
-    recorder.close(attempt, 'HandleItem', SpanKind.CONSUMER, SpanTemplate.attempt, ['item.created', 'HandleItem', 'a1b2c3d4-trace', `job-${event}`, 1, 3], [KnownKey['motia.job.outcome'], 'completed'], null)
+    recorder.close(attempt, 'HandleItem', SpanKind.CONSUMER, SpanTemplate.attempt, ['item.created', 'HandleItem', traceId, `job-${event}`, 1, 3], [KnownKey['motia.job.outcome'], 'completed'], null)
   }
   recorder.flush()
   return batches

@@ -201,7 +201,7 @@ export function attachTracing(runtime: Runtime, recorder: SpanRecorder): () => v
 
   const openAttempt = (job: Job): number => {
     const parent = job.traceContext
-    if (parent !== undefined && isOwnTraceparent(parent)) return recorder.openUnderTraceparent(parent, job.step, SpanKind.CONSUMER)
+    if (parent !== undefined && isOwnTraceparent(parent)) return recorder.openUnderTraceparent(parent, runTrace(job.traceId), job.step, SpanKind.CONSUMER)
     const caller = parseTraceparent(parent)
     return caller ? recorder.openRemote(caller, job.step, SpanKind.CONSUMER) : recorder.openRoot(toTraceText(job.traceId), job.step, SpanKind.CONSUMER)
   }

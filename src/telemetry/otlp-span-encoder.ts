@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@opentelemetry/api'
 import type { Resource } from '@opentelemetry/resources'
 import { ProtoWriter, toBytes, varintSize } from './proto-writer.ts'
-import { ParentMode, SpanHead, type SpanReader, spanTemplates } from './span-wire.ts'
+import { hasParentWords, isRemoteParent, ParentMode, SpanHead, type SpanReader, spanTemplates } from './span-wire.ts'
 import { hexValue, traceDigitAt, writeSpanIdBytes } from './trace-ids.ts'
 
 /** The instrumentation scope the spans are encoded under. */
@@ -283,7 +283,7 @@ export class OtlpSpanEncoder {
     writer.raw(trace.traceId)
     this.writeSpanId(0x12, head.high, head.low)
     let hasParent = true
-    if (head.parent === ParentMode.local) this.writeSpanId(0x22, head.parentHigh, head.parentLow)
+    if (hasParentWords(head.parent)) this.writeSpanId(0x22, head.parentHigh, head.parentLow)
     else if (head.parent === ParentMode.traceparent && trace.traceparentParent.length > 0) {
       writer.byte(0x22)
       writer.byte(trace.traceparentParent.length)
@@ -347,7 +347,7 @@ export class OtlpSpanEncoder {
     writer.byte(0x18)
     writer.varint(head.statusCode)
     writer.end(status)
-    const remote = hasParent && (head.parent === ParentMode.traceparent || head.parent === ParentMode.remote)
+    const remote = hasParent && isRemoteParent(head.parent)
     writer.byte(0x85)
     writer.byte(0x01)
     writer.fixed32((head.traceFlags & 0xff) | HAS_IS_REMOTE | (remote ? IS_REMOTE : 0))

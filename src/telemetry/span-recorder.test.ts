@@ -23,7 +23,7 @@ async function chain(env: Record<string, string> = {}) {
   const { recorder, flushed } = await recording(env)
   const request = recorder.openRoot(TRACE, 'POST /orders', SpanKind.SERVER)
   const traceparent = recorder.instant(request, null, 'send order.placed', SpanKind.PRODUCER, SpanTemplate.emit, ['order.placed', 't-1', 'PlaceOrder'])
-  const attempt = recorder.openUnderTraceparent(traceparent, 'CheckOrder', SpanKind.CONSUMER)
+  const attempt = recorder.openUnderTraceparent(traceparent, null, 'CheckOrder', SpanKind.CONSUMER)
   recorder.addEvent(attempt, 'state.set', KnownKey['motia.state.group'], 'orders', 'motia.state.key', 'o-1')
   recorder.close(attempt, 'CheckOrder', SpanKind.CONSUMER, SpanTemplate.attempt, ['order.placed', 'CheckOrder', 't-1', 'job-1', 1, 4], ['motia.job.outcome', 'completed'], null)
   recorder.close(request, 'POST /orders', SpanKind.SERVER, SpanTemplate.request, ['PlaceOrder', 't-1', 'POST', '/orders', '/orders'], null, {
@@ -62,12 +62,36 @@ describe('the span recorder', () => {
     const { spans } = await chain({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })
     expect(spans).toEqual([])
     const { recorder, flushed } = await recording({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })
-    const attempt = recorder.openUnderTraceparent(`00-${TRACE}-00f067aa0ba902b7-01`, 'ShipOrder', SpanKind.CONSUMER)
+    const attempt = recorder.openUnderTraceparent(`00-${TRACE}-00f067aa0ba902b7-01`, TRACE, 'ShipOrder', SpanKind.CONSUMER)
     recorder.instant(attempt, null, 'send order.shipped', SpanKind.PRODUCER, SpanTemplate.emit, ['order.shipped', 't-1', 'ShipOrder'])
     recorder.close(attempt, 'ShipOrder', SpanKind.CONSUMER, SpanTemplate.attempt, ['order.checked', 'ShipOrder', 't-1', 'job-2', 1, 1], null, null)
     const [emit, shipped] = flushed()
     expect(shipped).toMatchObject({ traceId: TRACE, parentSpanId: '00f067aa0ba902b7', parentIsRemote: true })
     expect(emit).toMatchObject({ parentSpanId: shipped?.spanId, parentIsRemote: false })
+  })
+
+  it('packs an attempt whose job has the traceparent’s trace id with that trace text and its parent’s id, read back as under the traceparent', async () => {
+    const { recorder, flushed } = await recording()
+    const uuid = `${TRACE.slice(0, 8)}-${TRACE.slice(8, 12)}-${TRACE.slice(12, 16)}-${TRACE.slice(16, 20)}-${TRACE.slice(20)}`
+    const traceparent = `00-${TRACE}-00f067aa0ba902b7-01`
+    const other = `00-${'0af7651916cd43dd8448eb211c80319c'}-b7ad6b7169203331-01`
+    const attempts = [
+      recorder.openUnderTraceparent(traceparent, null, 'Under', SpanKind.CONSUMER),
+      recorder.openUnderTraceparent(traceparent, uuid, 'Carried', SpanKind.CONSUMER),
+      recorder.openUnderTraceparent(traceparent, uuid, 'CarriedAgain', SpanKind.CONSUMER),
+      // Another trace id than the job's: the traceparent's wins.
+      recorder.openUnderTraceparent(other, uuid, 'Elsewhere', SpanKind.CONSUMER),
+    ]
+    for (const [index, slot] of attempts.entries()) {
+      recorder.close(slot, `attempt-${index}`, SpanKind.CONSUMER, SpanTemplate.attempt, ['order.placed', 'CheckOrder', uuid, `job-${index}`, 1, 4], null, null)
+    }
+    const parents = flushed().map(({ traceId, parentSpanId, parentIsRemote }) => ({ traceId, parentSpanId, parentIsRemote }))
+    expect(parents).toEqual([
+      { traceId: TRACE, parentSpanId: '00f067aa0ba902b7', parentIsRemote: true },
+      { traceId: TRACE, parentSpanId: '00f067aa0ba902b7', parentIsRemote: true },
+      { traceId: TRACE, parentSpanId: '00f067aa0ba902b7', parentIsRemote: true },
+      { traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanId: 'b7ad6b7169203331', parentIsRemote: true },
+    ])
   })
 
   it('gives a root without a trace id a random one, and reuses the slots of ended spans', async () => {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { type SpanKind, type SpanStatus, SpanStatusCode, TraceFlags } from '@opentelemetry/api'
 import type { ParentRef, SpanSampler } from './span-sampler.ts'
 import { type FlatEvents, freshNumberArrays, type NumberArrays, ParentMode, type SpanBatch, SpanHead, type SpanTemplate, SpanWriter, type WireValue } from './span-wire.ts'
-import { hexValue, type TraceIds, toSpanIdHex, toTraceparent, traceIdOf } from './trace-ids.ts'
+import { hexValue, isSameTraceId, readSpanIdWords, type TraceIds, toSpanIdHex, toTraceparent, traceIdOf } from './trace-ids.ts'
 
 /**
  * Spans sent at once at most; fewer go when the first of them has waited FLUSH_MS. A batch's copy and message
@@ -46,8 +46,13 @@ export interface SpanRecorder {
   openRoot(traceId: string | null, name: string, kind: SpanKind): number
   /** Opens a child of the open span in slot `parent`. */
   openChild(parent: number, name: string, kind: SpanKind): number
-  /** Opens a child of the span a version 00 traceparent of 55 characters names (as a job's, written by `instant`). */
-  openUnderTraceparent(traceparent: string, name: string, kind: SpanKind): number
+  /**
+   * Opens a child of the span a version 00 traceparent of 55 characters names (as a job's, written by
+   * `instant`). `trace` is a trace text the caller expects to have the same trace id (the job's traceId's),
+   * or null: when it has, the span keeps it and the parent's id as words (ParentMode.carried), so the
+   * attempts of a fan-out pack one trace text rather than a traceparent each.
+   */
+  openUnderTraceparent(traceparent: string, trace: string | null, name: string, kind: SpanKind): number
   /** Opens a child of a caller's span. */
   openRemote(parent: ParentRef, name: string, kind: SpanKind): number
   /** Adds an event now to an open, sampled span, with two or three attributes (keys as in FlatEvents). */
@@ -130,6 +135,20 @@ export function createSpanRecorder(
   /** The SDK sampler's decision, for a sampler that needs the parent's whole context. */
   const sampleWithContext = (trace: string, parent: ParentRef | null, name: string, kind: SpanKind): number =>
     sampler.sample(traceIdOf(trace), parent, name, kind, undefined) ? TraceFlags.SAMPLED : TraceFlags.NONE
+
+  /**
+   * The last trace text found to have the trace id of a traceparent, and that traceparent's start (version
+   * and trace id): a fan-out's jobs share both, so each attempt compares its traceparent's start, once.
+   */
+  let carriedTrace = ''
+  let carriedStart = ''
+  const isCarriedTrace = (trace: string, traceparent: string): boolean => {
+    if (trace === carriedTrace && traceparent.startsWith(carriedStart)) return true
+    if (!isSameTraceId(trace, traceparent)) return false
+    carriedTrace = trace
+    carriedStart = traceparent.slice(0, 35)
+    return true
+  }
 
   /** A new slot with a fresh span id, started now. */
   const open = (trace: string, flags: number, parent: ParentMode): number => {
@@ -220,14 +239,17 @@ export function createSpanRecorder(
     openRoot,
     openChild,
 
-    openUnderTraceparent(traceparent, name, kind) {
+    openUnderTraceparent(traceparent, trace, name, kind) {
       const parentFlags = flagsOf(traceparent)
       const flags = byParentFlags
         ? byParentFlags(parentFlags)
           ? TraceFlags.SAMPLED
           : TraceFlags.NONE
         : sampleWithContext(traceparent, { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52), traceFlags: parentFlags, isRemote: true }, name, kind)
-      return open(traceparent, flags, ParentMode.traceparent)
+      if (trace === null || !isCarriedTrace(trace, traceparent)) return open(traceparent, flags, ParentMode.traceparent)
+      const slot = open(trace, flags, ParentMode.carried)
+      readSpanIdWords(traceparent, 36, numbers, slot * FIELDS + Field.parentHigh)
+      return slot
     },
 
     openRemote(parent, name, kind) {

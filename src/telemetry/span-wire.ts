@@ -56,7 +56,20 @@ export const ParentMode = {
   traceparent: 2,
   /** A caller's span: its id follows as hex text. */
   remote: 3,
+  /**
+   * The span a job's traceparent names, when the span's trace text has the same trace id (a job of this
+   * process, the trace text its traceId's): the parent's id words follow, as for a local parent, read from
+   * the traceparent, and it counts as remote, as a context read from a carrier does. A fan-out's attempts so
+   * share one trace text and send no traceparent.
+   */
+  carried: 4,
 } as const
+
+/** Whether the parent's id words follow the span's own (a local or carried parent). */
+export const hasParentWords = (parent: ParentMode): boolean => parent === ParentMode.local || parent === ParentMode.carried
+
+/** Whether a parent came from another process or a carrier (a job's traceparent, a caller's header). */
+export const isRemoteParent = (parent: ParentMode): boolean => parent === ParentMode.traceparent || parent === ParentMode.remote || parent === ParentMode.carried
 export type ParentMode = (typeof ParentMode)[keyof typeof ParentMode]
 
 /**
@@ -73,7 +86,7 @@ export class SpanHead {
   high = 0
   low = 0
   parent: ParentMode = ParentMode.none
-  /** The parent's id words, for a local parent. */
+  /** The parent's id words, for a local or carried parent. */
   parentHigh = 0
   parentLow = 0
   /** The parent's id in hex, for a remote parent. */
@@ -159,7 +172,7 @@ export class SpanWriter {
     numbers[used++] = head.statusMessage === undefined ? 0 : 1
     numbers[used++] = head.high
     numbers[used++] = head.low
-    if (head.parent === ParentMode.local) {
+    if (hasParentWords(head.parent)) {
       numbers[used++] = head.parentHigh
       numbers[used++] = head.parentLow
     }
@@ -320,9 +333,8 @@ export class SpanReader {
   next(): ReadSpan {
     const head = this.head(this.scratchHead)
     const traceId = traceIdOf(head.trace)
-    const parentSpanId =
-      head.parent === ParentMode.local
-        ? toSpanIdHex(head.parentHigh, head.parentLow)
+    const parentSpanId = hasParentWords(head.parent)
+      ? toSpanIdHex(head.parentHigh, head.parentLow)
         : head.parent === ParentMode.traceparent
           ? head.trace.slice(36, 52)
           : head.parentId
@@ -347,7 +359,7 @@ export class SpanReader {
       spanId: toSpanIdHex(head.high, head.low),
       traceFlags: head.traceFlags,
       parentSpanId,
-      parentIsRemote: head.parent === ParentMode.traceparent || head.parent === ParentMode.remote,
+      parentIsRemote: isRemoteParent(head.parent),
       startTime: head.startTime,
       endTime: head.endTime,
       statusCode: head.statusCode,
@@ -374,7 +386,7 @@ export class SpanReader {
     const hasMessage = this.number() === 1
     into.high = this.number()
     into.low = this.number()
-    if (into.parent === ParentMode.local) {
+    if (hasParentWords(into.parent)) {
       into.parentHigh = this.number()
       into.parentLow = this.number()
     }

@@ -140,6 +140,24 @@ export function writeSpanIdBytes(high: number, low: number, into: Uint8Array, at
   for (let byte = 0; byte < 8; byte++) into[at + byte] = scratch[byte] as number
 }
 
+/**
+ * Reads the 16 hex digits of a span id at `at` of `text` as the two pool words `toSpanIdHex` would write
+ * them from, into `into[index]` and `into[index + 1]`.
+ */
+export function readSpanIdWords(text: string, at: number, into: Float64Array, index: number): void {
+  for (let byte = 0; byte < 8; byte++) {
+    scratch[byte] = hexValue(text.charCodeAt(at + byte * 2)) * 16 + hexValue(text.charCodeAt(at + byte * 2 + 1))
+  }
+  into[index] = scratchWords[0] as number
+  into[index + 1] = scratchWords[1] as number
+}
+
+/** Whether two trace texts (see traceDigitAt) name the same trace id. */
+export function isSameTraceId(trace: string, other: string): boolean {
+  for (let digit = 0; digit < 32; digit++) if (traceDigitAt(trace, digit) !== traceDigitAt(other, digit)) return false
+  return true
+}
+
 const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0))
 /** The character codes of the trace id of the last traceparent made: a fan-out's emits all share one. */
 const traceCodes: number[] = new Array(32).fill(48)
