@@ -1,7 +1,7 @@
 import { defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import { describe, expect, it } from 'vitest'
-import { parseTraceparent, toOtelTraceId, toTraceText, traceDigitAt, traceIdOf } from './trace-ids.ts'
+import { createTraceIds, flatTraceId, parseTraceparent, readSpanIdWords, toOtelTraceId, toSpanIdHex, toTraceparent, toTraceText, traceDigitAt, traceIdOf } from './trace-ids.ts'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const SPAN = '00f067aa0ba902b7'
@@ -45,5 +45,27 @@ describe('toTraceText', () => {
     expect(toTraceText('0af76519-16cd-43dd-8448-eb211c80319g')).toBeNull()
     expect(toTraceText('00000000-0000-0000-0000-000000000000')).toBeNull()
     expect(toTraceText('trace-1')).toBeNull()
+  })
+})
+
+describe('readSpanIdWords', () => {
+  it('reads back the pool words of the span id a traceparent was made with, and the flat trace id of each trace text', () => {
+    const ids = createTraceIds()
+    const uuid = '4bf92f35-77b3-4da6-a3ce-929d0e0e4736'
+    const read = new Float64Array(2)
+    for (let span = 0; span < 200; span++) {
+      const drawn = ids.drawSpanId()
+      const [high, low] = [ids.words[drawn] as number, ids.words[drawn + 1] as number]
+      const traceparent = toTraceparent(uuid, high, low, true)
+      readSpanIdWords(traceparent, 36, read, 0)
+      expect([read[0], read[1]]).toEqual([high, low])
+      expect(toSpanIdHex(read[0] as number, read[1] as number)).toBe(traceparent.slice(36, 52))
+    }
+    // As hexValue reads them: uppercase digits too.
+    readSpanIdWords('00F067AA0BA902B7', 0, read, 0)
+    expect(toSpanIdHex(read[0] as number, read[1] as number)).toBe('00f067aa0ba902b7')
+    for (const trace of [uuid, '4bf92f3577b34da6a3ce929d0e0e4736', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01']) {
+      expect(flatTraceId(trace)).toBe('4bf92f3577b34da6a3ce929d0e0e4736')
+    }
   })
 })

@@ -140,22 +140,40 @@ export function writeSpanIdBytes(high: number, low: number, into: Uint8Array, at
   for (let byte = 0; byte < 8; byte++) into[at + byte] = scratch[byte] as number
 }
 
+/** `hexValue` of the character codes below 128, read from a table. */
+const HEX_VALUES = Int8Array.from({ length: 128 }, (_, code) => hexValue(code))
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
+/** The byte two hex digits at `at` of `text` stand for, as hexValue reads each. */
+function hexByteAt(text: string, at: number): number {
+  const high = text.charCodeAt(at)
+  const low = text.charCodeAt(at + 1)
+  return (((high < 128 ? HEX_VALUES[high] : hexValue(high)) as number) << 4) + ((low < 128 ? HEX_VALUES[low] : hexValue(low)) as number)
+}
+
+/** The pool word (see TraceIds.words) whose four bytes in memory are the ones the 8 hex digits at `at` stand for. */
+function hexWordAt(text: string, at: number): number {
+  const b0 = hexByteAt(text, at) & 255
+  const b1 = hexByteAt(text, at + 2) & 255
+  const b2 = hexByteAt(text, at + 4) & 255
+  const b3 = hexByteAt(text, at + 6) & 255
+  return (LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0
+}
+
 /**
  * Reads the 16 hex digits of a span id at `at` of `text` as the two pool words `toSpanIdHex` would write
  * them from, into `into[index]` and `into[index + 1]`.
  */
 export function readSpanIdWords(text: string, at: number, into: Float64Array, index: number): void {
-  for (let byte = 0; byte < 8; byte++) {
-    scratch[byte] = hexValue(text.charCodeAt(at + byte * 2)) * 16 + hexValue(text.charCodeAt(at + byte * 2 + 1))
-  }
-  into[index] = scratchWords[0] as number
-  into[index + 1] = scratchWords[1] as number
+  into[index] = hexWordAt(text, at)
+  into[index + 1] = hexWordAt(text, at + 8)
 }
 
-/** Whether two trace texts (see traceDigitAt) name the same trace id. */
-export function isSameTraceId(trace: string, other: string): boolean {
-  for (let digit = 0; digit < 32; digit++) if (traceDigitAt(trace, digit) !== traceDigitAt(other, digit)) return false
-  return true
+/** The 32 hex digits of a trace text's trace id (see traceDigitAt) as one flat string. */
+export function flatTraceId(trace: string): string {
+  const codes: number[] = []
+  for (let digit = 0; digit < 32; digit++) codes.push(traceDigitAt(trace, digit))
+  return String.fromCharCode(...codes)
 }
 
 const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0))
