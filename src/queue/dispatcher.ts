@@ -250,24 +250,26 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     if (inFlight.size === 0) onAttemptsSettled?.()
   }
 
-  const complete = (job: Job, time: number): void => {
+  const complete = (job: Job, time: number, attempt: AttemptAbort | undefined): void => {
     const completed = toCompletedJob(job, time)
     store.update(completed)
-    if (events.wants('completed')) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time) })
+    if (events.wants('completed')) events.report({ type: 'completed', job: completed, durationMs: time - (job.startedAt ?? time), attempt })
   }
 
   const record = (attempt: Attempt, error: unknown, failed: boolean): void => {
     const time = now()
     if (!failed) {
-      if (attempt.batch) for (const job of attempt.batch) complete(job, time)
-      else complete(attempt.job, time)
+      if (attempt.batch) for (const job of attempt.batch) complete(job, time, undefined)
+      else complete(attempt.job, time, attempt.abort)
       return
     }
     const { backoff } = attempt.consumer.options
     const batch = attempt.batch
     for (const next of batch ? toFailedBatch(batch, error, time, backoff, random) : [toFailedJob(attempt.job, error, time, backoff, random)]) {
       store.update(next)
-      if (events.wants('failed')) events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed' })
+      if (events.wants('failed')) {
+        events.report({ type: 'failed', job: next, error, willRetry: next.status === 'failed', attempt: batch ? undefined : attempt.abort })
+      }
     }
   }
 
@@ -324,8 +326,8 @@ export function createDispatchingQueue(store: JobStore, options: DispatcherOptio
     if (attempt.done) return
     const { job, consumer } = attempt
     if (events.wants('started')) {
-      if (attempt.batch) for (const started of attempt.batch) events.report({ type: 'started', job: started })
-      else events.report({ type: 'started', job })
+      if (attempt.batch) for (const started of attempt.batch) events.report({ type: 'started', job: started, attempt: undefined })
+      else events.report({ type: 'started', job, attempt: attempt.abort })
     }
     let result: Promise<void>
     try {

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { HandlerTimeoutError, NonRetriableError } from '../errors.ts'
+import type { AttemptAbort } from './attempt-abort.ts'
 import type { Queue } from './queue.ts'
 import {
   contractStep as step,
@@ -91,6 +92,46 @@ function describeJobRuns(open: OpenQueue): void {
     expect(ofJob.map((event) => event.type)).toEqual(['started', 'completed'])
     const completed = ofJob[1]
     expect(completed?.type === 'completed' && completed.durationMs).toBe((done?.finishedAt ?? 0) - (done?.startedAt ?? 0))
+  })
+
+  it('gives the events of an attempt the object its handler gets, and each attempt its own, in steps running at once', async () => {
+    const queue = await open()
+    const events = recordEvents(queue)
+    const steps = [step, `${step}-other`]
+    const handed = new Map<string, AttemptAbort[]>()
+    // The first attempts of both steps' jobs run at the same time, then fail; the second attempts complete.
+    const firstAttempts = createCounter()
+    for (const name of steps) {
+      queue.consume(name, toConsumerOptions({ backoff: { baseMs: 1, maxMs: 1 } }), async (running, abort) => {
+        if (nameOf(running.data) === 'warm') return
+        handed.set(running.id, [...(handed.get(running.id) ?? []), abort])
+        if (running.attempts > 1) return
+        firstAttempts.add()
+        await firstAttempts.reached(steps.length)
+        throw new Error('the first attempt fails')
+      })
+    }
+    // A job each first, so both steps are set up; then one enqueue each, as an emit makes them (on Redis,
+    // numbered by each step's own BullMQ counter, so both jobs can have the same number).
+    await queue.enqueue(steps.map((name) => toNewJob({ step: name, data: { name: 'warm' } })))
+    await queue.drain()
+    const jobs = (await Promise.all(steps.map((name) => queue.enqueue([toNewJob({ step: name, maxRetries: 1 })])))).flat()
+    await queue.drain()
+
+    expect(jobs).toHaveLength(2)
+    for (const job of jobs) {
+      const ofJob = events.filter((event) => event.job.id === job.id)
+      expect(ofJob.map((event) => event.type)).toEqual(['started', 'failed', 'started', 'completed'])
+      const [first, second] = handed.get(job.id) ?? []
+      expect(first).toBeDefined()
+      expect(second).toBeDefined()
+      expect(first).not.toBe(second)
+      const carried = ofJob.map((event) => (event.type === 'cancelled' ? undefined : event.attempt))
+      expect(carried[0]).toBe(first)
+      expect(carried[1]).toBe(first)
+      expect(carried[2]).toBe(second)
+      expect(carried[3]).toBe(second)
+    }
   })
 
   it('keeps the trace context of a job through every attempt and a replay, and none when it had none', async () => {

@@ -148,11 +148,15 @@ export interface JobStats {
   runTimeMs: { p50: number | null; p95: number | null }
 }
 
-/** What the queue reports as jobs change, for logs, traces and live views. */
+/**
+ * What the queue reports as jobs change, for logs, traces and live views. The events of one attempt of a
+ * single job carry its `attempt`, the object its handler gets, from 'started' to its end (a batch's jobs,
+ * which share one, carry none).
+ */
 export type JobEvent =
-  | { type: 'started'; job: Job }
-  | { type: 'completed'; job: Job; durationMs: number }
-  | { type: 'failed'; job: Job; error: unknown; willRetry: boolean }
+  | { type: 'started'; job: Job; attempt?: AttemptAbort }
+  | { type: 'completed'; job: Job; durationMs: number; attempt?: AttemptAbort }
+  | { type: 'failed'; job: Job; error: unknown; willRetry: boolean; attempt?: AttemptAbort }
   | { type: 'cancelled'; job: Job }
 
 export interface Queue {

@@ -75,7 +75,7 @@ const failRunning = (owner: unknown, error: unknown): void => {
 /** Creates the attempt bookkeeping of one Redis queue. */
 export function createAttempts(options: AttemptsOptions): Attempts {
   const { now, random, events } = options
-  // By BullMQ id, which the worker's completed and failed events carry as they are.
+  // By job id: a BullMQ id alone is a counter of the step's own queue, so two steps' running jobs can share one.
   const inFlight = new Map<string, Running>()
   const plannedRunAt = new WeakMap<Error, number>()
   const originals = new WeakMap<Error, unknown>()
@@ -137,8 +137,8 @@ export function createAttempts(options: AttemptsOptions): Attempts {
       const started = batch?.startedAt ?? job.startedAt ?? now()
       const running: Running = { step, abort: unowned, deadline: started + timeoutMs, timeoutMs, abandon: ignore, abandoned: false }
       running.abort = new AttemptAbort(failRunning, running)
-      inFlight.set(String(bullJob.id), running)
-      if (events.wants('started')) events.report({ type: 'started', job })
+      inFlight.set(job.id, running)
+      if (events.wants('started')) events.report({ type: 'started', job, attempt: running.abort })
       wakeAll()
       // Not an async function: a then() with two callbacks is all a completed attempt costs on top of the handler.
       return attempt(job, handler, running).then(
@@ -158,18 +158,22 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     },
 
     completed(step, bullJob) {
-      settle(String(bullJob.id))
+      const id = toJobId(step, bullJob.id)
+      const attempt = inFlight.get(id)?.abort
+      settle(id)
       if (!events.wants('completed')) return
       const job = toJob(step, bullJob, 'completed')
-      events.report({ type: 'completed', job, durationMs: (job.finishedAt ?? 0) - (job.startedAt ?? 0) })
+      events.report({ type: 'completed', job, durationMs: (job.finishedAt ?? 0) - (job.startedAt ?? 0), attempt })
     },
 
     failed(step, bullJob, error) {
       const dead = bullJob.finishedOn !== undefined && bullJob.finishedOn !== null
-      settle(String(bullJob.id))
+      const id = toJobId(step, bullJob.id)
+      const attempt = inFlight.get(id)?.abort
+      settle(id)
       if (events.wants('failed')) {
         const job = toJob(step, bullJob, dead ? 'failed' : 'delayed')
-        events.report({ type: 'failed', job, error: originals.get(error) ?? error, willRetry: !dead })
+        events.report({ type: 'failed', job, error: originals.get(error) ?? error, willRetry: !dead, attempt })
       }
       return dead
     },
@@ -191,8 +195,7 @@ export function createAttempts(options: AttemptsOptions): Attempts {
     },
 
     abandonAll() {
-      for (const [bullId, running] of inFlight) {
-        const id = toJobId(running.step, bullId)
+      for (const [id, running] of inFlight) {
         const reason = new Error(`The queue closed before job ${id} finished; it runs again after its lock expires.`)
         running.abandoned = true
         running.abort.abort(reason)
