@@ -11,6 +11,8 @@ export interface ContextAttempt {
   readonly aborted: boolean
   /** Fails the attempt with `error` if it is still running; later calls do nothing. */
   fail(error: unknown): void
+  /** The slot of the span tracing the attempt, or -1 (see AttemptAbort.span). */
+  span: number
 }
 
 /** Who made a context call: the trace, and the step, job and attempt when a handler made it. */

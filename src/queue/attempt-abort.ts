@@ -9,6 +9,12 @@ export class AttemptAbort {
   #reason: unknown
   readonly #onFail: ((owner: unknown, error: unknown) => void) | undefined
   readonly #owner: unknown
+  /**
+   * The slot of the span tracing this attempt while it is open (set by attach-tracing.ts), else -1: the
+   * attempt's events carry this object and so does its context's origin, so both find the span without a
+   * lookup by job id.
+   */
+  span = -1
 
   /** `onFail(owner, error)` ends the attempt as failed; one function serves every attempt of a queue. */
   constructor(onFail?: (owner: unknown, error: unknown) => void, owner?: unknown) {

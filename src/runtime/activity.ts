@@ -52,9 +52,9 @@ export type ActivityListener = (activity: Activity) => void
  */
 export interface ActivityTracer {
   /** A validated emit; returns the W3C traceparent its jobs carry. */
-  emitted(origin: Origin, topic: string): string | undefined
-  stateWritten(origin: Origin, op: 'set' | 'delete' | 'clear', group: string, key: string | null): void
-  streamWritten(origin: Origin, op: 'set' | 'delete' | 'send', stream: string, group: string, id: string | null): void
+  emitted(origin: CallOrigin, topic: string): string | undefined
+  stateWritten(origin: CallOrigin, op: 'set' | 'delete' | 'clear', group: string, key: string | null): void
+  streamWritten(origin: CallOrigin, op: 'set' | 'delete' | 'send', stream: string, group: string, id: string | null): void
 }
 
 /** Listeners of a runtime's activity and the tracer that hears it; reporting costs nothing while there are neither. */
@@ -173,7 +173,7 @@ export function toObservedState(state: StateManager, feed: ActivityFeed, origin:
 }
 
 /** Reports a validated emit; returns the traceparent the tracer gave it for its jobs, if any. */
-export function reportEmit(feed: ActivityFeed, event: EmitEvent, origin: Origin): string | undefined {
+export function reportEmit(feed: ActivityFeed, event: EmitEvent, origin: CallOrigin): string | undefined {
   const tracer = feed.tracer
   let traceContext: string | undefined
   if (tracer !== null) {
@@ -194,7 +194,7 @@ export function reportEmit(feed: ActivityFeed, event: EmitEvent, origin: Origin)
 /** Reports a stream write made through a handler's context. */
 export function reportStreamWrite(
   feed: ActivityFeed,
-  origin: Origin,
+  origin: CallOrigin,
   op: 'set' | 'delete' | 'send',
   stream: string,
   group: string,
