@@ -33,11 +33,17 @@ async function placeOrder(server: ServerProcess, body: object, headers: Record<s
 
 /** The spans of one order, once the request, both emits and `attempts` ShipOrder attempts have arrived. */
 async function orderSpans(receiver: OtlpReceiver, orderTraceId: string, attempts: number): Promise<ReceivedSpan[]> {
-  return eventually(async () => {
-    const spans = receiver.spans.filter((span) => span.attributes['motia.trace_id'] === orderTraceId)
-    const ships = spans.filter((span) => span.name === 'ShipOrder')
-    return spans.length >= 4 + attempts && ships.length === attempts ? spans : undefined
-  }, 15_000)
+  const ofOrder = () => receiver.spans.filter((span) => span.attributes['motia.trace_id'] === orderTraceId)
+  try {
+    return await eventually(async () => {
+      const spans = ofOrder()
+      const ships = spans.filter((span) => span.name === 'ShipOrder')
+      return spans.length >= 4 + attempts && ships.length === attempts ? spans : undefined
+    }, 15_000)
+  } catch {
+    const arrived = ofOrder().map((span) => `${span.name} (${String(span.attributes['motia.job.outcome'] ?? span.resource['service.instance.id'] ?? '')})`)
+    throw new Error(`Trace ${orderTraceId} should have 4 spans and ${attempts} ShipOrder attempts within 15 s; the receiver has: ${arrived.join(', ') || 'none'}.`)
+  }
 }
 
 function only(spans: ReceivedSpan[], name: string): ReceivedSpan {
