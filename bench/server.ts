@@ -97,6 +97,8 @@ function waitForReady(child: ChildProcess, output: () => string): Promise<string
 /** A node process driven a line at a time: each request written to its stdin is answered by one line on its stdout. */
 export interface LineProcess {
   pid: number
+  /** The line it printed when it was ready. */
+  firstLine: string
   /** Writes `line` and resolves with the next line the process prints. */
   request(line: string): Promise<string>
   /** Closes its stdin and waits for it to exit; rejects if it failed. */
@@ -120,9 +122,10 @@ export async function startLineProcess(args: string[], cwd: string = repoRoot): 
     if (!done) return value
     throw new Error(`node ${args.join(' ').slice(0, 100)} exited with ${await exited}:\n${stderr}`)
   }
-  await nextLine()
+  const firstLine = await nextLine()
   return {
     pid: child.pid as number,
+    firstLine,
     request(line) {
       child.stdin.write(`${line}\n`)
       return nextLine()

@@ -4,9 +4,10 @@
  * the server reported dropped from a full export queue.
  * Run: npx tsx bench/span-export-sustained.ts [seconds] [events per fan-out]
  */
+import { startReceiver } from './otlp-receiver.ts'
 import { benchProject, createWorkspace } from './project.ts'
 import { serverRate } from './scenarios/fanout.ts'
-import { droppedSpans, startReceiver } from './scenarios/tracing.ts'
+import { droppedSpans } from './scenarios/tracing.ts'
 import { spawnCli } from './server.ts'
 
 const seconds = Number(process.argv[2] ?? 20)

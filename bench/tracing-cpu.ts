@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { benchProject, createWorkspace } from './project.ts'
 import { serverRate } from './scenarios/fanout.ts'
-import { startReceiver } from './scenarios/tracing.ts'
+import { startReceiver } from './otlp-receiver.ts'
 import { spawnCli } from './server.ts'
 import { median } from './stats.ts'
 
