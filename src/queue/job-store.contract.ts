@@ -101,5 +101,19 @@ export function runJobStoreContract(name: string, create: () => { store: JobStor
       expect(store.nextRunAt(['missing'], 0)).toBeNull()
       release()
     })
+
+    it('asks to be woken at once, and once, for a job that came due after the last claim of its step', () => {
+      const { store, release } = create()
+      const base = { topic: 't', data: null, traceId: 'x', maxRetries: 0 }
+      const job = toCreatedJob({ ...base, step: 'a', delayMs: 10 }, 1_000)
+      store.insert(job, null)
+      store.insert(toCreatedJob({ ...base, step: 'b', delayMs: 50 }, 1_000), null)
+      expect(store.claimNext('a', 1_009, false)).toBeNull()
+      // Another step's claim, with a clock that has passed the job's runAt: nothing claimed step 'a' since.
+      expect(store.nextRunAt(['a', 'b'], 1_010)).toBe(1_011)
+      expect(store.nextRunAt(['a', 'b'], 1_010)).toBe(1_050)
+      expect(store.claimNext('a', 1_010, false)?.id).toBe(job.id)
+      release()
+    })
   })
 }

@@ -60,7 +60,10 @@ export interface JobStore {
   statsInput(): JobStatsInput
   /** Jobs of these steps that are pending, running or failed (waiting for a retry). */
   countUnsettled(steps: readonly string[]): number
-  /** Earliest runAt later than `after` among pending or failed jobs of these steps, or null. */
+  /**
+   * Earliest runAt later than `after` among pending or failed jobs of these steps, or null; `after + 1` when a
+   * delayed job had come due by `after` (no claim of its step has seen it since): it is made ready then, once.
+   */
   nextRunAt(steps: readonly string[], after: number): number | null
   /** Releases the storage; called once by the queue's close(). */
   close(): void

@@ -121,11 +121,15 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
     index.delayed.push(job)
   }
 
-  const promote = (index: StepIndex, now: number): void => {
+  /** Moves the delayed jobs due by `now` to the ready heap; true when it moved any. */
+  const promote = (index: StepIndex, now: number): boolean => {
+    let moved = false
     for (let top = index.delayed.peek(); top && top.runAt <= now; top = index.delayed.peek()) {
       index.delayed.pop()
       toReady(index, top)
+      moved = true
     }
+    return moved
   }
 
   /** A group's oldest job finished: the next one, if a fifo claim parked it, may run now. */
@@ -352,9 +356,10 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       for (const step of stepNames) {
         const index = steps.get(step)
         if (!index) continue
-        promote(index, after)
-        const top = index.delayed.peek()
-        if (top && (earliest === null || top.runAt < earliest)) earliest = top.runAt
+        // The dispatcher asks with a later clock reading than its last claim of this step, so a job may have
+        // come due in between; moved to the ready heap here, it would wait for no timer: ask to be woken at once.
+        const runAt = promote(index, after) ? after + 1 : (index.delayed.peek()?.runAt ?? null)
+        if (runAt !== null && (earliest === null || runAt < earliest)) earliest = runAt
       }
       return earliest
     },

@@ -17,19 +17,6 @@ runJobStoreContract('sqlite job store', () => {
 })
 
 describe('sqlite job store', () => {
-  it('asks to be woken at once for a job that came due after the last claim, once', () => {
-    const db = openDatabase(':memory:')
-    const store = createSqliteJobStore(db)
-    const job = toCreatedJob({ step: 'a', topic: 't', data: null, traceId: 'x', maxRetries: 0, delayMs: 10 }, 1_000)
-    store.insert(job, null)
-    expect(store.claimNext('a', 1_009, false)).toBeNull()
-    expect(store.nextRunAt(['a'], 1_010)).toBe(1_011)
-    expect(store.nextRunAt(['a'], 1_010)).toBeNull()
-    expect(store.claimNext('a', 1_010, false)?.id).toBe(job.id)
-    store.close()
-    db.close()
-  })
-
   it('claims through thousands of delayed jobs without reading them', () => {
     const db = openDatabase(':memory:')
     const store = createSqliteJobStore(db)
