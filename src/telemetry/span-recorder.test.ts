@@ -58,7 +58,7 @@ describe('the span recorder', () => {
     expect(spans).toEqual([])
   })
 
-  it('asks an SDK sampler with the parent it needs (parentbased_traceidratio keeps a sampled parent’s children)', async () => {
+  it('samples parentbased_traceidratio roots by their trace id and children by their parent (a sampled parent’s children are kept at ratio 0)', async () => {
     const { spans } = await chain({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })
     expect(spans).toEqual([])
     const { recorder, flushed } = await recording({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })

@@ -93,7 +93,7 @@ export function createSpanRecorder(
 ): SpanRecorder {
   const writer = new SpanWriter(arrays)
   const head = new SpanHead()
-  const byParentFlags = sampler.byParentFlags
+  const { byParentFlags, rootSampled } = sampler
   let numbers = new Float64Array(64 * FIELDS)
   /** Per slot: the trace text (see SpanHead.trace), a caller's span id, the events and how many of their items are this span's. */
   const traces: string[] = []
@@ -177,7 +177,7 @@ export function createSpanRecorder(
 
   const openRoot = (traceId: string | null, name: string, kind: SpanKind): number => {
     const trace = traceId ?? ids.traceId()
-    const flags = byParentFlags ? (byParentFlags(null) ? TraceFlags.SAMPLED : TraceFlags.NONE) : sampleWithContext(trace, null, name, kind)
+    const flags = rootSampled !== null ? (rootSampled ? TraceFlags.SAMPLED : TraceFlags.NONE) : sampleWithContext(trace, null, name, kind)
     return open(trace, flags, ParentMode.none)
   }
 

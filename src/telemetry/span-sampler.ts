@@ -13,10 +13,13 @@ export interface ParentRef {
 export interface SpanSampler {
   sample(traceId: string, parent: ParentRef | null, name: string, kind: SpanKind, attributes: Attributes | undefined): boolean
   /**
-   * Set when the decision needs nothing but the parent's trace flags: the decision for a child whose parent
-   * has these flags (`null`: a root). The recorder then builds no ParentRef.
+   * Set when a child's decision needs nothing but its parent's trace flags (always_on, always_off and every
+   * parentbased_ sampler): the decision for a child of a parent with these flags. The recorder then builds no
+   * ParentRef for it.
    */
-  readonly byParentFlags: ((parentFlags: number | null) => boolean) | null
+  readonly byParentFlags: ((parentFlags: number) => boolean) | null
+  /** Set when every root gets the same decision (all but the ratio samplers): the recorder then asks nothing per root. */
+  readonly rootSampled: boolean | null
 }
 
 const DEFAULT = 'parentbased_always_on'
@@ -58,34 +61,45 @@ function toSdkSampler(sdk: SdkSamplers, name: string, env: Record<string, string
 const parentSampled = (parentFlags: number) => (parentFlags & TraceFlags.SAMPLED) !== 0
 
 /**
- * The samplers whose decision is a function of the parent's trace flags alone (`null`: a root), as the SDK's
- * classes decide: always_on and always_off ignore the parent, a parentbased_ one follows it and decides a root
- * by its name.
+ * The samplers whose decision for a child is a function of its parent's trace flags, as the SDK's classes
+ * decide: always_on and always_off ignore the parent; a parentbased_ sampler follows it, remote or local (its
+ * default delegates), and decides a root by its root sampler: the same for every root, or (a ratio) by the
+ * trace id, which the SDK's sampler decides.
  */
-const BY_PARENT_FLAGS = new Map<string, (parentFlags: number | null) => boolean>([
-  ['always_on', () => true],
-  ['always_off', () => false],
-  ['parentbased_always_on', (parentFlags) => parentFlags === null || parentSampled(parentFlags)],
-  ['parentbased_always_off', (parentFlags) => parentFlags !== null && parentSampled(parentFlags)],
+const BY_PARENT_FLAGS = new Map<string, { child: (parentFlags: number) => boolean; root: boolean | null }>([
+  ['always_on', { child: () => true, root: true }],
+  ['always_off', { child: () => false, root: false }],
+  ['parentbased_always_on', { child: parentSampled, root: true }],
+  ['parentbased_always_off', { child: parentSampled, root: false }],
+  ['parentbased_traceidratio', { child: parentSampled, root: null }],
 ])
 
 /**
  * The sampler `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` ask for (default parentbased_always_on), made of the
  * SDK's sampler classes. The default, always_on, always_off and parentbased_always_off are decided here without
- * building a context per span or loading the SDK (BY_PARENT_FLAGS: the same decisions); the others load the SDK's
- * trace package for its classes. A span is exported when the sampler says RECORD_AND_SAMPLED.
+ * building a context per span or loading the SDK (BY_PARENT_FLAGS: the same decisions). parentbased_traceidratio
+ * decides children so too and asks the SDK's ratio sampler about roots only: asking it about every span built a
+ * context per span and cost an unsampled fan-out more than a traced one. traceidratio asks the SDK about every
+ * span. A span is exported when the sampler says RECORD_AND_SAMPLED.
  */
 export async function createSpanSampler(env: Record<string, string | undefined>, warn: (message: string) => void): Promise<SpanSampler> {
   const name = env['OTEL_TRACES_SAMPLER']?.trim().toLowerCase() || DEFAULT
-  const byParentFlags = BY_PARENT_FLAGS.get(name)
-  if (byParentFlags) return { sample: (_traceId, parent) => byParentFlags(parent === null ? null : parent.traceFlags), byParentFlags }
+  const byParent = BY_PARENT_FLAGS.get(name)
+  if (byParent && byParent.root !== null) {
+    const { child, root } = byParent
+    return { sample: (_traceId, parent) => (parent === null ? root : child(parent.traceFlags)), byParentFlags: child, rootSampled: root }
+  }
   const sdk = await import('@opentelemetry/sdk-trace-base')
   const sampler = toSdkSampler(sdk, name, env, warn)
+  const sdkSample = (traceId: string, parent: ParentRef | null, spanName: string, kind: SpanKind, attributes: Attributes | undefined): boolean => {
+    const context = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT
+    return sampler.shouldSample(context, traceId, spanName, kind, attributes ?? {}, []).decision === sdk.SamplingDecision.RECORD_AND_SAMPLED
+  }
+  if (!byParent) return { sample: sdkSample, byParentFlags: null, rootSampled: null }
+  const { child } = byParent
   return {
-    byParentFlags: null,
-    sample(traceId, parent, spanName, kind, attributes) {
-      const context = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT
-      return sampler.shouldSample(context, traceId, spanName, kind, attributes ?? {}, []).decision === sdk.SamplingDecision.RECORD_AND_SAMPLED
-    },
+    sample: (traceId, parent, spanName, kind, attributes) => (parent === null ? sdkSample(traceId, null, spanName, kind, attributes) : child(parent.traceFlags)),
+    byParentFlags: child,
+    rootSampled: null,
   }
 }
