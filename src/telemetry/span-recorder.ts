@@ -151,12 +151,12 @@ export function createSpanRecorder(
     return traceparent.indexOf(carriedId, 3) === 3
   }
 
-  /** A new slot with a fresh span id, started now. */
+  /** A new slot with a fresh span id, started now (an unsampled span, never written, reads no clock). */
   const open = (trace: string, flags: number, parent: ParentMode): number => {
     const slot = takeSlot()
     const drawn = ids.drawSpanId()
     const at = slot * FIELDS
-    numbers[at + Field.start] = now()
+    numbers[at + Field.start] = flags === TraceFlags.SAMPLED ? now() : 0
     numbers[at + Field.high] = ids.words[drawn] as number
     numbers[at + Field.low] = ids.words[drawn + 1] as number
     numbers[at + Field.flags] = flags
@@ -247,7 +247,8 @@ export function createSpanRecorder(
           ? TraceFlags.SAMPLED
           : TraceFlags.NONE
         : sampleWithContext(traceparent, { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52), traceFlags: parentFlags, isRemote: true }, name, kind)
-      if (trace === null || !isCarriedTrace(trace, traceparent)) return open(traceparent, flags, ParentMode.traceparent)
+      // An unsampled span is never written, so its parent's id is not read.
+      if (trace === null || flags !== TraceFlags.SAMPLED || !isCarriedTrace(trace, traceparent)) return open(traceparent, flags, ParentMode.traceparent)
       const slot = open(trace, flags, ParentMode.carried)
       readSpanIdWords(traceparent, 36, numbers, slot * FIELDS + Field.parentHigh)
       return slot
@@ -279,7 +280,8 @@ export function createSpanRecorder(
     },
 
     close(slot, name, kind, template, values, attributes, status) {
-      write(slot, now(), name, kind, template, values, attributes, status)
+      const sampled = (numbers[slot * FIELDS + Field.flags] as number) === TraceFlags.SAMPLED
+      write(slot, sampled ? now() : 0, name, kind, template, values, attributes, status)
     },
 
     instant(parent, rootTraceId, name, kind, template, values) {
