@@ -3,7 +3,8 @@
  * to a local receiver and without, in alternating runs: the main thread's and the other threads' (the export
  * worker, V8's collector threads) from /proc, so Linux only. The wall-clock rows of `npm run bench` swing with
  * the machine; these move less, and tell which thread a change saved.
- * Run: npx tsx bench/tracing-cpu.ts [runs] [events per fan-out]
+ * Run: npx tsx bench/tracing-cpu.ts [runs] [events per fan-out] [NAME=value,... added to the traced server's
+ * environment, e.g. OTEL_TRACES_SAMPLER=always_off to measure the instrumentation with no span recorded]
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { benchProject, createWorkspace } from './project.ts'
@@ -14,6 +15,7 @@ import { median } from './stats.ts'
 
 const runs = Number(process.argv[2] ?? 15)
 const events = Number(process.argv[3] ?? 10_000)
+const added = Object.fromEntries((process.argv[4] ?? '').split(',').flatMap((pair) => (pair.includes('=') ? [pair.split('=', 2)] : [])))
 
 /** Milliseconds of CPU (user and system) the main thread and the other threads of `pid` have used. */
 function cpuOf(pid: number): { main: number; other: number } {
@@ -34,7 +36,7 @@ const receiver = await startReceiver()
 const workspace = createWorkspace()
 try {
   const dir = workspace.project('tracing-cpu', benchProject())
-  const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'bench', OTEL_METRIC_EXPORT_INTERVAL: '5000' }
+  const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'bench', OTEL_METRIC_EXPORT_INTERVAL: '5000', ...added }
   const servers = { off: await spawnCli('start', dir, ['--memory']), traced: await spawnCli('start', dir, ['--memory'], traced) }
   const measured = { off: { main: 0, other: 0, rates: [] as number[] }, traced: { main: 0, other: 0, rates: [] as number[] } }
   for (const server of Object.values(servers)) for (let warm = 0; warm < 3; warm++) await serverRate(server.url, `warm-${warm}`, events, 'together')
