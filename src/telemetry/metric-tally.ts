@@ -9,7 +9,7 @@ import {
   type MetricSnapshot,
   type ValuePoint,
 } from './otel-metrics.ts'
-import type { AttemptOutcome, MetricSink, StreamCounts } from './watch-measurements.ts'
+import { type AttemptOutcome, type MetricSink, perRequestKind, type StreamCounts } from './watch-measurements.ts'
 
 /** One histogram series, recorded into directly: a bucket search and four additions, no lookup. */
 interface Series extends HistogramPoint {
@@ -81,25 +81,13 @@ export function createMetricTally(queue: Queue, lag: EventLoopLag, streams: () =
     }
     return tally
   }
-  const requests = new Map<string, Map<string, Map<number, Series>>>()
-  const requestSeries = (method: string, route: string, status: number): Series => {
-    let byMethod = requests.get(route)
-    if (!byMethod) {
-      byMethod = new Map()
-      requests.set(route, byMethod)
-    }
-    let byStatus = byMethod.get(method)
-    if (!byStatus) {
-      byStatus = new Map()
-      byMethod.set(method, byStatus)
-    }
-    let series = byStatus.get(status)
-    if (!series) {
-      series = createSeries({ 'http.request.method': method, 'http.route': route, 'http.response.status_code': status })
-      byStatus.set(status, series)
-    }
+  /** Request durations by method, route and status, each series also in `requestPoints` for the snapshot. */
+  const requestPoints: Series[] = []
+  const requestSeries = perRequestKind((method, route, status) => {
+    const series = createSeries({ 'http.request.method': method, 'http.route': route, 'http.response.status_code': status })
+    requestPoints.push(series)
     return series
-  }
+  })
   /** Frames sent per stream, and messages received. */
   const sentByStream = new Map<string, ValuePoint>()
   let received = 0
@@ -127,8 +115,6 @@ export function createMetricTally(queue: Queue, lag: EventLoopLag, streams: () =
     const delay = lag.read()
     const { connections, subscriptions } = streams()
     const one = (value: number): ValuePoint[] => [{ attributes: {}, value }]
-    const requestPoints: Series[] = []
-    for (const byMethod of requests.values()) for (const byStatus of byMethod.values()) requestPoints.push(...byStatus.values())
     const histogram = (name: HistogramName, series: Series[]) => ({
       name,
       points: series

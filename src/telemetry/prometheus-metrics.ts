@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { JobStatus, Queue } from '../queue/queue.ts'
 import type { EventLoopLag } from './event-loop-lag.ts'
-import type { AttemptOutcome, MetricSink, StreamCounts } from './watch-measurements.ts'
+import { type AttemptOutcome, type MetricSink, perRequestKind, type StreamCounts } from './watch-measurements.ts'
 
 /** Seconds: from a fast handler to the default one-minute timeout. */
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -50,6 +50,8 @@ export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag, streams
     'http_route',
     'http_response_status_code',
   ])
+  /** The series of each method, route and status, labelled once: prom-client hashes the labels of every labelled call. */
+  const requestSeries = perRequestKind((method, route, status) => requestDuration.labels(method, route, String(status)))
   new Gauge({
     name: 'motia_queue_depth',
     help: 'Jobs in the queue per step and status.',
@@ -127,7 +129,7 @@ export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag, streams
       seriesOf(step).cancelled.inc()
     },
     requestEnded({ method, route, status, durationMs }) {
-      requestDuration.observe({ http_request_method: method, http_route: route, http_response_status_code: status }, durationMs / 1000)
+      requestSeries(method, route, status).observe(durationMs / 1000)
     },
     framesSent(stream, count) {
       let series = sentByStream.get(stream)
