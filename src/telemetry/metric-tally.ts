@@ -47,14 +47,14 @@ interface StepTally extends Record<JobCount, number> {
   byOutcome: Record<AttemptOutcome, Series>
 }
 
-/** The measurements OTLP exports, counted on the main thread and read as a snapshot at each collection. */
+/** The measurements OTLP exports and `GET /metrics` serves, counted on the main thread and read as a snapshot at each collection or scrape. */
 export interface MetricTally extends MetricSink {
   /** Every metric now: the counts and histograms so far, the queue depth, event-loop delay and stream counts read now. */
   snapshot(): Promise<MetricSnapshot>
 }
 
 /**
- * Counts what OTLP exports as plain numbers: an attempt costs two histogram records into series kept per
+ * Counts what OTLP exports (and Prometheus scrapes) as plain numbers: an attempt costs two histogram records into series kept per
  * step and outcome, a request one into a series kept per route, method and status (maps of maps, so a
  * request builds no key). The OpenTelemetry SDK that turns a snapshot into an export runs in the export
  * worker (see metric-producer.ts), so this thread loads none of it.

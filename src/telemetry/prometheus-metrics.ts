@@ -1,13 +1,17 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { JobStatus, Queue } from '../queue/queue.ts'
+import type { Queue } from '../queue/queue.ts'
 import type { EventLoopLag } from './event-loop-lag.ts'
-import { type AttemptOutcome, type MetricSink, perRequestKind, type StreamCounts } from './watch-measurements.ts'
-
-/** Seconds: from a fast handler to the default one-minute timeout. */
-const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
-
-/** The statuses of jobs still in the queue (completed and cancelled ones are not). */
-const queuedStatuses: readonly JobStatus[] = ['pending', 'running', 'failed', 'dead']
+import { createMetricTally } from './metric-tally.ts'
+import {
+  type CounterName,
+  DURATION_BUCKETS,
+  type GaugeName,
+  type HistogramName,
+  type HistogramPoint,
+  type MetricAttributes,
+  type MetricSnapshot,
+} from './otel-metrics.ts'
+import type { MetricSink, StreamCounts } from './watch-measurements.ts'
 
 /** The metrics `GET /metrics` serves, in the Prometheus text format. */
 export interface PrometheusMetrics extends MetricSink {
@@ -15,132 +19,156 @@ export interface PrometheusMetrics extends MetricSink {
   render(): Promise<string>
 }
 
-type Child<T extends { labels(...values: string[]): unknown }> = ReturnType<T['labels']>
+/** How a metric of the snapshot reads in the Prometheus text: its name, help, and label name by attribute key, in label order. */
+interface Exposed {
+  name: string
+  help: string
+  labels: Record<string, string>
+}
 
-/** The labelled series of one step, made once: labelling on every measurement would hash the labels each time. */
-interface StepSeries {
-  started: Child<Counter>
-  completed: Child<Counter>
-  failed: Child<Counter>
-  dead: Child<Counter>
-  cancelled: Child<Counter>
-  wait: Child<Histogram>
-  durations: Record<AttemptOutcome, Child<Histogram>>
+const byStep = { 'motia.step': 'step' }
+
+const counters: Record<CounterName, Exposed> = {
+  'motia.jobs.started': { name: 'motia_jobs_started_total', help: 'Job attempts started.', labels: byStep },
+  'motia.jobs.completed': { name: 'motia_jobs_completed_total', help: 'Jobs completed.', labels: byStep },
+  'motia.jobs.failed': { name: 'motia_jobs_failed_total', help: 'Job attempts failed (retried or dead).', labels: byStep },
+  'motia.jobs.dead': { name: 'motia_jobs_dead_total', help: 'Jobs moved to the dead-letter queue.', labels: byStep },
+  'motia.jobs.cancelled': { name: 'motia_jobs_cancelled_total', help: 'Jobs cancelled.', labels: byStep },
+  'motia.stream.frames.sent': {
+    name: 'motia_stream_frames_sent_total',
+    help: 'Stream frames sent to clients (changes, syncs, errors).',
+    labels: { 'motia.stream.name': 'stream' },
+  },
+  'motia.stream.frames.received': { name: 'motia_stream_frames_received_total', help: 'Messages received from stream clients.', labels: {} },
+}
+
+const gauges: Record<GaugeName, Exposed> = {
+  'motia.queue.depth': { name: 'motia_queue_depth', help: 'Jobs in the queue per step and status.', labels: { 'motia.step': 'step', 'motia.job.status': 'status' } },
+  'nodejs.eventloop.delay.p50': { name: 'nodejs_eventloop_delay_p50_seconds', help: 'Event-loop delay, median of the last window.', labels: {} },
+  'nodejs.eventloop.delay.p99': { name: 'nodejs_eventloop_delay_p99_seconds', help: 'Event-loop delay, 99th percentile of the last window.', labels: {} },
+  'nodejs.eventloop.delay.max': { name: 'nodejs_eventloop_delay_max_seconds', help: 'Event-loop delay, maximum of the last window.', labels: {} },
+  'motia.stream.connections': { name: 'motia_stream_connections', help: 'Open stream (WebSocket) connections.', labels: {} },
+  'motia.stream.subscriptions': { name: 'motia_stream_subscriptions', help: 'Stream subscriptions (joins not left yet) of the open connections.', labels: {} },
+}
+
+const histograms: Record<HistogramName, Exposed> = {
+  'motia.job.attempt.duration': {
+    name: 'motia_job_attempt_duration_seconds',
+    help: 'Duration of job attempts.',
+    labels: { 'motia.step': 'step', 'motia.job.outcome': 'outcome' },
+  },
+  'motia.job.queue_wait': { name: 'motia_job_queue_wait_seconds', help: 'Time an attempt waited between when it could run and when it started.', labels: byStep },
+  'http.server.request.duration': {
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP requests to API steps.',
+    labels: { 'http.request.method': 'http_request_method', 'http.route': 'http_route', 'http.response.status_code': 'http_response_status_code' },
+  },
+}
+
+/** A series' labels, from its attributes. */
+function toLabels(exposed: Exposed, attributes: MetricAttributes): Record<string, string | number> {
+  const labels: Record<string, string | number> = {}
+  for (const [key, label] of Object.entries(exposed.labels)) labels[label] = attributes[key] ?? ''
+  return labels
+}
+
+/** A metric as prom-client's registry reads it to write it out. */
+type WrittenMetric = Awaited<ReturnType<Histogram['get']>>
+
+/**
+ * A histogram whose series are the tally's, as they were at the last scrape: prom-client writes them out as it
+ * writes its own (cumulative `_bucket` series with `le`, `_sum`, `_count`), but nothing is observed into it.
+ */
+class TalliedHistogram extends Histogram<string> {
+  points: HistogramPoint[] = []
+
+  constructor(private readonly exposed: Exposed) {
+    super({ name: exposed.name, help: exposed.help, labelNames: Object.values(exposed.labels), buckets: [...DURATION_BUCKETS], registers: [] })
+  }
+
+  /** What the registry writes: it reads this in preference to `get`, as it does of its own histograms. */
+  getForPromString(): Promise<WrittenMetric> {
+    return Promise.resolve(this.written())
+  }
+
+  override get(): Promise<WrittenMetric> {
+    return Promise.resolve(this.written())
+  }
+
+  private written(): WrittenMetric {
+    const { name, help } = this.exposed
+    const bucket = `${name}_bucket`
+    const values = this.points.flatMap(({ attributes, counts, sum, count }) => {
+      const labels = toLabels(this.exposed, attributes)
+      let below = 0
+      const buckets = DURATION_BUCKETS.map((le, at) => {
+        below += counts[at] ?? 0
+        return { labels: { ...labels, le }, value: below, metricName: bucket }
+      })
+      return [
+        ...buckets,
+        { labels: { ...labels, le: '+Inf' }, value: count, metricName: bucket },
+        { labels, value: sum, metricName: `${name}_sum` },
+        { labels, value: count, metricName: `${name}_count` },
+      ]
+    })
+    // `type` and `aggregator` as prom-client's Histogram sets them when it is made (its typings declare neither).
+    const { type, aggregator } = this as unknown as Pick<WrittenMetric, 'type' | 'aggregator'>
+    return { name, help, type, aggregator, collect: () => {}, values }
+  }
 }
 
 /**
- * Creates the Prometheus registry (prom-client) of one app: job counters and histograms per step,
- * HTTP request durations, stream frames per stream, and, read at each scrape, queue depth per step and
- * status, event-loop lag and the open stream connections and subscriptions.
+ * The Prometheus registry (prom-client) of one app. What it counts is counted as plain numbers by a metric
+ * tally (metric-tally.ts, the one OTLP export reads), and each scrape reads the tally's snapshot into the
+ * registry: prom-client labels and hashes a series on every `inc` and `observe`, which cost a scraped fan-out
+ * about 2 µs of the server's thread a job. Counters and gauges are prom-client's, set from the snapshot; the
+ * histograms are written from the tally's series.
  */
 export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag, streams: () => StreamCounts): PrometheusMetrics {
+  const tally = createMetricTally(queue, lag, streams)
   const registry = new Registry()
   const registers = [registry]
-  const jobs = (name: string, help: string) => new Counter({ name, help, labelNames: ['step'], registers })
-  const started = jobs('motia_jobs_started_total', 'Job attempts started.')
-  const completed = jobs('motia_jobs_completed_total', 'Jobs completed.')
-  const failed = jobs('motia_jobs_failed_total', 'Job attempts failed (retried or dead).')
-  const dead = jobs('motia_jobs_dead_total', 'Jobs moved to the dead-letter queue.')
-  const cancelled = jobs('motia_jobs_cancelled_total', 'Jobs cancelled.')
-  const seconds = (name: string, help: string, labelNames: string[]) => new Histogram({ name, help, labelNames, buckets: durationBuckets, registers })
-  const attemptDuration = seconds('motia_job_attempt_duration_seconds', 'Duration of job attempts.', ['step', 'outcome'])
-  const queueWait = seconds('motia_job_queue_wait_seconds', 'Time an attempt waited between when it could run and when it started.', ['step'])
-  const requestDuration = seconds('http_server_request_duration_seconds', 'Duration of HTTP requests to API steps.', [
-    'http_request_method',
-    'http_route',
-    'http_response_status_code',
-  ])
-  /** The series of each method, route and status, labelled once: prom-client hashes the labels of every labelled call. */
-  const requestSeries = perRequestKind((method, route, status) => requestDuration.labels(method, route, String(status)))
-  new Gauge({
-    name: 'motia_queue_depth',
-    help: 'Jobs in the queue per step and status.',
-    labelNames: ['step', 'status'],
-    registers,
-    async collect() {
-      const { byStep } = await queue.stats()
-      this.reset()
-      for (const [step, counts] of Object.entries(byStep)) {
-        for (const status of queuedStatuses) this.set({ step, status }, counts[status] ?? 0)
-      }
-    },
-  })
-  /** A gauge set from `read` at each scrape. */
-  const readGauge = (name: string, help: string, read: () => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read())
-      },
-    })
-  const lagGauge = (name: string, help: string, pick: (reading: ReturnType<EventLoopLag['read']>) => number) =>
-    readGauge(name, help, () => pick(lag.read()) / 1000)
-  lagGauge('nodejs_eventloop_delay_p50_seconds', 'Event-loop delay, median of the last window.', (reading) => reading.p50Ms)
-  lagGauge('nodejs_eventloop_delay_p99_seconds', 'Event-loop delay, 99th percentile of the last window.', (reading) => reading.p99Ms)
-  lagGauge('nodejs_eventloop_delay_max_seconds', 'Event-loop delay, maximum of the last window.', (reading) => reading.maxMs)
+  const labelled = (exposed: Exposed) => ({ name: exposed.name, help: exposed.help, labelNames: Object.values(exposed.labels), registers })
+  const counterOf = new Map(Object.entries(counters).map(([name, exposed]) => [name, { exposed, metric: new Counter(labelled(exposed)) }]))
+  const gaugeOf = new Map(Object.entries(gauges).map(([name, exposed]) => [name, { exposed, metric: new Gauge(labelled(exposed)) }]))
+  const histogramOf = new Map(
+    Object.entries(histograms).map(([name, exposed]) => {
+      const metric = new TalliedHistogram(exposed)
+      registry.registerMetric(metric)
+      return [name, metric]
+    }),
+  )
 
-  readGauge('motia_stream_connections', 'Open stream (WebSocket) connections.', () => streams().connections)
-  readGauge('motia_stream_subscriptions', 'Stream subscriptions (joins not left yet) of the open connections.', () => streams().subscriptions)
-  const framesSent = new Counter({ name: 'motia_stream_frames_sent_total', help: 'Stream frames sent to clients (changes, syncs, errors).', labelNames: ['stream'], registers })
-  const framesReceived = new Counter({ name: 'motia_stream_frames_received_total', help: 'Messages received from stream clients.', registers })
-  /** The series of each stream, labelled once. */
-  const sentByStream = new Map<string, Child<Counter>>()
-
-  const steps = new Map<string, StepSeries>()
-  const seriesOf = (step: string): StepSeries => {
-    let series = steps.get(step)
-    if (!series) {
-      series = {
-        started: started.labels(step),
-        completed: completed.labels(step),
-        failed: failed.labels(step),
-        dead: dead.labels(step),
-        cancelled: cancelled.labels(step),
-        wait: queueWait.labels(step),
-        durations: {
-          completed: attemptDuration.labels(step, 'completed'),
-          failed: attemptDuration.labels(step, 'failed'),
-          dead: attemptDuration.labels(step, 'dead'),
-        },
+  /** Sets every metric from `snapshot`: a labelled counter's series appears with its first count, as prom-client's own do. */
+  const read = (snapshot: MetricSnapshot): void => {
+    for (const { name, points } of snapshot.counters) {
+      const counter = counterOf.get(name)
+      if (!counter) continue
+      counter.metric.reset()
+      for (const { attributes, value } of points) {
+        const labels = toLabels(counter.exposed, attributes)
+        if (value > 0 || Object.keys(labels).length === 0) counter.metric.inc(labels, value)
       }
-      steps.set(step, series)
     }
-    return series
+    for (const { name, points } of snapshot.gauges) {
+      const gauge = gaugeOf.get(name)
+      if (!gauge) continue
+      gauge.metric.reset()
+      for (const { attributes, value } of points) gauge.metric.set(toLabels(gauge.exposed, attributes), value)
+    }
+    for (const { name, points } of snapshot.histograms) {
+      const histogram = histogramOf.get(name)
+      if (histogram) histogram.points = points
+    }
   }
 
   return {
+    ...tally,
     contentType: registry.contentType,
-    render: () => registry.metrics(),
-    attemptStarted(step, waitMs) {
-      const series = seriesOf(step)
-      series.started.inc()
-      series.wait.observe(waitMs / 1000)
-    },
-    attemptEnded(step, outcome, durationMs) {
-      const series = seriesOf(step)
-      series.durations[outcome].observe(durationMs / 1000)
-      if (outcome === 'completed') series.completed.inc()
-      else series.failed.inc()
-      if (outcome === 'dead') series.dead.inc()
-    },
-    jobCancelled(step) {
-      seriesOf(step).cancelled.inc()
-    },
-    requestEnded({ method, route, status, durationMs }) {
-      requestSeries(method, route, status).observe(durationMs / 1000)
-    },
-    framesSent(stream, count) {
-      let series = sentByStream.get(stream)
-      if (!series) {
-        series = framesSent.labels(stream)
-        sentByStream.set(stream, series)
-      }
-      series.inc(count)
-    },
-    framesReceived(count) {
-      framesReceived.inc(count)
+    async render() {
+      read(await tally.snapshot())
+      return registry.metrics()
     },
   }
 }
