@@ -9,7 +9,7 @@ import {
   type MetricSnapshot,
   type ValuePoint,
 } from './otel-metrics.ts'
-import { type AttemptOutcome, type MetricSink, perRequestKind, type StreamCounts } from './watch-measurements.ts'
+import type { AttemptOutcome, MetricSink, StreamCounts } from './watch-measurements.ts'
 
 /** One histogram series, recorded into directly: a bucket search and four additions, no lookup. */
 interface Series extends HistogramPoint {
@@ -34,6 +34,32 @@ function createSeries(attributes: MetricAttributes): Series {
       if (value < this.min) this.min = value
       if (value > this.max) this.max = value
     },
+  }
+}
+
+/**
+ * What `make` returns for a request's method, route and status, made once for each of them and then looked up:
+ * a sink's series per request kind, so a request costs three map reads rather than labelling a series anew.
+ */
+function perRequestKind<T>(make: (method: string, route: string, status: number) => T): (method: string, route: string, status: number) => T {
+  const byRoute = new Map<string, Map<string, Map<number, T>>>()
+  return (method, route, status) => {
+    let byMethod = byRoute.get(route)
+    if (!byMethod) {
+      byMethod = new Map()
+      byRoute.set(route, byMethod)
+    }
+    let byStatus = byMethod.get(method)
+    if (!byStatus) {
+      byStatus = new Map()
+      byMethod.set(method, byStatus)
+    }
+    let made = byStatus.get(status)
+    if (made === undefined) {
+      made = make(method, route, status)
+      byStatus.set(status, made)
+    }
+    return made
   }
 }
 

@@ -29,32 +29,6 @@ export interface StreamCounts {
 }
 
 /**
- * What `make` returns for a request's method, route and status, made once for each of them and then looked up:
- * a sink's series per request kind, so a request costs three map reads rather than labelling a series anew.
- */
-export function perRequestKind<T>(make: (method: string, route: string, status: number) => T): (method: string, route: string, status: number) => T {
-  const byRoute = new Map<string, Map<string, Map<number, T>>>()
-  return (method, route, status) => {
-    let byMethod = byRoute.get(route)
-    if (!byMethod) {
-      byMethod = new Map()
-      byRoute.set(route, byMethod)
-    }
-    let byStatus = byMethod.get(method)
-    if (!byStatus) {
-      byStatus = new Map()
-      byMethod.set(method, byStatus)
-    }
-    let made = byStatus.get(status)
-    if (made === undefined) {
-      made = make(method, route, status)
-      byStatus.set(status, made)
-    }
-    return made
-  }
-}
-
-/**
  * Feeds sinks with what a runtime reports: job attempts from the queue's events, HTTP requests from
  * the invocation feed. Returns the function that stops it.
  */
