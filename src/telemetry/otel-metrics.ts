@@ -25,9 +25,9 @@ export const COUNTERS = {
 /** Values read at each collection (OTLP gauges). */
 export const GAUGES = {
   'motia.queue.depth': { description: 'Jobs in the queue per step and status.', unit: '{job}' },
-  'nodejs.eventloop.delay.p50': { description: 'Event-loop delay (p50).', unit: 's' },
-  'nodejs.eventloop.delay.p99': { description: 'Event-loop delay (p99).', unit: 's' },
-  'nodejs.eventloop.delay.max': { description: 'Event-loop delay (max).', unit: 's' },
+  'nodejs.eventloop.delay.p50': { description: 'Event-loop delay, median of the last window.', unit: 's' },
+  'nodejs.eventloop.delay.p99': { description: 'Event-loop delay, 99th percentile of the last window.', unit: 's' },
+  'nodejs.eventloop.delay.max': { description: 'Event-loop delay, maximum of the last window.', unit: 's' },
   'motia.stream.connections': { description: 'Open stream (WebSocket) connections.', unit: '{connection}' },
   'motia.stream.subscriptions': { description: 'Stream subscriptions (joins not left yet) of the open connections.', unit: '{subscription}' },
 } as const satisfies Record<string, MetricInfo>

@@ -3,11 +3,15 @@ import type { Queue } from '../queue/queue.ts'
 import type { EventLoopLag } from './event-loop-lag.ts'
 import { createMetricTally } from './metric-tally.ts'
 import {
+  COUNTERS,
   type CounterName,
   DURATION_BUCKETS,
+  GAUGES,
   type GaugeName,
+  HISTOGRAMS,
   type HistogramName,
   type HistogramPoint,
+  type MetricInfo,
   type MetricAttributes,
   type MetricSnapshot,
 } from './otel-metrics.ts'
@@ -19,50 +23,50 @@ export interface PrometheusMetrics extends MetricSink {
   render(): Promise<string>
 }
 
-/** How a metric of the snapshot reads in the Prometheus text: its name, help, and label name by attribute key, in label order. */
-interface Exposed {
+/** How a metric of the snapshot reads in the Prometheus text: its name, and label name by attribute key, in label order. */
+interface Naming {
   name: string
-  help: string
   labels: Record<string, string>
+}
+
+/** A metric as written: its naming, and its description (otel-metrics.ts) as its help. */
+interface Exposed extends Naming {
+  help: string
 }
 
 const byStep = { 'motia.step': 'step' }
 
-const counters: Record<CounterName, Exposed> = {
-  'motia.jobs.started': { name: 'motia_jobs_started_total', help: 'Job attempts started.', labels: byStep },
-  'motia.jobs.completed': { name: 'motia_jobs_completed_total', help: 'Jobs completed.', labels: byStep },
-  'motia.jobs.failed': { name: 'motia_jobs_failed_total', help: 'Job attempts failed (retried or dead).', labels: byStep },
-  'motia.jobs.dead': { name: 'motia_jobs_dead_total', help: 'Jobs moved to the dead-letter queue.', labels: byStep },
-  'motia.jobs.cancelled': { name: 'motia_jobs_cancelled_total', help: 'Jobs cancelled.', labels: byStep },
-  'motia.stream.frames.sent': {
-    name: 'motia_stream_frames_sent_total',
-    help: 'Stream frames sent to clients (changes, syncs, errors).',
-    labels: { 'motia.stream.name': 'stream' },
-  },
-  'motia.stream.frames.received': { name: 'motia_stream_frames_received_total', help: 'Messages received from stream clients.', labels: {} },
+const counters: Record<CounterName, Naming> = {
+  'motia.jobs.started': { name: 'motia_jobs_started_total', labels: byStep },
+  'motia.jobs.completed': { name: 'motia_jobs_completed_total', labels: byStep },
+  'motia.jobs.failed': { name: 'motia_jobs_failed_total', labels: byStep },
+  'motia.jobs.dead': { name: 'motia_jobs_dead_total', labels: byStep },
+  'motia.jobs.cancelled': { name: 'motia_jobs_cancelled_total', labels: byStep },
+  'motia.stream.frames.sent': { name: 'motia_stream_frames_sent_total', labels: { 'motia.stream.name': 'stream' } },
+  'motia.stream.frames.received': { name: 'motia_stream_frames_received_total', labels: {} },
 }
 
-const gauges: Record<GaugeName, Exposed> = {
-  'motia.queue.depth': { name: 'motia_queue_depth', help: 'Jobs in the queue per step and status.', labels: { 'motia.step': 'step', 'motia.job.status': 'status' } },
-  'nodejs.eventloop.delay.p50': { name: 'nodejs_eventloop_delay_p50_seconds', help: 'Event-loop delay, median of the last window.', labels: {} },
-  'nodejs.eventloop.delay.p99': { name: 'nodejs_eventloop_delay_p99_seconds', help: 'Event-loop delay, 99th percentile of the last window.', labels: {} },
-  'nodejs.eventloop.delay.max': { name: 'nodejs_eventloop_delay_max_seconds', help: 'Event-loop delay, maximum of the last window.', labels: {} },
-  'motia.stream.connections': { name: 'motia_stream_connections', help: 'Open stream (WebSocket) connections.', labels: {} },
-  'motia.stream.subscriptions': { name: 'motia_stream_subscriptions', help: 'Stream subscriptions (joins not left yet) of the open connections.', labels: {} },
+const gauges: Record<GaugeName, Naming> = {
+  'motia.queue.depth': { name: 'motia_queue_depth', labels: { 'motia.step': 'step', 'motia.job.status': 'status' } },
+  'nodejs.eventloop.delay.p50': { name: 'nodejs_eventloop_delay_p50_seconds', labels: {} },
+  'nodejs.eventloop.delay.p99': { name: 'nodejs_eventloop_delay_p99_seconds', labels: {} },
+  'nodejs.eventloop.delay.max': { name: 'nodejs_eventloop_delay_max_seconds', labels: {} },
+  'motia.stream.connections': { name: 'motia_stream_connections', labels: {} },
+  'motia.stream.subscriptions': { name: 'motia_stream_subscriptions', labels: {} },
 }
 
-const histograms: Record<HistogramName, Exposed> = {
-  'motia.job.attempt.duration': {
-    name: 'motia_job_attempt_duration_seconds',
-    help: 'Duration of job attempts.',
-    labels: { 'motia.step': 'step', 'motia.job.outcome': 'outcome' },
-  },
-  'motia.job.queue_wait': { name: 'motia_job_queue_wait_seconds', help: 'Time an attempt waited between when it could run and when it started.', labels: byStep },
+const histograms: Record<HistogramName, Naming> = {
+  'motia.job.attempt.duration': { name: 'motia_job_attempt_duration_seconds', labels: { 'motia.step': 'step', 'motia.job.outcome': 'outcome' } },
+  'motia.job.queue_wait': { name: 'motia_job_queue_wait_seconds', labels: byStep },
   'http.server.request.duration': {
     name: 'http_server_request_duration_seconds',
-    help: 'Duration of HTTP requests to API steps.',
     labels: { 'http.request.method': 'http_request_method', 'http.route': 'http_route', 'http.response.status_code': 'http_response_status_code' },
   },
+}
+
+/** The metrics of `namings`, each with the description `infos` gives it, by snapshot name. */
+function expose<N extends string>(namings: Record<N, Naming>, infos: Record<N, MetricInfo>): Map<string, Exposed> {
+  return new Map(Object.entries<Naming>(namings).map(([name, naming]) => [name, { ...naming, help: infos[name as N].description }]))
 }
 
 /** A series' labels, from its attributes. */
@@ -130,10 +134,10 @@ export function createPrometheusMetrics(queue: Queue, lag: EventLoopLag, streams
   const registry = new Registry()
   const registers = [registry]
   const labelled = (exposed: Exposed) => ({ name: exposed.name, help: exposed.help, labelNames: Object.values(exposed.labels), registers })
-  const counterOf = new Map(Object.entries(counters).map(([name, exposed]) => [name, { exposed, metric: new Counter(labelled(exposed)) }]))
-  const gaugeOf = new Map(Object.entries(gauges).map(([name, exposed]) => [name, { exposed, metric: new Gauge(labelled(exposed)) }]))
+  const counterOf = new Map([...expose(counters, COUNTERS)].map(([name, exposed]) => [name, { exposed, metric: new Counter(labelled(exposed)) }]))
+  const gaugeOf = new Map([...expose(gauges, GAUGES)].map(([name, exposed]) => [name, { exposed, metric: new Gauge(labelled(exposed)) }]))
   const histogramOf = new Map(
-    Object.entries(histograms).map(([name, exposed]) => {
+    [...expose(histograms, HISTOGRAMS)].map(([name, exposed]) => {
       const metric = new TalliedHistogram(exposed)
       registry.registerMetric(metric)
       return [name, metric]
